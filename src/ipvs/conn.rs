@@ -1,0 +1,1 @@
+//! Connections from /proc/net/ip_vs_conn, read incrementally.

@@ -1,0 +1,1 @@
+//! Errors of the IPVS client, worded for an operator.

@@ -1,0 +1,1 @@
+//! The IPVS generic-netlink client: one persistent socket, pipelined mutations.

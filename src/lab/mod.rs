@@ -1,0 +1,1 @@
+//! The throwaway director VM: real kernel IPVS under qemu, for machines that lack it.

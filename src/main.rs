@@ -1,0 +1,5 @@
+//! Entry point: wiring only.
+
+fn main() {
+    println!("lvsdeck");
+}

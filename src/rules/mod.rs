@@ -1,0 +1,1 @@
+//! The ipvsadm command language as a typed value: parse, validate, print (`-S` form).
