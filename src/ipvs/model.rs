@@ -366,3 +366,23 @@ pub struct Daemon {
     pub mcast_port: Option<u16>,
     pub mcast_ttl: Option<u8>,
 }
+
+/// One entry of the kernel's connection table (/proc/net/ip_vs_conn).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Connection {
+    /// As the kernel prints it: `TCP`, `UDP`, `SCTP` (or `IP` for others).
+    pub protocol: String,
+    pub client_addr: IpAddr,
+    pub client_port: u16,
+    pub virtual_addr: IpAddr,
+    pub virtual_port: u16,
+    pub dest_addr: IpAddr,
+    pub dest_port: u16,
+    /// Protocol state as the kernel prints it (`ESTABLISHED`, `TIME_WAIT`, `NONE`, ...).
+    pub state: String,
+    /// Seconds until the entry expires.
+    pub expires: u32,
+    /// Persistence engine name and data, on kernels that print those columns and set them.
+    pub pe_name: Option<String>,
+    pub pe_data: Option<String>,
+}
