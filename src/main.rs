@@ -1,5 +1,85 @@
-//! Entry point: wiring only.
+//! Entry point: parses the command line and hands over; wiring only.
 
-fn main() {
-    println!("lvsdeck");
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "lvsdeck",
+    version,
+    about = "A terminal console for Linux IPVS directors"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Boot a throwaway director VM with the real kernel IPVS and open its console.
+    Lab {
+        /// Run this shell script in the VM instead, print its output, exit with its status.
+        #[arg(long, value_name = "SCRIPT")]
+        run: Option<PathBuf>,
+        /// Copy a host file into the VM's /opt/bin (repeatable).
+        #[arg(long = "file", short = 'f', value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Seed the demo table and traffic (default for the console).
+        #[arg(long, conflicts_with = "no_demo")]
+        demo: bool,
+        /// Start with an empty IPVS table.
+        #[arg(long)]
+        no_demo: bool,
+        /// VM memory in MiB.
+        #[arg(long, default_value_t = 1024)]
+        mem: u32,
+        /// Give up on a scenario after this many seconds.
+        #[arg(long, default_value_t = 900)]
+        timeout: u64,
+        /// No progress lines on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Cmd::Lab {
+            run,
+            files,
+            demo,
+            no_demo,
+            mem,
+            timeout,
+            quiet,
+        }) => lvsdeck::lab::main(&lvsdeck::lab::LabOptions {
+            run,
+            files,
+            demo: if demo {
+                Some(true)
+            } else if no_demo {
+                Some(false)
+            } else {
+                None
+            },
+            mem_mb: mem,
+            timeout: Duration::from_secs(timeout),
+            quiet,
+        }),
+        None => {
+            eprintln!("lvsdeck: the console is not built yet; try `lvsdeck lab`");
+            Ok(2)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(e) => {
+            eprintln!("lvsdeck: {e:#}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -1,0 +1,38 @@
+#!/bin/sh
+# /init of the lab VM: bring up a director with the real kernel IPVS, then run what the host
+# asked for (a scenario, a shell, or the console) and power off.
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mkdir -p /dev/pts /run /var/log && mount -t devpts devpts /dev/pts
+arg() { sed -n "s/.*lvsdeck\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+MODE=$(arg mode)
+# libcrc32c softly depends on crc32c: load it first or ip_vs fails with "unknown symbol".
+modprobe crc32c_generic 2>/dev/null
+modprobe ip_vs || echo "lab: modprobe ip_vs failed" >&2
+for s in rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos; do modprobe ip_vs_$s 2>/dev/null; done
+modprobe ip_vs_pe_sip 2>/dev/null
+ip link set lo up
+hostname director
+export PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+cd /root
+case "$MODE" in
+run)
+    [ "$(arg demo)" = 1 ] && sh /lab/demo.sh >/dev/null 2>&1
+    echo
+    echo "===LAB-BEGIN==="
+    sh /lab/scenario.sh </dev/null 2>&1
+    echo "===LAB-END rc=$?==="
+    ;;
+*)
+    ROWS=$(arg rows); COLS=$(arg cols)
+    [ -n "$ROWS" ] && stty rows "$ROWS" cols "$COLS" 2>/dev/null
+    export TERM=$(arg term)
+    [ -z "$TERM" ] && export TERM=vt100
+    [ "$(arg demo)" = 1 ] && sh /lab/demo.sh
+    cat /lab/motd
+    setsid cttyhack sh -l
+    ;;
+esac
+poweroff -f
