@@ -1,0 +1,71 @@
+//! Runs lab scenarios: boots the real-kernel director VM through the `lvsdeck lab --run` of the
+//! binary under test, and reads back the PASS/FAIL lines the scenario printed.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+pub struct Report {
+    pub status: i32,
+    pub output: String,
+    pub passed: Vec<String>,
+    pub failed: Vec<String>,
+}
+
+/// Runs `tests/lab/lib.sh` followed by the named scenario in one VM boot.
+pub fn run_scenario(name: &str, extra_files: &[PathBuf]) -> Report {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lab");
+    let lib = std::fs::read_to_string(dir.join("lib.sh")).expect("tests/lab/lib.sh");
+    let body = std::fs::read_to_string(dir.join(name)).expect("scenario file");
+    let script = std::env::temp_dir().join(format!("lvsdeck-{}-{name}", std::process::id()));
+    std::fs::write(&script, format!("{lib}\n{body}\n")).expect("write scenario");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lvsdeck"));
+    cmd.args(["lab", "--quiet", "--timeout", "1200", "--run"])
+        .arg(&script);
+    for f in extra_files {
+        cmd.arg("--file").arg(f);
+    }
+    let out = cmd.output().expect("run lvsdeck lab");
+    let _ = std::fs::remove_file(&script);
+    let output = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let passed = output
+        .lines()
+        .filter(|l| l.starts_with("PASS"))
+        .map(String::from)
+        .collect();
+    let failed = output
+        .lines()
+        .filter(|l| l.starts_with("FAIL"))
+        .map(String::from)
+        .collect();
+    let status = out.status.code().unwrap_or(-1);
+    if status != 0 || !stderr.is_empty() {
+        eprintln!("lab stderr:\n{stderr}");
+    }
+    Report {
+        status,
+        output,
+        passed,
+        failed,
+    }
+}
+
+/// Asserts the scenario ran to its end, made at least `min_checks` checks, and failed none.
+pub fn assert_clean(name: &str, r: &Report, min_checks: usize) {
+    println!("{}", r.output);
+    assert_eq!(r.status, 0, "{name}: the VM scenario did not finish cleanly");
+    assert!(
+        r.failed.is_empty(),
+        "{name}: {} of {} checks failed:\n{}",
+        r.failed.len(),
+        r.failed.len() + r.passed.len(),
+        r.failed.join("\n")
+    );
+    assert!(
+        r.passed.len() >= min_checks,
+        "{name}: only {} checks ran, expected at least {min_checks}",
+        r.passed.len()
+    );
+}

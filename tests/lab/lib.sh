@@ -1,0 +1,87 @@
+# Shared helpers for lab scenarios (run inside the director VM by `lvsdeck lab --run`).
+# Each check prints one line starting with PASS or FAIL; the Rust test counts them.
+
+LVS="lvsdeck adm"
+
+# same ARGS...: `ipvsadm ARGS` and `lvsdeck adm ARGS` print the same bytes and exit alike.
+# Counters and rates move under traffic, so a mismatch is retried a few times (two reads in a
+# row fall in the same 2-second estimator period almost always).
+same() {
+    n=0
+    while :; do
+        ipvsadm "$@" >/tmp/want 2>/tmp/want.err; w=$?
+        $LVS "$@" >/tmp/got 2>/tmp/got.err; g=$?
+        if [ $w = $g ] && cmp -s /tmp/want /tmp/got; then
+            echo "PASS same: $* ($(wc -l </tmp/want) lines, exit $w)"
+            return 0
+        fi
+        n=$((n + 1))
+        if [ $n -ge 5 ]; then
+            echo "FAIL same: $* (ipvsadm exit $w, lvsdeck exit $g)"
+            diff -u /tmp/want /tmp/got | head -40 | sed 's/^/    /'
+            sed 's/^/    ipvsadm stderr: /' /tmp/want.err | head -3
+            sed 's/^/    lvsdeck stderr: /' /tmp/got.err | head -3
+            return 1
+        fi
+        usleep 300000
+    done
+}
+
+# check NAME COMMAND...: PASS when the command succeeds.
+check() {
+    name=$1; shift
+    if "$@" >/tmp/check.out 2>&1; then echo "PASS $name"; else
+        echo "FAIL $name"; sed 's/^/    /' /tmp/check.out | head -20; fi
+}
+
+# refused ARGS...: both ipvsadm and lvsdeck adm reject ARGS with a non-zero exit and a
+# message, and neither changes the table.
+refused() {
+    ipvsadm -Sn >/tmp/before
+    ipvsadm "$@" >/dev/null 2>/tmp/w.err; w=$?
+    ipvsadm -Sn >/tmp/after.w
+    $LVS "$@" >/dev/null 2>/tmp/g.err; g=$?
+    ipvsadm -Sn >/tmp/after.g
+    if [ $w -ne 0 ] && [ $g -ne 0 ] && [ -s /tmp/g.err ] && cmp -s /tmp/before /tmp/after.g; then
+        echo "PASS refused: $* -> $(head -1 /tmp/g.err)"
+    else
+        echo "FAIL refused: $* (ipvsadm exit $w, lvsdeck exit $g, table changed: $(cmp -s /tmp/before /tmp/after.g && echo no || echo yes))"
+        sed 's/^/    lvsdeck stderr: /' /tmp/g.err | head -3
+    fi
+    # Undo whatever ipvsadm itself accepted, so the next check starts from the same table.
+    cmp -s /tmp/before /tmp/after.w || { ipvsadm -C; ipvsadm -R </tmp/before; }
+}
+
+# writes_alike SETUP_FILE: apply the file's ipvsadm lines with ipvsadm on a clean table,
+# save; apply them line by line with lvsdeck adm on a clean table, save; compare the saves.
+writes_alike() {
+    name=$1; file=$2
+    ipvsadm -C
+    while read -r line; do [ -n "$line" ] && eval "ipvsadm $line"; done <"$file"
+    ipvsadm -Sn >/tmp/w.save; ipvsadm -Ln --thresholds --tun-info >/tmp/w.list
+    ipvsadm -C
+    ok=1
+    while read -r line; do
+        [ -n "$line" ] || continue
+        eval "$LVS $line" 2>/tmp/l.err || { ok=0; echo "    lvsdeck adm $line: $(cat /tmp/l.err)"; }
+    done <"$file"
+    ipvsadm -Sn >/tmp/g.save; ipvsadm -Ln --thresholds --tun-info >/tmp/g.list
+    if [ $ok = 1 ] && cmp -s /tmp/w.save /tmp/g.save && cmp -s /tmp/w.list /tmp/g.list; then
+        echo "PASS writes: $name ($(wc -l </tmp/w.save) saved lines)"
+    else
+        echo "FAIL writes: $name"; diff -u /tmp/w.save /tmp/g.save | head -30 | sed 's/^/    /'
+        diff -u /tmp/w.list /tmp/g.list | head -30 | sed 's/^/    /'
+    fi
+}
+
+# Real servers: busybox httpd on loopback, VIPs on lo.
+start_http() {
+    mkdir -p /srv/www; echo "real server" >/srv/www/index.html
+    dd if=/dev/zero of=/srv/www/big bs=1k count=32 2>/dev/null
+    for p in "$@"; do httpd -p 127.0.0.1:$p -h /srv/www; done
+}
+
+# traffic URL COUNT: COUNT sequential requests (bounded).
+traffic() {
+    i=0; while [ $i -lt $2 ]; do wget -q -O /dev/null "$1" 2>/dev/null; i=$((i + 1)); done
+}
