@@ -48,6 +48,9 @@ pub fn ensure(cache: &Path, progress: &dyn Fn(&str)) -> Result<Kernel> {
     let work = dir.join(format!("{version}.partial"));
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    // apt drops to its own user to download: let it write here, or it warns.
+    use std::os::unix::fs::PermissionsExt;
+    let _ = fs::set_permissions(&work, fs::Permissions::from_mode(0o777));
     run(Command::new("apt-get")
         .arg("download")
         .arg(&package)
