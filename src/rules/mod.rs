@@ -3,3 +3,4 @@
 pub mod command;
 
 pub use command::{Command, ListOptions};
+pub mod plan;

@@ -55,7 +55,10 @@ pub fn run_scenario(name: &str, extra_files: &[PathBuf]) -> Report {
 /// Asserts the scenario ran to its end, made at least `min_checks` checks, and failed none.
 pub fn assert_clean(name: &str, r: &Report, min_checks: usize) {
     println!("{}", r.output);
-    assert_eq!(r.status, 0, "{name}: the VM scenario did not finish cleanly");
+    assert_eq!(
+        r.status, 0,
+        "{name}: the VM scenario did not finish cleanly"
+    );
     assert!(
         r.failed.is_empty(),
         "{name}: {} of {} checks failed:\n{}",
