@@ -40,6 +40,31 @@ impl Layout {
     }
 }
 
+/// Why a listing cannot be printed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListError {
+    /// `-L -t ADDR:PORT` named a service the table lacks (ipvsadm's words for ESRCH).
+    #[error("No such service")]
+    NoSuchService(ServiceKey),
+}
+
+/// `ipvsadm -L [SERVICE]`: one service when `opts.service` names one, else the whole table.
+pub fn list_table(
+    entries: &[ServiceEntry],
+    info: &Info,
+    opts: &ListOptions,
+    resolver: &dyn Resolver,
+) -> Result<String, ListError> {
+    match &opts.service {
+        None => Ok(list_all(entries, info, opts, resolver)),
+        Some(key) => entries
+            .iter()
+            .find(|e| e.service.config.key == *key)
+            .map(|e| list_service(e, opts, resolver))
+            .ok_or(ListError::NoSuchService(*key)),
+    }
+}
+
 /// `ipvsadm -L` of the whole table: banner, title, services sorted unless `--nosort`.
 pub fn list_all(
     entries: &[ServiceEntry],
@@ -352,6 +377,36 @@ mod tests {
                 "198.51.100.1:80"
             )
         );
+    }
+
+    #[test]
+    fn list_table_picks_the_named_service_or_fails() {
+        let entry = one(Stats::default(), Forward::Route);
+        let info = Info {
+            version: 0x010201,
+            conn_tab_size: 4096,
+        };
+        let key = entry.service.config.key;
+        let table = [entry.clone()];
+        let opts = ListOptions {
+            service: Some(key),
+            ..ListOptions::default()
+        };
+        let one_service = list_table(&table, &info, &opts, &Numeric).unwrap();
+        assert_eq!(one_service, list_service(&entry, &opts, &Numeric));
+        assert!(!one_service.starts_with("IP Virtual Server"));
+        let all = list_table(&table, &info, &ListOptions::default(), &Numeric).unwrap();
+        assert!(all.starts_with("IP Virtual Server version 1.2.1 (size=4096)\n"));
+        let missing = ServiceKey::Fwmark {
+            mark: 9,
+            family: Family::Inet,
+        };
+        let opts = ListOptions {
+            service: Some(missing),
+            ..ListOptions::default()
+        };
+        let err = list_table(&table, &info, &opts, &Numeric).unwrap_err();
+        assert_eq!(err.to_string(), "No such service");
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub mod status;
 pub use connections::list_connections;
 pub use help::{help, version_line};
 pub use largenum::largenum;
-pub use listing::{list_all, list_service, Layout};
+pub use listing::{list_all, list_service, list_table, Layout, ListError};
 pub use names::{NameTable, Naming, Numeric, Resolver, SystemResolver};
 pub use save::save;
 pub use status::{list_daemons, list_timeouts};
