@@ -1,0 +1,78 @@
+//! ipvsadm's `print_largenum`: counters in a 9-character cell, scaled by decimal units.
+
+/// One counter cell as ipvsadm prints it, leading separator space included when it fits.
+///
+/// Without `exact`, numbers below 10^8 are printed whole (`%9`); above, they are cut to
+/// thousands (`K`, below 10^9), millions (`M`, below 10^11), billions (`G`, below 10^14) or
+/// trillions (`T`), truncating, in 8 digits plus the unit letter. With `exact` (`-X`), the
+/// whole number is printed right-aligned in 9 characters, or in its length plus one when it has
+/// more than 8 digits, so a space always separates cells.
+pub fn largenum(n: u64, exact: bool) -> String {
+    if exact {
+        let digits = n.to_string();
+        let width = if digits.len() <= 8 {
+            9
+        } else {
+            digits.len() + 1
+        };
+        return format!("{digits:>width$}");
+    }
+    const K: u64 = 1_000;
+    const M: u64 = 1_000_000;
+    const G: u64 = 1_000_000_000;
+    const T: u64 = 1_000_000_000_000;
+    if n < 100 * M {
+        format!("{n:>9}")
+    } else if n < G {
+        format!("{:>8}K", n / K)
+    } else if n < 100 * G {
+        format!("{:>8}M", n / M)
+    } else if n < 100 * T {
+        format!("{:>8}G", n / G)
+    } else {
+        format!("{:>8}T", n / T)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::largenum;
+
+    #[test]
+    fn unit_boundaries() {
+        assert_eq!(largenum(0, false), "        0");
+        assert_eq!(largenum(99_999_999, false), " 99999999");
+        assert_eq!(largenum(100_000_000, false), "  100000K");
+        assert_eq!(largenum(999_999_999, false), "  999999K");
+        assert_eq!(largenum(1_000_000_000, false), "    1000M");
+        assert_eq!(largenum(99_999_999_999, false), "   99999M");
+        assert_eq!(largenum(100_000_000_000, false), "     100G");
+        assert_eq!(largenum(99_999_999_999_999, false), "   99999G");
+        assert_eq!(largenum(100_000_000_000_000, false), "     100T");
+        assert_eq!(largenum(u64::MAX, false), "18446744T");
+    }
+
+    #[test]
+    fn every_cell_is_nine_wide_even_at_u64_max() {
+        for n in [
+            0,
+            7,
+            99_999_999,
+            123_456_789,
+            4_000_000_000,
+            1 << 50,
+            1 << 60,
+        ] {
+            assert_eq!(largenum(n, false).len(), 9, "{n}");
+        }
+    }
+
+    #[test]
+    fn exact_widens_past_eight_digits() {
+        assert_eq!(largenum(0, true), "        0");
+        assert_eq!(largenum(99_999_999, true), " 99999999");
+        assert_eq!(largenum(100_000_000, true), " 100000000");
+        assert_eq!(largenum(100_000_000_000_000, true), " 100000000000000");
+        assert_eq!(largenum(u64::MAX, true), format!(" {}", u64::MAX));
+    }
+}
