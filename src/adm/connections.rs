@@ -14,15 +14,28 @@ pub fn list_connections(
     opts: &ListOptions,
     resolver: &dyn Resolver,
 ) -> String {
-    let naming = Naming::new(opts.numeric, resolver);
-    let mut out = String::from("IPVS connection entries\n");
+    let mut out = connections_title(opts).to_string();
+    out.push_str(&connection_rows(conns, opts, resolver));
+    out
+}
+
+/// The two title lines of `-L -c`, printed once before rows that may come in batches.
+pub fn connections_title(opts: &ListOptions) -> &'static str {
     if opts.persistent_conn {
-        out.push_str(
-            "pro expire state       source             virtual            destination        pe name          pe_data\n",
-        );
+        "IPVS connection entries\npro expire state       source             virtual            destination        pe name          pe_data\n"
     } else {
-        out.push_str("pro expire state       source             virtual            destination\n");
+        "IPVS connection entries\npro expire state       source             virtual            destination\n"
     }
+}
+
+/// The rows of `-L -c` for one batch of connections (a huge table is printed as it is read).
+pub fn connection_rows(
+    conns: &[Connection],
+    opts: &ListOptions,
+    resolver: &dyn Resolver,
+) -> String {
+    let naming = Naming::new(opts.numeric, resolver);
+    let mut out = String::new();
     for c in conns {
         write_row(&mut out, c, opts.persistent_conn, naming);
     }

@@ -34,7 +34,7 @@ pub mod save;
 pub mod sort;
 pub mod status;
 
-pub use connections::list_connections;
+pub use connections::{connection_rows, connections_title, list_connections};
 pub use help::{help, version_line};
 pub use largenum::largenum;
 pub use listing::{list_all, list_service, list_table, Layout, ListError};
