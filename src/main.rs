@@ -19,6 +19,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Run an ipvsadm 1.31 command line (`lvsdeck adm -Ln --stats`); see `lvsdeck adm -h`.
+    #[command(disable_help_flag = true)]
+    Adm {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Boot a throwaway director VM with the real kernel IPVS and open its console.
     Lab {
         /// Run this shell script in the VM instead, print its output, exit with its status.
@@ -46,6 +52,19 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    // Called through a link named ipvsadm, or as `lvsdeck adm`: a drop-in ipvsadm. Its
+    // command line is ipvsadm's, parsed by the rule language, not by clap.
+    let invoked_as = argv
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().to_string());
+    if invoked_as.as_deref() == Some("ipvsadm") {
+        return adm(&argv[0], &argv[1..]);
+    }
+    if argv.get(1).map(String::as_str) == Some("adm") {
+        return adm("lvsdeck adm", &argv[2..]);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Cmd::Lab {
@@ -70,6 +89,7 @@ fn main() -> ExitCode {
             timeout: Duration::from_secs(timeout),
             quiet,
         }),
+        Some(Cmd::Adm { args }) => return adm("lvsdeck adm", &args),
         None => {
             eprintln!("lvsdeck: the console is not built yet; try `lvsdeck lab`");
             Ok(2)
@@ -82,4 +102,19 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn adm(program: &str, args: &[String]) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{program}: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = rt.block_on(lvsdeck::adm::exec::run(program, args));
+    ExitCode::from(code.clamp(0, 255) as u8)
 }

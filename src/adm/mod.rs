@@ -25,6 +25,7 @@
 //!    undefined behaviour; lvsdeck prints `n/a` in `--tun-info` and omits the option in `-S`.
 
 pub mod connections;
+pub mod exec;
 pub mod fields;
 pub mod help;
 pub mod largenum;

@@ -4,3 +4,4 @@ pub mod command;
 
 pub use command::{Command, ListOptions};
 pub mod plan;
+pub mod apply;

@@ -51,7 +51,7 @@ for args in "-Ln" "-L -n" "-l -n" "-Ln --stats" "-Ln --rate" "-Ln --stats --exac
     "-Ln -t [2001:db8::10]:80 --rate" "-Ln -u 198.51.100.10:5060" \
     "-Ln --sctp-service 198.51.100.12:3868" "-Ln --timeout" "-L --timeout" "-Ln --daemon" \
     "-L --daemon" "-Lnc" "-Ln -c" "-Lnc --persistent-conn" "-Sn" "-S -n" "-Sn -t 198.51.100.10:80" \
-    "-L" "-L --stats" "-S" "-Lc" "-Ln -t 198.51.100.99:80" "-h"; do
+    "-L" "-L --stats" "-S" "-Lc" "-Ln -t 198.51.100.99:80"; do
     # shellcheck disable=SC2086
     same $args
 done
@@ -59,3 +59,7 @@ done
 # The binary behaves as `lvsdeck adm` when called through a link named ipvsadm.
 ipvsadm -Ln --stats >/tmp/a; /opt/lvsdeck/ipvsadm -Ln --stats >/tmp/b
 check "argv0 ipvsadm link" cmp /tmp/a /tmp/b
+# -h is ipvsadm's text; only the version line (lvsdeck's own) differs.
+ipvsadm -h >/tmp/h.want 2>&1; PATH=/opt/lvsdeck:$PATH ipvsadm -h >/tmp/h.got 2>&1
+tail -n +2 /tmp/h.want >/tmp/h.want2; tail -n +2 /tmp/h.got >/tmp/h.got2
+check "-h text after the version line" cmp /tmp/h.want2 /tmp/h.got2
