@@ -224,9 +224,12 @@ fn invalid_what(action: Action, errno: i32, op: Option<&Op>) -> String {
         Some(Op::StartDaemon(d)) if errno == libc::ENODEV => {
             format!("sync daemon interface {:?}: no such device", d.mcast_ifn)
         }
-        Some(Op::StartDaemon(_)) => {
-            "sync daemon: the kernel rejected its interface, sync id or multicast settings".into()
-        }
+        // Besides bad settings, the kernel refuses sync while any real server has another
+        // address family than its service: the sync protocol cannot carry those.
+        Some(Op::StartDaemon(_)) => "sync daemon: the kernel refused its interface, sync id \
+             or multicast settings, or the table holds a real server of another address \
+             family than its service (sync cannot carry those)"
+            .into(),
         Some(Op::SetTimeouts(_)) => "timeouts".into(),
         _ => format!(
             "request while {action}: {}",
