@@ -526,10 +526,7 @@ async fn check(client: &Client, c: &mut Checks) {
                 );
             }
             c.check(ds.len() == 2, &format!("{} daemons listed", ds.len()));
-            c.check(
-                ds.iter().any(|d| *d == master),
-                "master daemon reads back as started",
-            );
+            c.check(ds.contains(&master), "master daemon reads back as started");
             c.check(
                 ds.iter().any(|d| {
                     d.state == DaemonState::Backup && d.syncid == 6 && d.mcast_ifn == "lo"
