@@ -1,1 +1,0 @@
-//! The IPVS generic-netlink client: one persistent socket, pipelined mutations.

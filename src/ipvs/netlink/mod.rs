@@ -1,0 +1,14 @@
+//! The IPVS generic-netlink client: one persistent socket, pipelined mutations.
+//!
+//! `wire` holds the family's numbers, `nla` the attribute reader/writer, `encode` and
+//! `decode` the pure conversions between model values and bytes, `client` the socket.
+
+pub mod client;
+pub mod decode;
+pub mod encode;
+pub mod nla;
+pub mod wire;
+
+pub use client::Client;
+pub use decode::DecodeError;
+pub use encode::EncodeError;
