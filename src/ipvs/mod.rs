@@ -5,6 +5,7 @@ pub mod error;
 pub mod model;
 pub mod netlink;
 pub mod op;
+pub mod procfs;
 
 pub use model::*;
 pub use op::Op;
