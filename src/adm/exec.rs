@@ -201,7 +201,10 @@ async fn restore(program: &str) -> i32 {
             let n = line_of.get(e.index).copied().unwrap_or(0);
             eprintln!("{program}: line {n}: {e}");
             match e.rollback {
-                Ok(()) => eprintln!("{program}: nothing was changed (the {} earlier changes were rolled back)", e.index),
+                Ok(()) => eprintln!(
+                    "{program}: nothing was changed (the {} earlier changes were rolled back)",
+                    e.index
+                ),
                 Err(_) => eprintln!("{program}: the table may be partly changed"),
             }
             255

@@ -109,7 +109,12 @@ async fn roll_back(
     succeeded: &[bool],
     before: &Before,
 ) -> Result<(), String> {
-    let done = || ops.iter().zip(succeeded).filter(|(_, ok)| **ok).map(|(op, _)| op);
+    let done = || {
+        ops.iter()
+            .zip(succeeded)
+            .filter(|(_, ok)| **ok)
+            .map(|(op, _)| op)
+    };
     let mut undo: Vec<Op> = Vec::new();
     match &before.table {
         Some(table) => {

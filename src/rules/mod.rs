@@ -1,7 +1,35 @@
 //! The ipvsadm command language as a typed value: parse, validate, print (`-S` form).
+//!
+//! [`parse`] reads an ipvsadm argument vector into a [`Command`] with ipvsadm 1.31's
+//! rules and messages; [`parse_line`] reads one `-R` line; [`op_line`] and `Op`'s
+//! `Display` write an `Op` back as the line `ipvsadm -S -n` would print.
 
+mod address;
+pub mod apply;
+mod c_numbers;
 pub mod command;
+mod compat;
+mod error;
+mod finish;
+mod names;
+mod options;
+mod parser;
+pub mod plan;
+mod popt;
+mod resolve;
+mod restore;
+mod save;
+mod sched_flags;
+
+#[cfg(test)]
+mod tests;
 
 pub use command::{Command, ListOptions};
-pub mod plan;
-pub mod apply;
+pub use error::RuleError;
+pub use finish::{DEFAULT_MCAST_IFN, DEFAULT_SCHEDULER};
+pub use names::{ip_text, join_host_port, port_text, AddrFormat, Numeric, PortNames};
+pub use parser::{parse, parse_with, DEFAULT_PERSISTENCE, MAX_TIMEOUT, MAX_WEIGHT};
+pub use resolve::{services, NoResolver, Resolver, Services, SystemResolver};
+pub use restore::{parse_line, parse_line_with};
+pub use save::{dest_line, op_line, service_line, service_selector, SaveFormat};
+pub use sched_flags::format_sched_flags;

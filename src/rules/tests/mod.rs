@@ -1,0 +1,1 @@
+//! Cross-module tests of the rule language: validation messages, round trips, corpus.
