@@ -27,7 +27,7 @@ pub async fn run(program: &str, args: &[String]) -> i32 {
         match rules::parse(args) {
             Ok(c) => c,
             Err(e) => {
-                eprint!("{}", e.message_for(program));
+                eprintln!("{}", e.message_for(program));
                 return e.exit_code();
             }
         }
@@ -180,7 +180,7 @@ async fn restore(program: &str) -> i32 {
                 return 2;
             }
             Err(e) => {
-                eprint!("{program}: line {n}: {}", e.message_for(program));
+                eprintln!("{program}: line {n}: {}", e.message_for(program));
                 return e.exit_code();
             }
         }

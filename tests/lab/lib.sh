@@ -27,6 +27,30 @@ same() {
     done
 }
 
+# same_conns ARGS...: as `same` for `-c` listings, whose expiry column ticks every second:
+# the rest of every line must be identical, the expiry within 2 seconds.
+same_conns() {
+    n=0
+    while :; do
+        ipvsadm "$@" >/tmp/want 2>&1; w=$?
+        $LVS "$@" >/tmp/got 2>&1; g=$?
+        sed 's/^\([A-Z]* *\)[0-9]*:[0-9][0-9] /\1EXPIRY /' /tmp/want >/tmp/want.m
+        sed 's/^\([A-Z]* *\)[0-9]*:[0-9][0-9] /\1EXPIRY /' /tmp/got >/tmp/got.m
+        drift=$(paste -d' ' /tmp/want /tmp/got | awk 'NR > 2 { split($2, a, ":"); n = NF / 2 + 1; split($(n + 1), b, ":");
+            d = (a[1] * 60 + a[2]) - (b[1] * 60 + b[2]); if (d < 0) d = -d; if (d > m) m = d } END { print m + 0 }')
+        if [ $w = $g ] && cmp -s /tmp/want.m /tmp/got.m && [ "$drift" -le 2 ]; then
+            echo "PASS same_conns: $* ($(wc -l </tmp/want) lines, expiry drift ${drift}s)"
+            return 0
+        fi
+        n=$((n + 1))
+        if [ $n -ge 3 ]; then
+            echo "FAIL same_conns: $* (ipvsadm exit $w, lvsdeck exit $g, drift $drift)"
+            diff -u /tmp/want.m /tmp/got.m | head -30 | sed 's/^/    /'
+            return 1
+        fi
+    done
+}
+
 # check NAME COMMAND...: PASS when the command succeeds.
 check() {
     name=$1; shift

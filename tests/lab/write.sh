@@ -11,7 +11,7 @@ cat >/tmp/basic <<'X'
 -A -u 198.51.100.10:53 -s sh -b sh-fallback -o
 -a -u 198.51.100.10:53 -r 192.0.2.53:53 -i -w 4
 -A --sctp-service 198.51.100.10:3868 -s wrr -p 100 -M 255.255.0.0
--A -f 10 -s lblc -p 0
+-A -f 10 -s lblc -p 1
 -a -f 10 -r 192.0.2.9 -i --tun-type gue --tun-port 5555 --tun-remcsum
 -a -f 10 -r 192.0.2.10 -i --tun-type gre --tun-csum
 -A -f 11 -6 -s mh -b mh-fallback,mh-port
@@ -52,9 +52,11 @@ check "restore -R equals ipvsadm -R" cmp /tmp/w.save /tmp/g.save
 $LVS -Sn >/tmp/l.save; ipvsadm -C; ipvsadm -R </tmp/l.save; ipvsadm -Sn >/tmp/g2.save
 check "lvsdeck -Sn restores through ipvsadm" cmp /tmp/w.save /tmp/g2.save
 # --save-thresholds keeps -x/-y and ipvsadm -R accepts it.
+ipvsadm -C; ipvsadm -R </tmp/basic; ipvsadm -Ln --thresholds >/tmp/t.before
 $LVS -Sn --save-thresholds >/tmp/t.save
-ipvsadm -C; ipvsadm -R </tmp/t.save; ipvsadm -Ln --thresholds >/tmp/t.list
-check "save-thresholds keeps thresholds" grep -q "192.0.2.2:8080 *50 *10 " /tmp/t.list
+ipvsadm -C; ipvsadm -R </tmp/t.save; ipvsadm -Ln --thresholds >/tmp/t.after
+check "save-thresholds keeps thresholds through ipvsadm -R" cmp /tmp/t.before /tmp/t.after
+check "thresholds were there to keep" grep -q " 50 *10 " /tmp/t.before
 # A bad line in the middle of a restore: ipvsadm stops there; we refuse the whole input.
 ipvsadm -C
 printf -- '-A -t 198.51.100.30:80\n-a -t 198.51.100.30:80 -r 192.0.2.1 -w abc\n' >/tmp/bad
@@ -64,17 +66,19 @@ check "bad restore names line 2" grep -q "line 2" /tmp/bad.err
 check "bad restore changes nothing" [ -z "$(ipvsadm -Sn)" ]
 
 # Zero: counters cleared per service and globally.
-start_http 8080 8081
+start_http 8081 8082
 ip addr add 198.51.100.40/32 dev lo
-ipvsadm -A -t 198.51.100.40:80 -s rr; ipvsadm -a -t 198.51.100.40:80 -r 127.0.0.1:8080 -m
 ipvsadm -A -t 198.51.100.40:81 -s rr; ipvsadm -a -t 198.51.100.40:81 -r 127.0.0.1:8081 -m
-traffic http://198.51.100.40/ 5; traffic http://198.51.100.40:81/ 5; sleep 3
-$LVS -Z -t 198.51.100.40:80
-ipvsadm -Ln --stats -t 198.51.100.40:80 --exact | awk 'NR>3 && $2 != 0 {bad=1} END {exit bad}'
-check "zero one service" [ $? = 0 ]
-check "other service kept its counters" sh -c "ipvsadm -Ln --stats -t 198.51.100.40:81 | awk 'NR==4 {exit !(\$2 > 0)}'"
+ipvsadm -A -t 198.51.100.40:82 -s rr; ipvsadm -a -t 198.51.100.40:82 -r 127.0.0.1:8082 -m
+traffic http://198.51.100.40:81/ 5; traffic http://198.51.100.40:82/ 5; sleep 3
+ipvsadm -Ln --stats --exact >/tmp/z0
+# Rows: "TCP  addr conns ..." and "  -> addr conns ...": the connection count is field 3.
+check "traffic counted before zero" sh -c "cat /tmp/z0; awk 'NR>3 {n++; if (\$3 == 0) bad=1} END {exit bad || n != 4}' /tmp/z0"
+$LVS -Z -t 198.51.100.40:81
+check "zero one service" sh -c "ipvsadm -Ln --stats --exact -t 198.51.100.40:81 | awk 'NR>2 {n++; if (\$3 != 0) bad=1} END {exit bad || n != 2}'"
+check "other service kept its counters" sh -c "ipvsadm -Ln --stats --exact -t 198.51.100.40:82 | awk 'NR>2 {n++; if (\$3 == 0) bad=1} END {exit bad || n != 2}'"
 $LVS -Z
-check "zero all" sh -c "ipvsadm -Ln --stats --exact | awk 'NR>3 && \$2 != 0 {bad=1} END {exit bad}'"
+check "zero all" sh -c "ipvsadm -Ln --stats --exact | awk 'NR>3 {n++; if (\$3 != 0) bad=1} END {exit bad || n != 4}'"
 
 # Timeouts.
 $LVS --set 1234 56 789
