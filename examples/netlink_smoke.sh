@@ -1,6 +1,6 @@
 # Runs netlink_smoke in the lab VM and diffs its view of the table with ipvsadm's.
 #   cargo build --example netlink_smoke
-#   /work/labproto/lab-run -f target/debug/examples/netlink_smoke examples/netlink_smoke.sh
+#   target/debug/lvsdeck lab --file target/debug/examples/netlink_smoke --run examples/netlink_smoke.sh
 # Prints CHECK lines, COMPARE lines and ipvsadm's listings; exits non-zero on any failure.
 set -u
 fail=0
