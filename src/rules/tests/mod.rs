@@ -1,1 +1,5 @@
-//! Cross-module tests of the rule language: validation messages, round trips, corpus.
+//! Cross-module tests of the rule language: validation messages, round trips, corpus,
+//! and the differential test against the real ipvsadm binary.
+
+mod real_ipvsadm;
+mod validation;
