@@ -2,4 +2,5 @@
 //! and the differential test against the real ipvsadm binary.
 
 mod real_ipvsadm;
+mod roundtrip;
 mod validation;
