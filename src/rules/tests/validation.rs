@@ -140,3 +140,41 @@ fn restore_lines() {
         parse_with(&["-A", "-t", "1.2.3.4:80", "-s", "rr"], &NoResolver).map(Some)
     );
 }
+
+#[test]
+fn list_and_save_modifiers() {
+    use crate::ipvs::{Protocol, ServiceKey};
+    use crate::rules::{Command, ListOptions};
+    let p = |l: &str| parse_with(&l.split(' ').collect::<Vec<_>>(), &NoResolver);
+    assert_eq!(
+        p("-S -n --save-thresholds"),
+        Ok(Command::Save(ListOptions {
+            numeric: true,
+            keep_thresholds: true,
+            ..ListOptions::default()
+        }))
+    );
+    assert_eq!(
+        p("-Ln -t 10.0.0.1:80 --stats -X --nosort --sort"),
+        Ok(Command::List(ListOptions {
+            service: Some(ServiceKey::Addr {
+                protocol: Protocol::Tcp,
+                addr: "10.0.0.1".parse().unwrap(),
+                port: 80
+            }),
+            numeric: true,
+            stats: true,
+            exact: true,
+            nosort: true,
+            ..ListOptions::default()
+        }))
+    );
+    assert_eq!(p("-h -x"), Ok(Command::Help));
+    assert_eq!(p("--version"), Ok(Command::Version));
+    assert_eq!(p("-R"), Ok(Command::Restore));
+    let none: [&str; 0] = [];
+    assert_eq!(
+        parse_with(&none, &NoResolver),
+        Ok(Command::List(ListOptions::default()))
+    );
+}
