@@ -11,15 +11,6 @@ pub fn protocol_name(p: Protocol) -> &'static str {
     }
 }
 
-/// `-t`, `-u`, `--sctp-service`: the service option of a `-S` line.
-pub fn protocol_option(p: Protocol) -> &'static str {
-    match p {
-        Protocol::Tcp => "-t",
-        Protocol::Udp => "-u",
-        Protocol::Sctp => "--sctp-service",
-    }
-}
-
 /// The Forward column.
 pub fn forward_name(f: Forward) -> &'static str {
     match f {
@@ -27,15 +18,6 @@ pub fn forward_name(f: Forward) -> &'static str {
         Forward::Local => "Local",
         Forward::Tunnel => "Tunnel",
         Forward::Route => "Route",
-    }
-}
-
-/// The forwarding switch of a `-S` line; a local server is saved as `-g`, like ipvsadm.
-pub fn forward_switch(f: Forward) -> &'static str {
-    match f {
-        Forward::Masq => "-m",
-        Forward::Tunnel => "-i",
-        Forward::Local | Forward::Route => "-g",
     }
 }
 
@@ -58,16 +40,6 @@ pub fn tunnel_flags_short(flags: u16) -> Option<&'static str> {
     }
 }
 
-/// `--tun-nocsum`, `--tun-csum`, `--tun-remcsum`: checksum mode in `-S`.
-pub fn tunnel_flags_option(flags: u16) -> Option<&'static str> {
-    match flags {
-        tun_flags::NOCSUM => Some("--tun-nocsum"),
-        tun_flags::CSUM => Some("--tun-csum"),
-        tun_flags::REMCSUM => Some("--tun-remcsum"),
-        _ => None,
-    }
-}
-
 /// The `--tun-info` cell: `ipip`, `gue:PORT:FLAGS`, `gre:FLAGS`, or `None` (printed `n/a`)
 /// for servers that are not tunnelled.
 pub fn tunnel_info(d: &DestConfig) -> Option<String> {
@@ -85,37 +57,12 @@ pub fn tunnel_info(d: &DestConfig) -> Option<String> {
     }
 }
 
-/// Scheduler flags as ipvsadm names them (named after the scheduler for sh and mh), comma
-/// separated; `None` when no scheduler flag is set. May be empty (sh with only flag 3), as
-/// in ipvsadm, which then prints `()` or a bare `-b`.
+/// Scheduler flags as ipvsadm names them (the rule language's names), or `None` when no
+/// scheduler flag is set. May be empty (sh with only flag 3), as in ipvsadm, which then prints
+/// `()` or a bare `-b`.
 pub fn sched_flags_text(cfg: &ServiceConfig) -> Option<String> {
     let any = svc_flags::SCHED1 | svc_flags::SCHED2 | svc_flags::SCHED3;
-    if cfg.flags & any == 0 {
-        return None;
-    }
-    let names: [(u32, &str); 3] = match cfg.scheduler.as_str() {
-        "sh" => [
-            (svc_flags::SCHED1, "sh-fallback"),
-            (svc_flags::SCHED2, "sh-port"),
-            (0, ""),
-        ],
-        "mh" => [
-            (svc_flags::SCHED1, "mh-fallback"),
-            (svc_flags::SCHED2, "mh-port"),
-            (0, ""),
-        ],
-        _ => [
-            (svc_flags::SCHED1, "flag-1"),
-            (svc_flags::SCHED2, "flag-2"),
-            (svc_flags::SCHED3, "flag-3"),
-        ],
-    };
-    let set: Vec<&str> = names
-        .iter()
-        .filter(|(bit, _)| *bit != 0 && cfg.flags & bit != 0)
-        .map(|(_, name)| *name)
-        .collect();
-    Some(set.join(","))
+    (cfg.flags & any != 0).then(|| crate::rules::format_sched_flags(&cfg.scheduler, cfg.flags))
 }
 
 /// Cuts a cell to `max` bytes as ipvsadm's fixed buffers do (on a character boundary).

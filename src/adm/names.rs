@@ -1,5 +1,6 @@
 //! Host and service names for listings without `-n`, behind a trait so formatters stay pure.
 
+use crate::rules::{ip_text, AddrFormat};
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
 use std::net::{IpAddr, SocketAddr};
@@ -167,12 +168,12 @@ impl<'a> Naming<'a> {
     /// in brackets too; ports named only for TCP, UDP and SCTP.
     pub fn addr_port(&self, addr: &IpAddr, port: u16, protocol: Option<Protocol>) -> String {
         let (host, service) = if self.numeric {
-            (addr.to_string(), port.to_string())
+            (ip_text(addr), port.to_string())
         } else {
             (
                 self.resolver
                     .host_name(addr)
-                    .unwrap_or_else(|| addr.to_string()),
+                    .unwrap_or_else(|| ip_text(addr)),
                 protocol
                     .and_then(|p| self.resolver.service_name(port, p))
                     .unwrap_or_else(|| port.to_string()),
@@ -182,6 +183,13 @@ impl<'a> Naming<'a> {
             IpAddr::V4(_) => format!("{host}:{service}"),
             IpAddr::V6(_) => format!("[{host}]:{service}"),
         }
+    }
+}
+
+/// Lets the rule language's printer (`-S` lines) write names the way listings do.
+impl AddrFormat for Naming<'_> {
+    fn addr_port(&self, addr: &IpAddr, port: u16, protocol: Option<Protocol>) -> String {
+        Naming::addr_port(self, addr, port, protocol)
     }
 }
 

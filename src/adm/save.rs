@@ -1,24 +1,20 @@
 //! `ipvsadm -S`: the table as the commands that rebuild it, as ipvsadm 1.31 prints them.
-//!
-//! The rule language (`crate::rules`) prints single `Op`s too; these lines are written from
-//! `ServiceConfig`/`DestConfig` here so the two branches do not depend on each other, and are
-//! meant to be folded into one printer.
+//! Each line is the rule language's own printing of the change (`rules::service_line`,
+//! `rules::dest_line`), so a save, the audit log and restore speak the same language.
 
-use std::fmt::Write as _;
-use std::net::Ipv4Addr;
-
-use super::fields::{forward_switch, protocol_option, sched_flags_text, tunnel_flags_option};
 use super::names::{Naming, Resolver};
 use super::sort::sort_table;
-use crate::ipvs::{
-    DestConfig, Family, Forward, ServiceConfig, ServiceEntry, ServiceKey, TunnelType,
-};
-use crate::rules::ListOptions;
+use crate::ipvs::ServiceEntry;
+use crate::rules::{dest_line, service_line, ListOptions, SaveFormat};
 
 /// `ipvsadm -S` / `-S -n` of the whole table, sorted as ipvsadm sorts (unless `nosort`).
 /// With `keep_thresholds`, real-server lines also carry `-x`/`-y`, which ipvsadm's `-R` accepts.
 pub fn save(entries: &[ServiceEntry], opts: &ListOptions, resolver: &dyn Resolver) -> String {
     let naming = Naming::new(opts.numeric, resolver);
+    let format = SaveFormat {
+        names: &naming,
+        keep_thresholds: opts.keep_thresholds,
+    };
     let mut table = entries.to_vec();
     if !opts.nosort {
         sort_table(&mut table);
@@ -26,107 +22,23 @@ pub fn save(entries: &[ServiceEntry], opts: &ListOptions, resolver: &dyn Resolve
     let mut out = String::new();
     for entry in &table {
         let key = &entry.service.config.key;
-        out.push_str(&service_line(&entry.service.config, naming));
+        out.push_str(&service_line("-A", &entry.service.config, &naming));
         out.push('\n');
         for dest in &entry.dests {
-            out.push_str(&dest_line(key, &dest.config, naming, opts.keep_thresholds));
+            out.push_str(&dest_line("-a", key, &dest.config, format));
             out.push('\n');
         }
     }
     out
 }
 
-/// The service selector: `-t ADDR:PORT`, `-u ...`, `--sctp-service ...`, `-f MARK [-6]`.
-pub fn service_selector(key: &ServiceKey, naming: Naming) -> String {
-    match key {
-        ServiceKey::Fwmark { mark, family } => match family {
-            Family::Inet => format!("-f {mark}"),
-            Family::Inet6 => format!("-f {mark} -6"),
-        },
-        ServiceKey::Addr {
-            protocol,
-            addr,
-            port,
-        } => format!(
-            "{} {}",
-            protocol_option(*protocol),
-            naming.addr_port(addr, *port, Some(*protocol))
-        ),
-    }
-}
-
-/// `-A SELECTOR -s SCHED [-p T [-M MASK]] [--pe NAME] [-o] [-b FLAGS]`, no newline.
-pub fn service_line(cfg: &ServiceConfig, naming: Naming) -> String {
-    let mut s = format!(
-        "-A {} -s {}",
-        service_selector(&cfg.key, naming),
-        cfg.scheduler
-    );
-    if cfg.persistent() {
-        let _ = write!(s, " -p {}", cfg.timeout);
-        match cfg.key.family() {
-            Family::Inet if cfg.netmask != 0xffff_ffff => {
-                let _ = write!(s, " -M {}", Ipv4Addr::from(cfg.netmask));
-            }
-            Family::Inet6 if cfg.netmask != 128 => {
-                let _ = write!(s, " -M {}", cfg.netmask);
-            }
-            _ => {}
-        }
-    }
-    if let Some(pe) = &cfg.pe_name {
-        let _ = write!(s, " --pe {pe}");
-    }
-    if cfg.one_packet() {
-        s.push_str(" -o");
-    }
-    if let Some(flags) = sched_flags_text(cfg) {
-        let _ = write!(s, " -b {flags}");
-    }
-    s
-}
-
-/// `-a SELECTOR -r ADDR:PORT -g|-i|-m -w W [-x U -y L] [--tun-type ...]`, no newline.
-pub fn dest_line(
-    service: &ServiceKey,
-    dest: &DestConfig,
-    naming: Naming,
-    keep_thresholds: bool,
-) -> String {
-    let protocol = match service {
-        ServiceKey::Addr { protocol, .. } => Some(*protocol),
-        ServiceKey::Fwmark { .. } => None,
-    };
-    let mut s = format!(
-        "-a {} -r {} {} -w {}",
-        service_selector(service, naming),
-        naming.addr_port(&dest.addr, dest.port, protocol),
-        forward_switch(dest.forward),
-        dest.weight
-    );
-    if keep_thresholds {
-        let _ = write!(s, " -x {} -y {}", dest.u_threshold, dest.l_threshold);
-    }
-    if dest.forward == Forward::Tunnel {
-        let _ = match dest.tun_type {
-            TunnelType::Ipip => write!(s, " --tun-type ipip"),
-            TunnelType::Gre => write!(s, " --tun-type gre"),
-            TunnelType::Gue => write!(s, " --tun-type gue --tun-port {}", dest.tun_port),
-        };
-        if dest.tun_type != TunnelType::Ipip {
-            if let Some(opt) = tunnel_flags_option(dest.tun_flags) {
-                let _ = write!(s, " {opt}");
-            }
-        }
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::adm::names::Numeric;
-    use crate::ipvs::{tun_flags, Protocol};
+    use crate::ipvs::{
+        tun_flags, DestConfig, Family, Forward, Protocol, ServiceConfig, ServiceKey, TunnelType,
+    };
 
     #[test]
     fn local_saves_as_route_and_thresholds_follow_weight() {
@@ -138,8 +50,16 @@ mod tests {
         let mut d = DestConfig::new("192.0.2.1".parse().unwrap(), 80);
         d.forward = Forward::Local;
         let naming = Naming::new(true, &Numeric);
+        let plain = SaveFormat {
+            names: &naming,
+            keep_thresholds: false,
+        };
+        let thresholds = SaveFormat {
+            names: &naming,
+            keep_thresholds: true,
+        };
         assert_eq!(
-            dest_line(&key, &d, naming, false),
+            dest_line("-a", &key, &d, plain),
             "-a -t 192.0.2.1:80 -r 192.0.2.1:80 -g -w 1"
         );
         d.forward = Forward::Tunnel;
@@ -148,7 +68,7 @@ mod tests {
         d.tun_flags = tun_flags::REMCSUM;
         d.u_threshold = 9;
         assert_eq!(
-            dest_line(&key, &d, naming, true),
+            dest_line("-a", &key, &d, thresholds),
             "-a -t 192.0.2.1:80 -r 192.0.2.1:80 -i -w 1 -x 9 -y 0 --tun-type gue --tun-port 5555 --tun-remcsum"
         );
     }
@@ -161,7 +81,7 @@ mod tests {
         });
         cfg.pe_name = Some("sip".into());
         assert_eq!(
-            service_line(&cfg, Naming::new(true, &Numeric)),
+            service_line("-A", &cfg, &Naming::new(true, &Numeric)),
             "-A -f 7 -6 -s wlc --pe sip"
         );
     }
