@@ -7,6 +7,7 @@
 use std::io::{self, BufRead, BufWriter, Write};
 
 use crate::ipvs::conn::read_conns;
+use crate::ipvs::error::IpvsError;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{Connection, Op};
 use crate::rules::{self, apply::apply_atomically, Command, ListOptions};
@@ -37,7 +38,7 @@ pub async fn run(program: &str, args: &[String]) -> i32 {
         Command::Help => write_out(&mut out, &help(program, &version_line())),
         Command::Version => write_out(&mut out, &format!("{}\n", version_line())),
         Command::Restore => restore(program).await,
-        other => match Client::connect().await {
+        other => match connect().await {
             Err(e) => {
                 eprintln!("{e}");
                 2
@@ -188,7 +189,7 @@ async fn restore(program: &str) -> i32 {
     if ops.is_empty() {
         return 0;
     }
-    let client = match Client::connect().await {
+    let client = match connect().await {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
@@ -209,6 +210,25 @@ async fn restore(program: &str) -> i32 {
             }
             255
         }
+    }
+}
+
+/// Connects; like ipvsadm, loads the ip_vs module once if the family is missing.
+async fn connect() -> Result<Client, IpvsError> {
+    match Client::connect().await {
+        Err(IpvsError::NotLoaded { .. }) => {
+            let loaded = tokio::process::Command::new("modprobe")
+                .args(["-q", "ip_vs"])
+                .status()
+                .await
+                .is_ok_and(|s| s.success());
+            if loaded {
+                Client::connect().await
+            } else {
+                Err(IpvsError::NotLoaded { errno: None })
+            }
+        }
+        other => other,
     }
 }
 
