@@ -36,6 +36,12 @@ pub fn ensure(cache: &Path, progress: &dyn Fn(&str)) -> Result<Kernel> {
     if let Some(k) = cached(&dir)? {
         return Ok(k);
     }
+    // Several labs may start at once (parallel tests): one downloads, the others wait.
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let _lock = lock(&dir.join(".lock"))?;
+    if let Some(k) = cached(&dir)? {
+        return Ok(k);
+    }
     let package = image_package()?;
     let version = package
         .strip_prefix("linux-image-")
@@ -78,6 +84,22 @@ pub fn ensure(cache: &Path, progress: &dyn Fn(&str)) -> Result<Kernel> {
         bail!("{} has no kernel image", k.root.display());
     }
     Ok(k)
+}
+
+/// An exclusive lock held until the returned file is dropped.
+fn lock(path: &Path) -> Result<fs::File> {
+    use std::os::fd::AsRawFd;
+    let f = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    // SAFETY: flock on a descriptor this function owns; released when the file closes.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        bail!("locking {}: {}", path.display(), std::io::Error::last_os_error());
+    }
+    Ok(f)
 }
 
 fn cached(dir: &Path) -> Result<Option<Kernel>> {
