@@ -1,5 +1,5 @@
 //! Times the netlink client against ipvsadm on a large table (run as root with `ip_vs`
-//! loaded and ipvsadm on PATH, e.g. in the lab VM; it flushes the IPVS table).
+//! loaded, an empty IPVS table and ipvsadm on PATH, e.g. in a fresh lab VM).
 //!
 //! Usage: netlink_bench ipvsadm|ours [SERVICES [DESTS_PER_SERVICE [LIST_RUNS]]]
 //! (default 10000 10 3). Builds the table on an empty kernel table with `ipvsadm -R` or
