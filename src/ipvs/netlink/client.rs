@@ -1,64 +1,43 @@
-//! The IPVS client: one persistent neli router, the family id resolved once.
+//! The IPVS client: one persistent socket, the family id resolved once.
 //!
-//! Mutations are pipelined in windows (`apply_all`). Dumps are serialised on the socket:
-//! the kernel refuses a second dump on a socket whose first is still running (EBUSY).
+//! Mutations are sent in windows of up to `APPLY_WINDOW` requests per datagram and their
+//! acks read back (`apply_all`). Dumps run one at a time: the kernel refuses a second dump
+//! on a socket whose first is still running (EBUSY).
 
-use std::collections::VecDeque;
-
-use neli::{
-    consts::{
-        nl::{NlmF, Nlmsg},
-        socket::NlFamily,
-    },
-    err::RouterError,
-    nl::NlPayload,
-    router::asynchronous::{NlRouter, NlRouterReceiverHandle},
-    types::Buffer,
-    utils::Groups,
-};
-use tokio::sync::Mutex;
+use std::io;
 
 use super::decode::{self, DecodeError};
 use super::encode::{self, Request};
+use super::frame::{Answer, Frames, NLM_F_ACK, NLM_F_DUMP};
+use super::nla::{self, NlaWriter};
+use super::transport::{Session, Transport};
 use super::wire::{cmd, cmd_attr, FAMILY_NAME};
 use crate::ipvs::error::{Action, IpvsError};
 use crate::ipvs::model::{Daemon, Dest, Family, Info, Service, ServiceEntry, ServiceKey, Timeouts};
 use crate::ipvs::op::Op;
 
-type Rx = NlRouterReceiverHandle<u16, Buffer>;
-
-/// Mutations in flight at once. Each unread ack costs under 1.3 KiB of the socket's receive
-/// buffer (default 208 KiB); overflowing it makes the kernel drop acks (ENOBUFS).
+/// Mutations per datagram and per read-back of acks. Each unread ack holds about 1 KiB of
+/// the socket's receive buffer (at least 208 KiB by default); overflowing it would make the
+/// kernel drop acks (ENOBUFS), so the window stays far below.
 const APPLY_WINDOW: usize = 64;
+
+/// Generic netlink controller: family id, command and attributes used to resolve "IPVS".
+const GENL_ID_CTRL: u16 = 0x10;
+const CTRL_CMD_GETFAMILY: u8 = 3;
+const CTRL_VERSION: u8 = 2;
+const CTRL_ATTR_FAMILY_ID: u16 = 1;
+const CTRL_ATTR_FAMILY_NAME: u16 = 2;
 
 /// A connection to the kernel's IPVS table in this network namespace.
 pub struct Client {
-    router: NlRouter,
+    transport: Transport,
     family: u16,
-    /// Held for the duration of each dump: one dump at a time per socket.
-    dump_lock: Mutex<()>,
 }
 
-fn socket_error<T, P>(action: Action, e: RouterError<T, P>) -> IpvsError {
-    let message = match &e {
-        RouterError::Msg(m) => m.to_string(),
-        RouterError::Io(kind) => kind.to_string(),
-        RouterError::De(d) => d.to_string(),
-        RouterError::Socket(s) => s.to_string(),
-        RouterError::Nlmsgerr(n) => n.to_string(),
-        RouterError::BadSeqOrPid(_) => "reply with a foreign sequence number".to_owned(),
-        RouterError::NoAck => "missing acknowledgement".to_owned(),
-        RouterError::UnexpectedAck => "unexpected acknowledgement".to_owned(),
-        RouterError::ClosedChannel => "the socket's reader stopped".to_owned(),
-    };
-    IpvsError::Socket { action, message }
-}
-
-/// A kernel error answer, mapped for `action`; other router failures become `Socket`.
-fn router_error(action: Action, op: Option<&Op>, e: RouterError<u16, Buffer>) -> IpvsError {
-    match e {
-        RouterError::Nlmsgerr(err) => IpvsError::from_errno(action, -*err.error(), op),
-        other => socket_error(action, other),
+fn socket_error(action: Action, e: io::Error) -> IpvsError {
+    IpvsError::Socket {
+        action,
+        message: e.to_string(),
     }
 }
 
@@ -66,73 +45,90 @@ fn decode_error(action: Action) -> impl Fn(DecodeError) -> IpvsError {
     move |source| IpvsError::Decode { action, source }
 }
 
-/// What one received message was.
-enum Reply<T> {
-    /// A data message, decoded.
-    Data(T),
-    /// The end of a dump, or an ack.
-    End,
-}
-
-/// Reads the next message of a request and decodes its attribute area with `f`.
-async fn next_reply<T>(
-    rx: &mut Rx,
+/// Sends one request and reads its answers until the end, handing data to `on_data`.
+/// `dump` requests end with DONE; others end with their reply or with an ack.
+async fn exchange<T>(
+    transport: &Transport,
+    family: u16,
     action: Action,
-    op: Option<&Op>,
-    f: &mut impl FnMut(&[u8]) -> Result<T, DecodeError>,
-) -> Result<Option<Reply<T>>, IpvsError> {
-    let msg = match rx.next::<u16, Buffer>().await {
-        None => return Ok(None),
-        Some(Err(e)) => return Err(router_error(action, op, e)),
-        Some(Ok(msg)) => msg,
-    };
-    let is_done = *msg.nl_type() == u16::from(Nlmsg::Done);
-    match msg.nl_payload() {
-        NlPayload::Ack(_) | NlPayload::Empty => Ok(Some(Reply::End)),
-        // A dump that failed halfway reports its errno in the DONE message.
-        NlPayload::DumpExtAck(ack) if *ack.error() != 0 => {
-            Err(IpvsError::from_errno(action, -*ack.error(), op))
+    req: &Request,
+    flags: u16,
+    mut on_data: impl FnMut(&[u8]) -> Result<T, DecodeError>,
+) -> Result<Vec<T>, IpvsError> {
+    let mut s = transport
+        .session()
+        .await
+        .map_err(|e| socket_error(action, e))?;
+    let seq = s.push(family, flags, &req.payload);
+    s.send().await.map_err(|e| socket_error(action, e))?;
+    let dump = flags & NLM_F_DUMP == NLM_F_DUMP;
+    let mut out = Vec::new();
+    loop {
+        let datagram = s.recv().await.map_err(|e| socket_error(action, e))?;
+        let mut end = None;
+        for frame in Frames::new(datagram) {
+            let frame = frame.map_err(decode_error(action))?;
+            if frame.seq != seq {
+                continue;
+            }
+            match frame.answer().map_err(decode_error(action))? {
+                Answer::Data(payload) => {
+                    let (_cmd, attrs) =
+                        decode::split_genl(payload).map_err(decode_error(action))?;
+                    out.push(on_data(attrs).map_err(decode_error(action))?);
+                    if !dump && flags & NLM_F_ACK == 0 {
+                        end = Some(0);
+                    }
+                }
+                Answer::Ack | Answer::Done(0) => end = Some(0),
+                Answer::Error(errno) | Answer::Done(errno) => end = Some(errno),
+                Answer::Noop => {}
+            }
         }
-        NlPayload::DumpExtAck(_) => Ok(Some(Reply::End)),
-        NlPayload::Payload(buf) if is_done => match buf.as_ref() {
-            [a, b, c, d, ..] if i32::from_ne_bytes([*a, *b, *c, *d]) != 0 => Err(
-                IpvsError::from_errno(action, -i32::from_ne_bytes([*a, *b, *c, *d]), op),
-            ),
-            _ => Ok(Some(Reply::End)),
-        },
-        NlPayload::Payload(buf) => {
-            let (_cmd, attrs) = decode::split_genl(buf.as_ref()).map_err(decode_error(action))?;
-            f(attrs)
-                .map(Reply::Data)
-                .map(Some)
-                .map_err(decode_error(action))
+        if let Some(errno) = end {
+            s.finish();
+            return match errno {
+                0 => Ok(out),
+                e => Err(IpvsError::from_errno(action, e, None)),
+            };
         }
-        NlPayload::Err(err) => Err(IpvsError::from_errno(action, -*err.error(), op)),
     }
 }
 
+/// Resolves the generic netlink family id of IPVS (ENOENT: the module is not loaded).
+async fn resolve_family(transport: &Transport) -> Result<u16, IpvsError> {
+    let mut w = NlaWriter::new();
+    w.put_str(CTRL_ATTR_FAMILY_NAME, FAMILY_NAME);
+    let mut payload = vec![CTRL_CMD_GETFAMILY, CTRL_VERSION, 0, 0];
+    payload.extend_from_slice(w.as_bytes());
+    let req = Request {
+        cmd: CTRL_CMD_GETFAMILY,
+        payload,
+    };
+    let ids = exchange(
+        transport,
+        GENL_ID_CTRL,
+        Action::Connect,
+        &req,
+        0,
+        |attrs| match nla::find(attrs, CTRL_ATTR_FAMILY_ID)? {
+            Some([a, b, ..]) => Ok(Some(u16::from_ne_bytes([*a, *b]))),
+            _ => Ok(None),
+        },
+    )
+    .await?;
+    ids.into_iter()
+        .flatten()
+        .next()
+        .ok_or(IpvsError::NotLoaded { errno: None })
+}
+
 impl Client {
-    /// Opens the socket and resolves the IPVS family (ENOENT: module not loaded).
+    /// Opens the socket and resolves the IPVS family.
     pub async fn connect() -> Result<Client, IpvsError> {
-        let (router, _multicast) = NlRouter::connect(NlFamily::Generic, None, Groups::empty())
-            .await
-            .map_err(|e| socket_error(Action::Connect, e))?;
-        let family = router
-            .resolve_genl_family(FAMILY_NAME)
-            .await
-            .map_err(|e| match e {
-                RouterError::Nlmsgerr(err) => {
-                    IpvsError::from_errno(Action::Connect, -*err.error(), None)
-                }
-                // neli's own "family not found" when the reply lacks an id.
-                RouterError::Msg(_) => IpvsError::NotLoaded { errno: None },
-                other => socket_error(Action::Connect, other),
-            })?;
-        Ok(Client {
-            router,
-            family,
-            dump_lock: Mutex::new(()),
-        })
+        let transport = Transport::open().map_err(|e| socket_error(Action::Connect, e))?;
+        let family = resolve_family(&transport).await?;
+        Ok(Client { transport, family })
     }
 
     /// The generic netlink family id of IPVS in this namespace.
@@ -140,51 +136,38 @@ impl Client {
         self.family
     }
 
-    async fn send(&self, action: Action, req: Request, flags: NlmF) -> Result<Rx, IpvsError> {
-        self.router
-            .send::<u16, Buffer, u16, Buffer>(
-                self.family,
-                flags,
-                NlPayload::Payload(Buffer::from(req.payload)),
-            )
-            .await
-            .map_err(|e| socket_error(action, e))
-    }
-
-    /// Runs a dump to its end, decoding each message's attribute area with `f`.
     async fn dump<T>(
         &self,
         action: Action,
         req: Request,
-        mut f: impl FnMut(&[u8]) -> Result<T, DecodeError>,
+        on_data: impl FnMut(&[u8]) -> Result<T, DecodeError>,
     ) -> Result<Vec<T>, IpvsError> {
-        let _one_dump = self.dump_lock.lock().await;
-        let mut rx = self.send(action, req, NlmF::DUMP).await?;
-        let mut out = Vec::new();
-        while let Some(reply) = next_reply(&mut rx, action, None, &mut f).await? {
-            match reply {
-                Reply::Data(v) => out.push(v),
-                Reply::End => break,
-            }
-        }
-        Ok(out)
+        exchange(
+            &self.transport,
+            self.family,
+            action,
+            &req,
+            NLM_F_DUMP,
+            on_data,
+        )
+        .await
     }
 
-    /// Sends a doit request and decodes its single reply.
+    /// A doit request with exactly one reply message.
     async fn get<T>(
         &self,
         action: Action,
         req: Request,
-        mut f: impl FnMut(&[u8]) -> Result<T, DecodeError>,
+        on_data: impl FnMut(&[u8]) -> Result<T, DecodeError>,
     ) -> Result<T, IpvsError> {
-        let mut rx = self.send(action, req, NlmF::empty()).await?;
-        match next_reply(&mut rx, action, None, &mut f).await? {
-            Some(Reply::Data(v)) => Ok(v),
-            _ => Err(IpvsError::Decode {
+        exchange(&self.transport, self.family, action, &req, 0, on_data)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(IpvsError::Decode {
                 action,
                 source: DecodeError::Missing { field: "reply" },
-            }),
-        }
+            })
     }
 
     pub async fn info(&self) -> Result<Info, IpvsError> {
@@ -234,7 +217,7 @@ impl Client {
         Ok(dests)
     }
 
-    /// Every service with its real servers.
+    /// Every service with its real servers: one service dump, then one dest dump each.
     pub async fn table(&self) -> Result<Vec<ServiceEntry>, IpvsError> {
         let services = self.services().await?;
         let mut out = Vec::with_capacity(services.len());
@@ -266,61 +249,93 @@ impl Client {
 
     /// Applies one mutation and waits for the kernel's answer.
     pub async fn apply(&self, op: &Op) -> Result<(), IpvsError> {
-        let mut rx = self
-            .send(Action::of(op), encode::encode_op(op)?, NlmF::ACK)
-            .await?;
-        wait_ack(&mut rx, op).await
+        self.apply_all(std::slice::from_ref(op))
+            .await
+            .pop()
+            .unwrap_or(Ok(()))
     }
 
     /// Pipelined: send every request, then read the acks; result i belongs to ops[i].
     /// The kernel applies the ops in order and goes on after a failed one, like a batch.
     pub async fn apply_all(&self, ops: &[Op]) -> Vec<Result<(), IpvsError>> {
-        let mut results: Vec<Result<(), IpvsError>> = Vec::with_capacity(ops.len());
-        let mut inflight: VecDeque<(usize, Rx)> = VecDeque::with_capacity(APPLY_WINDOW);
-        for (i, op) in ops.iter().enumerate() {
-            // Placeholder, overwritten when the answer arrives.
-            results.push(Ok(()));
-            if inflight.len() >= APPLY_WINDOW {
-                if let Some((j, mut rx)) = inflight.pop_front() {
-                    settle(&mut results, j, wait_ack(&mut rx, &ops[j]).await);
+        let mut results = Vec::with_capacity(ops.len());
+        for window in ops.chunks(APPLY_WINDOW) {
+            let mut answers: Vec<Result<(), IpvsError>> = window
+                .iter()
+                .map(|op| {
+                    Err(IpvsError::Socket {
+                        action: Action::of(op),
+                        message: "no answer from the kernel".to_owned(),
+                    })
+                })
+                .collect();
+            if let Err(e) = self.apply_window(window, &mut answers).await {
+                for (slot, op) in answers.iter_mut().zip(window) {
+                    if matches!(slot, Err(IpvsError::Socket { .. })) {
+                        *slot = Err(socket_error(
+                            Action::of(op),
+                            io::Error::new(e.kind(), e.to_string()),
+                        ));
+                    }
                 }
             }
-            let sent = match encode::encode_op(op) {
-                Ok(req) => self.send(Action::of(op), req, NlmF::ACK).await,
-                Err(e) => Err(e.into()),
-            };
-            match sent {
-                Ok(rx) => inflight.push_back((i, rx)),
-                Err(e) => settle(&mut results, i, Err(e)),
-            }
-        }
-        while let Some((j, mut rx)) = inflight.pop_front() {
-            settle(&mut results, j, wait_ack(&mut rx, &ops[j]).await);
+            results.append(&mut answers);
         }
         results
     }
-}
 
-fn settle(results: &mut [Result<(), IpvsError>], i: usize, r: Result<(), IpvsError>) {
-    if let Some(slot) = results.get_mut(i) {
-        *slot = r;
-    }
-}
-
-async fn wait_ack(rx: &mut Rx, op: &Op) -> Result<(), IpvsError> {
-    let action = Action::of(op);
-    let mut ignore = |_: &[u8]| Ok(());
-    loop {
-        match next_reply(rx, action, Some(op), &mut ignore).await? {
-            Some(Reply::End) => return Ok(()),
-            Some(Reply::Data(())) => continue,
-            None => {
-                return Err(IpvsError::Socket {
-                    action,
-                    message: "no acknowledgement".to_owned(),
-                })
+    /// Sends one window of mutations in a datagram and fills `answers` from their acks.
+    async fn apply_window(
+        &self,
+        window: &[Op],
+        answers: &mut [Result<(), IpvsError>],
+    ) -> io::Result<()> {
+        let mut s: Session<'_> = self.transport.session().await?;
+        // (sequence number, index in the window) of each request sent.
+        let mut sent: Vec<(u32, usize)> = Vec::with_capacity(window.len());
+        for (i, op) in window.iter().enumerate() {
+            match encode::encode_op(op) {
+                Ok(req) => sent.push((s.push(self.family, NLM_F_ACK, &req.payload), i)),
+                Err(e) => {
+                    if let Some(slot) = answers.get_mut(i) {
+                        *slot = Err(e.into());
+                    }
+                }
             }
         }
+        if s.queued() > 0 {
+            s.send().await?;
+        }
+        let mut pending = sent.len();
+        while pending > 0 {
+            let datagram = s.recv().await?;
+            for frame in Frames::new(datagram) {
+                let Ok(frame) = frame else { continue };
+                // Each request is answered once; forget it so a duplicate cannot count.
+                let Some(pos) = sent.iter().position(|(seq, _)| *seq == frame.seq) else {
+                    continue;
+                };
+                let (_, i) = sent.swap_remove(pos);
+                let (Some(op), Some(slot)) = (window.get(i), answers.get_mut(i)) else {
+                    continue;
+                };
+                let answer = match frame.answer() {
+                    Ok(Answer::Ack) => Ok(()),
+                    Ok(Answer::Error(errno)) => {
+                        Err(IpvsError::from_errno(Action::of(op), errno, Some(op)))
+                    }
+                    Ok(_) => continue,
+                    Err(source) => Err(IpvsError::Decode {
+                        action: Action::of(op),
+                        source,
+                    }),
+                };
+                *slot = answer;
+                pending -= 1;
+            }
+        }
+        s.finish();
+        Ok(())
     }
 }
 

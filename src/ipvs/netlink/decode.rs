@@ -22,6 +22,8 @@ pub enum DecodeError {
     Truncated { left: usize },
     #[error("attribute length {len} is invalid with {left} byte(s) left")]
     BadAttrLength { len: usize, left: usize },
+    #[error("netlink message length {len} is invalid with {left} byte(s) left")]
+    BadMessageLength { len: usize, left: usize },
     #[error("{field} is missing")]
     Missing { field: &'static str },
     #[error("{field} has {len} byte(s), expected {expected}")]

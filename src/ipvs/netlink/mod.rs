@@ -6,7 +6,9 @@
 pub mod client;
 pub mod decode;
 pub mod encode;
+pub mod frame;
 pub mod nla;
+pub mod transport;
 pub mod wire;
 
 pub use client::Client;
