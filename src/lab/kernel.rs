@@ -97,7 +97,11 @@ fn lock(path: &Path) -> Result<fs::File> {
         .with_context(|| format!("opening {}", path.display()))?;
     // SAFETY: flock on a descriptor this function owns; released when the file closes.
     if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        bail!("locking {}: {}", path.display(), std::io::Error::last_os_error());
+        bail!(
+            "locking {}: {}",
+            path.display(),
+            std::io::Error::last_os_error()
+        );
     }
     Ok(f)
 }

@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Benchmarks (figures, not pass/fail): builds lvsdeck in release mode and runs the lab
-# scenarios in tests/bench/, then prints each figure and the lvsdeck/ipvsadm ratios.
+# Benchmarks (figures, not pass/fail). Builds lvsdeck in release mode, then:
+#  - in fresh lab VMs (real kernel IPVS, software emulation), restores 10,000 services x 10
+#    real servers with ipvsadm -R and with lvsdeck adm -R (one build per VM, ROUNDS rounds
+#    each), and times -Sn, -Ln --stats and -Ln of both tools on that table;
+#  - on the host, reads a synthetic 1,000,000-entry /proc/net/ip_vs_conn.
+# Prints every figure and the lvsdeck/ipvsadm ratios (medians).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --release --locked --examples
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-./target/release/lvsdeck lab --quiet --timeout 3000 --mem 2048 --run tests/bench/adm.sh | tee "$out"
+ROUNDS=${ROUNDS:-2}
+cargo build --release --locked --bin lvsdeck --example conn_bench
+out=$(mktemp); scen=$(mktemp)
+trap 'rm -f "$out" "$scen"' EXIT
+for round in $(seq "$ROUNDS"); do
+  for tool in ipvsadm lvsdeck; do
+    { echo "RESTORE_WITH=$tool"; cat tests/bench/adm.sh; } >"$scen"
+    ./target/release/lvsdeck lab --quiet --timeout 1800 --mem 2048 --run "$scen" | tee -a "$out"
+  done
+done
 echo
-echo "== restore and listing, 10,000 services x 10 real servers (lab VM, software emulation)"
-awk '/^FIGURE/ { split($2, p, "_"); t[p[1] "," p[2]] = $3; if (!(p[1] in seen)) { seen[p[1]] = 1; order[++n] = p[1] } }
-     END { for (i = 1; i <= n; i++) { k = order[i]; a = t[k ",ipvsadm"]; l = t[k ",lvsdeck"];
-           if (a > 0) printf "%-10s ipvsadm %8.3f s   lvsdeck %8.3f s   ratio %.3f\n", k, a, l, l / a } }' "$out"
-if [ -x target/release/examples/conn_bench ]; then
-  echo
-  echo "== connection table, 1,000,000 entries"
-  ./target/release/examples/conn_bench
-fi
+echo "== lvsdeck adm vs ipvsadm 1.31, 10,000 services x 10 real servers (lab VM, TCG), medians"
+awk '/^FIGURE/ { split($2, p, "_"); k = p[1]; t = p[2]; v[k, t, ++n[k, t]] = $3
+                 if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+     function median(k, t,   i, j, c, a, x) { c = n[k, t]; for (i = 1; i <= c; i++) a[i] = v[k, t, i]
+         for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
+         return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2 }
+     END { for (i = 1; i <= m; i++) { k = order[i]; a = median(k, "ipvsadm"); l = median(k, "lvsdeck")
+           printf "%-10s ipvsadm %8.2f s   lvsdeck %8.2f s   ratio %.2f   (%d/%d samples)\n", k, a, l, (a > 0 ? l / a : 0), n[k, "ipvsadm"], n[k, "lvsdeck"] } }' "$out"
+echo
+echo "== connection table, 1,000,000 entries (host)"
+./target/release/examples/conn_bench
