@@ -163,15 +163,25 @@ struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
+    /// Byte loops rather than `str` patterns: this is the hottest code of a table scan.
     fn next(&mut self) -> Option<&'a str> {
-        let s = self.rest.trim_start_matches([' ', '\t']);
-        if s.is_empty() || s.starts_with(['\n', '\r']) {
+        let b = self.rest.as_bytes();
+        let mut i = 0;
+        while i < b.len() && matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i == b.len() || matches!(b[i], b'\n' | b'\r') {
             self.rest = "";
             return None;
         }
-        let end = s.find([' ', '\t', '\n', '\r']).unwrap_or(s.len());
-        self.rest = &s[end..];
-        Some(&s[..end])
+        let start = i;
+        while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        // Both ends sit next to ASCII bytes (or at the end): valid char boundaries.
+        let token = &self.rest[start..i];
+        self.rest = &self.rest[i..];
+        Some(token)
     }
 
     fn take(&mut self, column: Column) -> Result<&'a str, ConnParseError> {

@@ -52,14 +52,30 @@ pub fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
 /// An IPv6 address as `%pI6` prints it: eight colon-separated groups of 1 to 4 hex digits.
 pub fn parse_ipv6(s: &str) -> Option<Ipv6Addr> {
     let mut groups = [0u16; 8];
-    let mut parts = s.split(':');
-    for group in groups.iter_mut() {
-        let part = parts.next()?;
-        *group = parse_port(part)?;
+    let mut group = 0;
+    let mut value = 0u32;
+    let mut digits = 0;
+    for &b in s.as_bytes() {
+        if b == b':' {
+            if digits == 0 || group == 7 {
+                return None;
+            }
+            groups[group] = value as u16;
+            group += 1;
+            value = 0;
+            digits = 0;
+        } else {
+            digits += 1;
+            if digits > 4 {
+                return None;
+            }
+            value = (value << 4) | digit(b)?;
+        }
     }
-    if parts.next().is_some() {
+    if group != 7 || digits == 0 {
         return None;
     }
+    groups[7] = value as u16;
     Some(Ipv6Addr::from(groups))
 }
 
@@ -101,6 +117,12 @@ mod tests {
             None
         );
         assert_eq!(parse_ipv6("2001:0db8:0000:0000:0000:0000:0000:10001"), None);
+        assert_eq!(parse_ipv6("2001:0db8:0000:0000:0000:0000:0000:"), None);
+        assert_eq!(parse_ipv6(":0db8:0000:0000:0000:0000:0000:0001"), None);
+        assert_eq!(
+            parse_ipv6("1:2:3:4:5:6:7:8"),
+            "1:2:3:4:5:6:7:8".parse().ok()
+        );
     }
 
     #[test]
