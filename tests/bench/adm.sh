@@ -12,15 +12,19 @@ awk -v s="$SERVICES" -v r="$SERVERS" 'BEGIN {
     for (i = 0; i < s; i++) {
         vip = sprintf("198.18.%d.%d", int(i / 250), i % 250 + 1)
         printf "-A -t %s:80 -s wlc\n", vip
-        for (j = 0; j < r; j++)
-            printf "-a -t %s:80 -r 198.19.%d.%d:8080 -m -w %d\n", vip, int(i / 25), (i % 25) * 10 + j + 1, j + 1
+        for (j = 0; j < r; j++) {
+            # Real servers from 198.18.64.0 upwards, one address each, within 198.18.0.0/15.
+            m = 64 * 256 + i * r + j
+            printf "-a -t %s:80 -r 198.%d.%d.%d:8080 -m -w %d\n", vip, 18 + int(m / 65536), int(m / 256) % 256, m % 256, j + 1
+        }
     }
 }' >/tmp/table
 echo "INFO restore file: $(wc -l </tmp/table) lines; restoring with $RESTORE_WITH"
 
 t0=$(now)
-if [ "$RESTORE_WITH" = ipvsadm ]; then ipvsadm -R </tmp/table; else lvsdeck adm -R </tmp/table; fi
+if [ "$RESTORE_WITH" = ipvsadm ]; then ipvsadm -R </tmp/table 2>/tmp/r.err; else lvsdeck adm -R </tmp/table 2>/tmp/r.err; fi
 rc=$?; t1=$(now)
+[ -s /tmp/r.err ] && sed 's/^/INFO restore stderr: /' /tmp/r.err | head -3
 echo "FIGURE restore_$RESTORE_WITH $(elapsed $t0 $t1) rc=$rc"
 echo "INFO table now: $(ipvsadm -Sn | wc -l) saved lines"
 

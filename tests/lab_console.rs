@@ -1,0 +1,101 @@
+//! `lvsdeck lab` as a person uses it: in a real terminal (tmux), the VM's console comes up on
+//! the demo director, `lvsdeck adm` lists the seeded table with moving counters, and
+//! `poweroff -f` ends the VM and the command.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", self.session])
+    }
+
+    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "timed out waiting for {needle:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(["has-session", "-t", self.session])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .status();
+    }
+}
+
+#[test]
+fn lab_console_shows_the_demo_director() {
+    let t = Tmux {
+        socket: format!("lvsdeck-test-{}", std::process::id()),
+        session: "lab",
+    };
+    let cmd = format!("{} lab", env!("CARGO_BIN_EXE_lvsdeck"));
+    t.run(&[
+        "new-session", "-d", "-s", t.session, "-x", "132", "-y", "40", &cmd,
+    ]);
+    t.wait_for("director:~#", Duration::from_secs(180));
+    // Let the traffic generator run past one estimator period, then list.
+    t.run(&[
+        "send-keys",
+        "-t",
+        t.session,
+        "clear; sleep 4; lvsdeck adm -Ln --stats | head -8; stty size",
+        "Enter",
+    ]);
+    let screen = t.wait_for("\n40 132", Duration::from_secs(60));
+    assert!(screen.contains("IP Virtual Server version"), "{screen}");
+    assert!(screen.contains("198.51.100.10:80"), "{screen}");
+    // The demo's traffic generator moved the first service's connection counter.
+    let conns: u64 = screen
+        .lines()
+        .find(|l| l.starts_with("TCP  198.51.100.10:80"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(conns > 0, "no traffic counted:\n{screen}");
+    // The terminal's size was passed to the serial console.
+    assert!(screen.contains("40 132"), "{screen}");
+    t.run(&["send-keys", "-t", t.session, "poweroff -f", "Enter"]);
+    let start = Instant::now();
+    while t.alive() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(!t.alive(), "the lab did not exit after poweroff");
+}
