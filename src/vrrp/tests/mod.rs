@@ -2,3 +2,6 @@
 //! simulated clock, property tests and a randomized multi-router simulation.
 
 mod advert;
+mod behaviour;
+mod conformance;
+mod harness;
