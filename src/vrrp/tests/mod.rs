@@ -5,3 +5,4 @@ mod advert;
 mod behaviour;
 mod conformance;
 mod harness;
+mod props;
