@@ -6,3 +6,4 @@ mod behaviour;
 mod conformance;
 mod harness;
 mod props;
+mod sim;
