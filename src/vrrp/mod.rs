@@ -1,0 +1,26 @@
+//! VRRP (v2, RFC 3768; v3, RFC 5798/9568), interoperable with keepalived 2.2.7 on the wire.
+//!
+//! A protocol core without I/O: `advert` is the codec, `checks` the receive checks, `instance`
+//! one virtual router as a state machine fed with events and a clock (`time`), returning
+//! actions and its next deadline. Sockets, VIPs and GARP frames live elsewhere.
+
+pub mod advert;
+pub mod checks;
+pub mod checksum;
+pub mod config;
+pub mod counters;
+pub mod instance;
+pub mod status;
+pub mod time;
+pub mod timers;
+
+#[cfg(test)]
+mod tests;
+
+pub use advert::{Addrs, Advert, Auth, Dialect, Family, Path, Version};
+pub use checks::{AddressCheck, Received, Rejection};
+pub use config::{Config, ConfigError, Garp};
+pub use counters::Counters;
+pub use instance::{Action, Input, Instance, Output};
+pub use status::{Reason, State, Status, Transition};
+pub use time::Instant;
