@@ -1,9 +1,10 @@
 //! lvsdeck: a terminal console for Linux IPVS directors.
 //!
 //! Module map: `ipvs` is the kernel table (model, netlink client, /proc readers), `rules` the
-//! ipvsadm command language, `adm` ipvsadm's command line and output, `lab` the real-kernel VM.
+//! ipvsadm command language, `adm` ipvsadm's command line and output, `lab` the real-kernel VM, `config` keepalived.conf.
 
 pub mod adm;
+pub mod config;
 pub mod ipvs;
 pub mod lab;
 pub mod rules;
