@@ -74,11 +74,21 @@ fn has_wildcard(p: &str) -> bool {
 
 impl Loader<'_> {
     fn text(&mut self, text: &str, file: &Path) {
+        let mut warned_unicode_space = false;
         for (n, raw) in text.split('\n').enumerate() {
             let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
             let at = Location::new(file, line_no);
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
             self.line_id += 1;
+            // Pasted from web pages: non-breaking spaces. keepalived would glue them to
+            // words; lvsdeck separates words at them and says so once per file.
+            if !warned_unicode_space && raw.chars().any(|c| c.is_whitespace() && !c.is_ascii()) {
+                warned_unicode_space = true;
+                self.diags.warning(
+                    &at,
+                    "non-ASCII white space (e.g. a non-breaking space) is read as a space here and below; keepalived would not",
+                );
+            }
             let trimmed = raw.trim_start();
             if let Some(first) = trimmed.chars().next().filter(|c| "$@~".contains(*c)) {
                 let what = match first {
