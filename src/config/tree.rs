@@ -129,3 +129,51 @@ fn close(frame: Frame, stack: &mut [Frame], top: &mut Vec<Item>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::include::load_text;
+
+    fn tree(text: &str) -> (Vec<Item>, Diagnostics) {
+        let mut d = Diagnostics::default();
+        let toks = load_text(text, Path::new("t.conf"), &mut d);
+        (build(&toks, &mut d), d)
+    }
+
+    #[test]
+    fn nested_blocks_and_lines() {
+        let (items, d) = tree("a 1 {\n b 2\n c {\n  d\n }\n}\ne\n");
+        assert!(d.items.is_empty());
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].args, vec!["1"]);
+        let kids = items[0].children();
+        assert_eq!(kids[0].keyword, "b");
+        assert_eq!(kids[1].children()[0].keyword, "d");
+        assert_eq!(kids[1].children()[0].at.line, 4);
+        assert_eq!(items[1].block, None);
+    }
+
+    #[test]
+    fn brace_on_next_line_belongs_to_previous_statement() {
+        let (items, _) = tree("a\n\n# c\n{\n b\n}\n");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].children()[0].keyword, "b");
+    }
+
+    #[test]
+    fn empty_block_is_some() {
+        let (items, _) = tree("a {}\n");
+        assert_eq!(items[0].block, Some(vec![]));
+    }
+
+    #[test]
+    fn one_line_blocks() {
+        let (items, d) = tree("a { b 1 } c { d }\n");
+        assert!(d.items.is_empty());
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].children()[0].keyword, "d");
+    }
+}
