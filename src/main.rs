@@ -49,6 +49,12 @@ enum Cmd {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Check a keepalived.conf: errors and warnings with file:line, then what would run.
+    Validate {
+        /// The configuration file (includes are followed).
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -90,6 +96,7 @@ fn main() -> ExitCode {
             quiet,
         }),
         Some(Cmd::Adm { args }) => return adm("lvsdeck adm", &args),
+        Some(Cmd::Validate { file }) => return validate(&file),
         None => {
             eprintln!("lvsdeck: the console is not built yet; try `lvsdeck lab`");
             Ok(2)
@@ -117,4 +124,20 @@ fn adm(program: &str, args: &[String]) -> ExitCode {
     };
     let code = rt.block_on(lvsdeck::adm::exec::run(program, args));
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+fn validate(file: &std::path::Path) -> ExitCode {
+    match lvsdeck::config::load(file) {
+        Ok(loaded) => {
+            for d in &loaded.diagnostics.items {
+                eprintln!("{d}");
+            }
+            print!("{}", lvsdeck::config::summary::summary(&loaded.config));
+            ExitCode::from(if loaded.is_ok() { 0 } else { 1 })
+        }
+        Err(e) => {
+            eprintln!("lvsdeck: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
