@@ -7,3 +7,4 @@ pub mod adm;
 pub mod ipvs;
 pub mod lab;
 pub mod rules;
+pub mod tui;
