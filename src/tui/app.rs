@@ -41,6 +41,8 @@ pub struct App {
     pub interval: Duration,
     pub keymap: Keymap,
     pub mode: Mode,
+    /// How the table is read (netlink, or /proc and why).
+    pub source: Option<Source>,
     /// The table shown.
     pub snapshot: Option<Snapshot>,
     /// A newer read held back while frozen.
@@ -80,6 +82,7 @@ impl App {
             interval,
             keymap,
             mode: Mode::Table,
+            source: None,
             snapshot: None,
             pending: None,
             changes: Changes::default(),
@@ -108,7 +111,7 @@ impl App {
 
     /// Why changes are impossible, if they are.
     pub fn read_only(&self) -> Option<&str> {
-        match self.snapshot.as_ref().map(|s| &s.source) {
+        match &self.source {
             Some(Source::Procfs { reason }) => Some(reason),
             _ => None,
         }
@@ -171,6 +174,7 @@ impl App {
     pub fn apply_snapshot(&mut self, snap: Snapshot) {
         self.changes = Changes::remember(self.entries());
         self.totals = totals(&snap);
+        self.source = Some(snap.source.clone());
         self.snapshot = Some(snap);
         self.rebuild();
     }

@@ -31,6 +31,8 @@ pub enum Event {
     Key(KeyEvent),
     /// An action not from the keyboard (tests, later the `:` bar).
     Action(Action),
+    /// How the table will be read, known at start before the first read succeeds.
+    Opened(Source),
     /// The refresh timer fired.
     Tick,
     /// A table read finished.

@@ -34,6 +34,16 @@ impl Reader {
         }
     }
 
+    /// What the header shows about this reader.
+    pub fn source(&self) -> Source {
+        match self {
+            Reader::Netlink(_) => Source::Netlink,
+            Reader::Procfs { reason } => Source::Procfs {
+                reason: reason.clone(),
+            },
+        }
+    }
+
     pub async fn read(&self) -> Result<Snapshot, String> {
         match self {
             Reader::Netlink(client) => {

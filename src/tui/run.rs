@@ -90,6 +90,7 @@ async fn event_loop(
         Event::Resize(size.width, size.height),
         Instant::now(),
     );
+    update(&mut app, Event::Opened(reader.source()), Instant::now());
     loop {
         if app.dirty {
             execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;

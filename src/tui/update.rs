@@ -18,6 +18,11 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
         Event::Key(k) if k.kind == KeyEventKind::Press => key(app, &k),
         Event::Key(_) => Vec::new(),
         Event::Action(a) => action(app, a),
+        Event::Opened(source) => {
+            app.source = Some(source);
+            app.dirty = true;
+            Vec::new()
+        }
         Event::Tick => {
             // The data age on screen moves.
             app.dirty = true;

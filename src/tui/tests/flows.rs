@@ -106,3 +106,25 @@ fn quit_is_an_effect() {
     let (mut app, now) = app(80, 20);
     assert_eq!(update(&mut app, key('q'), now), vec![Effect::Quit]);
 }
+
+#[test]
+fn read_only_is_known_before_the_first_read() {
+    let t0 = std::time::Instant::now();
+    let keymap = crate::tui::keymap::Keymap::default_map().unwrap_or_else(|e| panic!("{e}"));
+    let mut app = crate::tui::App::new("lb".into(), Duration::from_secs(1), keymap, t0);
+    update(&mut app, Event::Resize(100, 6), t0);
+    let reason = "no CAP_NET_ADMIN".to_string();
+    update(
+        &mut app,
+        Event::Opened(crate::tui::Source::Procfs { reason }),
+        t0,
+    );
+    update(&mut app, Event::Table(Err("no /proc/net/ip_vs".into())), t0);
+    assert_eq!(app.read_only(), Some("no CAP_NET_ADMIN"));
+    let text = screen(&app);
+    assert!(text.contains("READ-ONLY: no CAP_NET_ADMIN"), "{text}");
+    assert!(
+        text.contains("Cannot read the IPVS table: no /proc/net/ip_vs"),
+        "{text}"
+    );
+}

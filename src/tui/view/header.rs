@@ -86,7 +86,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 
     let mut third = vec![match app.read_only() {
         Some(reason) => Span::styled(format!(" READ-ONLY: {reason}"), warn),
-        None if app.snapshot.is_some() => Span::styled(" read-write (netlink)", ok),
+        None if app.source.is_some() => Span::styled(" read-write (netlink)", ok),
         None => Span::styled(" connecting…", base),
     }];
     if let Some(e) = &app.last_error {

@@ -18,12 +18,13 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     let entries = app.entries();
     if app.rows.is_empty() {
-        let msg = if app.snapshot.is_none() {
-            "Reading the IPVS table…"
-        } else if !app.filter.query.is_empty() {
-            "No row matches the filter (Esc clears it)"
-        } else {
-            "No virtual services (add one with ipvsadm -A, or lvsdeck adm -A)"
+        let msg = match (&app.snapshot, &app.last_error) {
+            (None, Some(e)) => format!("Cannot read the IPVS table: {e}"),
+            (None, None) => "Reading the IPVS table…".to_string(),
+            _ if !app.filter.query.is_empty() => {
+                "No row matches the filter (Esc clears it)".to_string()
+            }
+            _ => "No virtual services (add one with ipvsadm -A, or lvsdeck adm -A)".to_string(),
         };
         frame.render_widget(Paragraph::new(msg).style(theme.style(Slot::Muted)), area);
         return;
