@@ -10,4 +10,5 @@ pub mod config;
 pub mod ipvs;
 pub mod lab;
 pub mod rules;
+pub mod tui;
 pub mod vrrp;

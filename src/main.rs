@@ -15,6 +15,25 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    /// Console: seconds between table reads.
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS", value_parser = parse_interval)]
+    interval: f64,
+    /// Console theme: dark, light, high-contrast, or a TOML file (NO_COLOR is honoured).
+    #[arg(long, default_value = "dark", value_name = "NAME|PATH")]
+    theme: String,
+    /// Console keymap: default, vim, or a TOML file laid over the default.
+    #[arg(long, default_value = "default", value_name = "NAME|PATH")]
+    keymap: String,
+    /// Print the effective keymap as TOML and exit.
+    #[arg(long)]
+    print_keymap: bool,
+}
+
+fn parse_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.1..=3600.0).contains(&v) => Ok(v),
+        _ => Err("a number of seconds from 0.1 to 3600".into()),
+    }
 }
 
 #[derive(Subcommand)]
@@ -97,10 +116,12 @@ fn main() -> ExitCode {
         }),
         Some(Cmd::Adm { args }) => return adm("lvsdeck adm", &args),
         Some(Cmd::Validate { file }) => return validate(&file),
-        None => {
-            eprintln!("lvsdeck: the console is not built yet; try `lvsdeck lab`");
-            Ok(2)
-        }
+        None if cli.print_keymap => lvsdeck::tui::run::print_keymap(&cli.keymap),
+        None => lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
+            interval: Duration::from_secs_f64(cli.interval),
+            theme: cli.theme,
+            keymap: cli.keymap,
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),

@@ -68,7 +68,15 @@ fn lab_console_shows_the_demo_director() {
     };
     let cmd = format!("{} lab", env!("CARGO_BIN_EXE_lvsdeck"));
     t.run(&[
-        "new-session", "-d", "-s", t.session, "-x", "132", "-y", "40", &cmd,
+        "new-session",
+        "-d",
+        "-s",
+        t.session,
+        "-x",
+        "132",
+        "-y",
+        "40",
+        &cmd,
     ]);
     t.wait_for("director:~#", Duration::from_secs(180));
     // Let the traffic generator run past one estimator period, then list.

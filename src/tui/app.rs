@@ -1,0 +1,199 @@
+//! The console's state. No I/O here: it changes only through `update`, and views only read it.
+
+use std::time::{Duration, Instant};
+
+use super::action::Mode;
+use super::changes::Changes;
+use super::columns::RowKey;
+use super::event::{Snapshot, Source};
+use super::filter::Filter;
+use super::keymap::Keymap;
+use super::rows::{self, RowRef};
+use super::sort::Sort;
+
+/// Totals over the whole table, for the header; computed once per applied refresh.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub services: usize,
+    pub dests: usize,
+    pub active: u64,
+    pub inact: u64,
+    pub cps: u64,
+    pub inbps: u64,
+    pub outbps: u64,
+}
+
+/// The `/` prompt: what is typed, and the query in force.
+#[derive(Debug, Clone, Default)]
+pub struct FilterState {
+    /// Text being edited (or the applied text when not editing).
+    pub input: String,
+    /// The text of the query in force, to restore on Esc.
+    pub applied: String,
+    pub query: Filter,
+    /// Why `input` does not parse; the previous query stays in force meanwhile.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub host: String,
+    pub interval: Duration,
+    pub keymap: Keymap,
+    pub mode: Mode,
+    /// How the table is read (netlink, or /proc and why).
+    pub source: Option<Source>,
+    /// The table shown.
+    pub snapshot: Option<Snapshot>,
+    /// A newer read held back while frozen.
+    pub pending: Option<Snapshot>,
+    pub changes: Changes,
+    pub totals: Totals,
+    pub sort: Sort,
+    pub filter: FilterState,
+    /// Visible order of the rows (all of them, not only on screen).
+    pub rows: Vec<RowRef>,
+    /// The selected row, by key; survives refreshes and re-sorts.
+    pub selected: Option<RowKey>,
+    /// Position of `selected` in `rows` (or where it was, if it vanished).
+    pub cursor: usize,
+    /// First row on screen.
+    pub offset: usize,
+    /// Table rows that fit on screen, from the last resize.
+    pub page: usize,
+    /// Terminal size (columns, lines) from the last resize.
+    pub size: (u16, u16),
+    pub exact: bool,
+    pub frozen: bool,
+    /// A read is under way; no second one is started.
+    pub refreshing: bool,
+    pub last_error: Option<String>,
+    /// The clock of the last event, for the data age.
+    pub now: Instant,
+    /// Something visible changed since the last draw.
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(host: String, interval: Duration, keymap: Keymap, now: Instant) -> App {
+        App {
+            host,
+            interval,
+            keymap,
+            mode: Mode::Table,
+            source: None,
+            snapshot: None,
+            pending: None,
+            changes: Changes::default(),
+            totals: Totals::default(),
+            sort: Sort::default(),
+            filter: FilterState::default(),
+            rows: Vec::new(),
+            selected: None,
+            cursor: 0,
+            offset: 0,
+            page: 20,
+            size: (80, 24),
+            exact: false,
+            frozen: false,
+            refreshing: false,
+            last_error: None,
+            now,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    pub fn entries(&self) -> &[crate::ipvs::ServiceEntry] {
+        self.snapshot.as_ref().map_or(&[], |s| s.entries.as_slice())
+    }
+
+    /// Why changes are impossible, if they are.
+    pub fn read_only(&self) -> Option<&str> {
+        match &self.source {
+            Some(Source::Procfs { reason }) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// How old the table on screen is.
+    pub fn age(&self) -> Option<Duration> {
+        self.snapshot
+            .as_ref()
+            .map(|s| self.now.saturating_duration_since(s.taken_at))
+    }
+
+    /// Rebuilds the row order and puts the cursor back on the selected key.
+    pub fn rebuild(&mut self) {
+        let entries = self
+            .snapshot
+            .as_ref()
+            .map_or(&[][..], |s| s.entries.as_slice());
+        self.rows = rows::build(entries, &self.sort, &self.filter.query);
+        let found = self.selected.and_then(|sel| {
+            self.rows
+                .iter()
+                .position(|r| r.key(entries).as_ref() == Some(&sel))
+        });
+        match found {
+            Some(i) => self.cursor = i,
+            None => {
+                // The selected row is gone: stay at the same height, on whatever is there.
+                self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+                self.selected = self.rows.get(self.cursor).and_then(|r| r.key(entries));
+            }
+        }
+        self.scroll_to_cursor();
+        self.dirty = true;
+    }
+
+    /// Moves the selection to a position in `rows`.
+    pub fn select(&mut self, pos: usize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        self.cursor = pos.min(self.rows.len() - 1);
+        self.selected = self.rows[self.cursor].key(self.entries());
+        self.scroll_to_cursor();
+        self.dirty = true;
+    }
+
+    /// Keeps the cursor on screen.
+    pub fn scroll_to_cursor(&mut self) {
+        let page = self.page.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+        self.offset = self.offset.min(self.rows.len().saturating_sub(page));
+    }
+
+    /// Takes a new table: remembers the old numbers for change marks, recomputes totals.
+    pub fn apply_snapshot(&mut self, snap: Snapshot) {
+        self.changes = Changes::remember(self.entries());
+        self.totals = totals(&snap);
+        self.source = Some(snap.source.clone());
+        self.snapshot = Some(snap);
+        self.rebuild();
+    }
+}
+
+fn totals(snap: &Snapshot) -> Totals {
+    let mut t = Totals {
+        services: snap.entries.len(),
+        ..Totals::default()
+    };
+    for e in &snap.entries {
+        t.dests += e.dests.len();
+        t.cps += e.service.stats.cps;
+        t.inbps += e.service.stats.inbps;
+        t.outbps += e.service.stats.outbps;
+        for d in &e.dests {
+            t.active += u64::from(d.active_conns);
+            t.inact += u64::from(d.inact_conns);
+        }
+    }
+    t
+}

@@ -1,0 +1,53 @@
+//! What flows into `update` (events) and out of it (effects). The executor at the edge turns
+//! effects into I/O and reports results back as events.
+
+use std::time::Instant;
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::action::Action;
+use crate::ipvs::{Info, Op, ServiceEntry};
+
+/// Where a table read came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The netlink client: full counters, changes possible.
+    Netlink,
+    /// /proc/net/ip_vs: no per-service counters, no changes; `reason` says why.
+    Procfs { reason: String },
+}
+
+/// One read of the kernel table.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub info: Option<Info>,
+    pub entries: Vec<ServiceEntry>,
+    pub taken_at: Instant,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    /// An action not from the keyboard (tests, later the `:` bar).
+    Action(Action),
+    /// How the table will be read, known at start before the first read succeeds.
+    Opened(Source),
+    /// The refresh timer fired.
+    Tick,
+    /// A table read finished.
+    Table(Result<Snapshot, String>),
+    /// Changes applied (results, in order); for the edit slices.
+    Applied(Vec<Result<(), String>>),
+    /// The terminal's size in cells.
+    Resize(u16, u16),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Read the table and report `Event::Table`.
+    Refresh,
+    /// Apply changes and report `Event::Applied`.
+    Apply(Vec<Op>),
+    Quit,
+}

@@ -1,0 +1,104 @@
+//! The edge's access to the kernel table: netlink when allowed, else /proc read-only.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::event::{Snapshot, Source};
+use crate::ipvs::error::IpvsError;
+use crate::ipvs::netlink::Client;
+use crate::ipvs::{procfs, Op};
+
+/// How the table is read, decided once at start.
+#[derive(Clone)]
+pub enum Reader {
+    Netlink(Arc<Client>),
+    /// Netlink refused or unavailable; `reason` is shown in the header.
+    Procfs {
+        reason: String,
+    },
+}
+
+impl Reader {
+    /// Tries netlink (a GET_INFO proves permission); falls back to /proc on any refusal.
+    pub async fn open() -> Reader {
+        let refused = match Client::connect().await {
+            Ok(client) => match client.info().await {
+                Ok(_) => return Reader::Netlink(Arc::new(client)),
+                Err(e) => e,
+            },
+            Err(e) => e,
+        };
+        Reader::Procfs {
+            reason: procfs_reason(&refused),
+        }
+    }
+
+    /// What the header shows about this reader.
+    pub fn source(&self) -> Source {
+        match self {
+            Reader::Netlink(_) => Source::Netlink,
+            Reader::Procfs { reason } => Source::Procfs {
+                reason: reason.clone(),
+            },
+        }
+    }
+
+    pub async fn read(&self) -> Result<Snapshot, String> {
+        match self {
+            Reader::Netlink(client) => {
+                let info = client.info().await.map_err(|e| e.to_string())?;
+                let entries = client.table().await.map_err(|e| e.to_string())?;
+                Ok(Snapshot {
+                    info: Some(info),
+                    entries,
+                    taken_at: Instant::now(),
+                    source: Source::Netlink,
+                })
+            }
+            Reader::Procfs { reason } => {
+                let path = Path::new(procfs::TABLE_PATH);
+                let hz = procfs::kernel_hz();
+                let table = tokio::task::spawn_blocking(move || procfs::read_table(path, hz))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?;
+                Ok(Snapshot {
+                    info: Some(table.info),
+                    entries: table.services,
+                    taken_at: Instant::now(),
+                    source: Source::Procfs {
+                        reason: reason.clone(),
+                    },
+                })
+            }
+        }
+    }
+
+    /// Applies changes in order; refused outright when read-only.
+    pub async fn apply(&self, ops: &[Op]) -> Vec<Result<(), String>> {
+        match self {
+            Reader::Netlink(client) => client
+                .apply_all(ops)
+                .await
+                .into_iter()
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect(),
+            Reader::Procfs { reason } => ops
+                .iter()
+                .map(|_| Err(format!("read-only: {reason}")))
+                .collect(),
+        }
+    }
+}
+
+/// One line for the header: why netlink is not used and what is missing because of it.
+pub fn procfs_reason(e: &IpvsError) -> String {
+    let why = match e {
+        IpvsError::PermissionDenied { .. } => {
+            "no CAP_NET_ADMIN (run as root or grant it)".to_string()
+        }
+        other => format!("netlink unavailable ({other})"),
+    };
+    format!("{why}; table from /proc/net/ip_vs, no per-service counters")
+}

@@ -1,0 +1,65 @@
+//! The ordered, filtered list of rows the table shows: positions into the snapshot, rebuilt
+//! when the table, the sort or the filter changes, never per frame.
+
+use super::columns::{RowData, RowKey};
+use super::filter::Filter;
+use super::sort::Sort;
+use crate::ipvs::ServiceEntry;
+
+/// A row by position in the snapshot: the service, and the real server if it is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowRef {
+    pub svc: u32,
+    pub dest: Option<u32>,
+}
+
+impl RowRef {
+    /// The borrowed row; `None` if the positions are stale.
+    pub fn data<'a>(&self, entries: &'a [ServiceEntry]) -> Option<RowData<'a>> {
+        let e = entries.get(self.svc as usize)?;
+        match self.dest {
+            None => Some(RowData::Service(e)),
+            Some(d) => e.dests.get(d as usize).map(|d| RowData::Dest(e, d)),
+        }
+    }
+
+    pub fn key(&self, entries: &[ServiceEntry]) -> Option<RowKey> {
+        self.data(entries).map(|d| d.key())
+    }
+}
+
+/// Services in sort order, each followed by its real servers in sort order. A service is
+/// shown when it or one of its real servers matches; a real server when it matches.
+pub fn build(entries: &[ServiceEntry], sort: &Sort, filter: &Filter) -> Vec<RowRef> {
+    let mut services: Vec<_> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (sort.key(&RowData::Service(e)), i, ()))
+        .collect();
+    sort.order(&mut services);
+    let mut out = Vec::new();
+    for (_, si, ()) in services {
+        let e = &entries[si];
+        let svc_match = filter.matches(&RowData::Service(e));
+        let mut dests: Vec<_> = e
+            .dests
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| filter.is_empty() || filter.matches(&RowData::Dest(e, d)))
+            .map(|(i, d)| (sort.key(&RowData::Dest(e, d)), i, ()))
+            .collect();
+        if !svc_match && dests.is_empty() {
+            continue;
+        }
+        sort.order(&mut dests);
+        out.push(RowRef {
+            svc: si as u32,
+            dest: None,
+        });
+        out.extend(dests.into_iter().map(|(_, di, ())| RowRef {
+            svc: si as u32,
+            dest: Some(di as u32),
+        }));
+    }
+    out
+}

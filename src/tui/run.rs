@@ -1,0 +1,130 @@
+//! The edge: terminal setup and restore, the event loop, and the executor that turns effects
+//! into kernel I/O and reports back as events. Nothing here decides anything.
+
+use std::future::poll_fn;
+use std::io;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use futures_core::Stream;
+use ratatui::crossterm::event::{Event as TermEvent, EventStream};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc;
+
+use super::app::App;
+use super::event::{Effect, Event};
+use super::keymap::Keymap;
+use super::reader::Reader;
+use super::theme::{ColorSupport, Theme};
+use super::update::update;
+use super::view;
+
+/// What `lvsdeck` (no subcommand) was given.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub interval: Duration,
+    /// `--theme NAME|PATH`.
+    pub theme: String,
+    /// `--keymap NAME|PATH`.
+    pub keymap: String,
+}
+
+/// Opens the console; returns the exit code. Theme and keymap errors are reported before the
+/// terminal is touched, so they print plainly.
+pub fn main(opts: &Options) -> anyhow::Result<i32> {
+    let keymap = Keymap::load(&opts.keymap)?;
+    let theme = Theme::load(&opts.theme, ColorSupport::from_env())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    rt.block_on(async {
+        let reader = Reader::open().await;
+        let app = App::new(
+            host_name(),
+            opts.interval.max(Duration::from_millis(100)),
+            keymap,
+            Instant::now(),
+        );
+        // ratatui::init installs a panic hook that restores the terminal first.
+        let mut terminal = ratatui::init();
+        let result = event_loop(&mut terminal, app, &theme, reader).await;
+        ratatui::restore();
+        result
+    })
+}
+
+/// `--print-keymap`: the effective bindings as a loadable TOML file.
+pub fn print_keymap(spec: &str) -> anyhow::Result<i32> {
+    let keymap = Keymap::load(spec)?;
+    print!("{}", keymap.to_toml());
+    Ok(0)
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".to_string())
+}
+
+async fn next_event(events: &mut EventStream) -> Option<io::Result<TermEvent>> {
+    poll_fn(|cx| Pin::new(&mut *events).poll_next(cx)).await
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    theme: &Theme,
+    reader: Reader,
+) -> anyhow::Result<i32> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(app.interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let size = terminal.size()?;
+    update(
+        &mut app,
+        Event::Resize(size.width, size.height),
+        Instant::now(),
+    );
+    update(&mut app, Event::Opened(reader.source()), Instant::now());
+    loop {
+        if app.dirty {
+            execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+            terminal.draw(|f| view::render(f, &app, theme))?;
+            execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+            app.dirty = false;
+        }
+        let event = tokio::select! {
+            _ = tick.tick() => Event::Tick,
+            Some(ev) = rx.recv() => ev,
+            term = next_event(&mut events) => match term {
+                Some(Ok(TermEvent::Key(k))) => Event::Key(k),
+                Some(Ok(TermEvent::Resize(w, h))) => Event::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e).context("reading the terminal"),
+                None => return Ok(0),
+            },
+        };
+        for effect in update(&mut app, event, Instant::now()) {
+            match effect {
+                Effect::Quit => return Ok(0),
+                Effect::Refresh => {
+                    let (reader, tx) = (reader.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx.send(Event::Table(reader.read().await));
+                    });
+                }
+                Effect::Apply(ops) => {
+                    let (reader, tx) = (reader.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx.send(Event::Applied(reader.apply(&ops).await));
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Console tests on ratatui's TestBackend: snapshots of each region and state, key flows,
+//! config errors, small terminals, and a timing helper for big tables.
+
+mod fixture;
+mod flows;
+mod perf;
+mod snapshots;

@@ -1,0 +1,191 @@
+//! `update`: the only place state changes. Pure: no I/O, no clock (`now` comes in), never
+//! blocks; what must happen outside is returned as effects.
+
+use std::time::Instant;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::action::{Action, Mode};
+use super::app::App;
+use super::event::{Effect, Event};
+use super::filter::Filter;
+use super::keys::Key;
+use super::layout;
+
+pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
+    app.now = now;
+    match event {
+        Event::Key(k) if k.kind == KeyEventKind::Press => key(app, &k),
+        Event::Key(_) => Vec::new(),
+        Event::Action(a) => action(app, a),
+        Event::Opened(source) => {
+            app.source = Some(source);
+            app.dirty = true;
+            Vec::new()
+        }
+        Event::Tick => {
+            // The data age on screen moves.
+            app.dirty = true;
+            refresh(app)
+        }
+        Event::Table(Ok(snap)) => {
+            app.refreshing = false;
+            app.last_error = None;
+            if app.frozen {
+                app.pending = Some(snap);
+            } else {
+                app.apply_snapshot(snap);
+            }
+            app.dirty = true;
+            Vec::new()
+        }
+        Event::Table(Err(e)) => {
+            app.refreshing = false;
+            app.last_error = Some(e);
+            app.dirty = true;
+            Vec::new()
+        }
+        Event::Applied(results) => {
+            let failed: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+            if !failed.is_empty() {
+                app.last_error = Some(failed.join("; "));
+            }
+            app.dirty = true;
+            refresh(app)
+        }
+        Event::Resize(w, h) => {
+            app.size = (w, h);
+            relayout(app);
+            Vec::new()
+        }
+    }
+}
+
+/// Starts a read unless one is under way.
+fn refresh(app: &mut App) -> Vec<Effect> {
+    if app.refreshing {
+        return Vec::new();
+    }
+    app.refreshing = true;
+    vec![Effect::Refresh]
+}
+
+fn relayout(app: &mut App) {
+    app.page = layout::page(app);
+    app.scroll_to_cursor();
+    app.dirty = true;
+}
+
+fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
+    let k = Key::from_event(ev);
+    match app.mode {
+        Mode::Table => match app.keymap.action(&k) {
+            Some(a) => action(app, a),
+            None => Vec::new(),
+        },
+        Mode::Help => {
+            let closes = ev.code == KeyCode::Esc
+                || k == Key::char('q')
+                || app.keymap.action(&k) == Some(Action::Help);
+            if closes {
+                app.mode = Mode::Table;
+                app.dirty = true;
+            }
+            Vec::new()
+        }
+        Mode::Filter => filter_key(app, ev, k),
+    }
+}
+
+fn filter_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
+    if k.ctrl && app.keymap.action(&k) == Some(Action::Quit) {
+        return action(app, Action::Quit);
+    }
+    match ev.code {
+        KeyCode::Esc => {
+            app.filter.input = app.filter.applied.clone();
+            set_query(app);
+            app.mode = Mode::Table;
+            relayout(app);
+        }
+        // A query that does not parse stays open for correction.
+        KeyCode::Enter if app.filter.error.is_none() => {
+            app.filter.applied = app.filter.input.trim().to_string();
+            app.filter.input = app.filter.applied.clone();
+            app.mode = Mode::Table;
+            relayout(app);
+        }
+        KeyCode::Backspace => {
+            app.filter.input.pop();
+            set_query(app);
+        }
+        KeyCode::Char(c) if !k.ctrl && !k.alt => {
+            app.filter.input.push(c);
+            set_query(app);
+        }
+        _ => {}
+    }
+    app.dirty = true;
+    Vec::new()
+}
+
+/// Filters as the user types; a query that does not parse leaves the last good one in force.
+fn set_query(app: &mut App) {
+    match Filter::parse(&app.filter.input) {
+        Ok(q) => {
+            app.filter.error = None;
+            if q != app.filter.query {
+                app.filter.query = q;
+                app.rebuild();
+            }
+        }
+        Err(e) => app.filter.error = Some(e),
+    }
+}
+
+fn action(app: &mut App, a: Action) -> Vec<Effect> {
+    app.dirty = true;
+    let page = app.page.max(1);
+    match a {
+        Action::Quit => {
+            app.quit = true;
+            return vec![Effect::Quit];
+        }
+        Action::Help => app.mode = Mode::Help,
+        Action::Up => app.select(app.cursor.saturating_sub(1)),
+        Action::Down => app.select(app.cursor.saturating_add(1)),
+        Action::PageUp => app.select(app.cursor.saturating_sub(page)),
+        Action::PageDown => app.select(app.cursor.saturating_add(page)),
+        Action::Top => app.select(0),
+        Action::Bottom => app.select(usize::MAX),
+        Action::SortNext => {
+            app.sort = app.sort.next();
+            app.rebuild();
+        }
+        Action::SortReverse => {
+            app.sort = app.sort.reverse();
+            app.rebuild();
+        }
+        Action::Filter => {
+            app.mode = Mode::Filter;
+            app.filter.input = app.filter.applied.clone();
+            relayout(app);
+        }
+        Action::ClearFilter => {
+            app.filter = Default::default();
+            app.rebuild();
+            relayout(app);
+        }
+        Action::ToggleExact => app.exact = !app.exact,
+        Action::Freeze => {
+            app.frozen = !app.frozen;
+            if !app.frozen {
+                if let Some(snap) = app.pending.take() {
+                    app.apply_snapshot(snap);
+                }
+            }
+        }
+        Action::Refresh => return refresh(app),
+    }
+    Vec::new()
+}
