@@ -8,30 +8,38 @@
 /// whole number is printed right-aligned in 9 characters, or in its length plus one when it has
 /// more than 8 digits, so a space always separates cells.
 pub fn largenum(n: u64, exact: bool) -> String {
-    if exact {
-        let digits = n.to_string();
-        let width = if digits.len() <= 8 {
-            9
-        } else {
-            digits.len() + 1
-        };
-        return format!("{digits:>width$}");
-    }
+    let mut s = String::with_capacity(10);
+    push_largenum(&mut s, n, exact);
+    s
+}
+
+/// [`largenum`] appended to `out` without an allocation per cell (listings print hundreds of
+/// thousands of them).
+pub fn push_largenum(out: &mut String, n: u64, exact: bool) {
+    use std::fmt::Write as _;
     const K: u64 = 1_000;
     const M: u64 = 1_000_000;
     const G: u64 = 1_000_000_000;
     const T: u64 = 1_000_000_000_000;
-    if n < 100 * M {
-        format!("{n:>9}")
+    // Writing into a String cannot fail.
+    let _ = if exact {
+        // 9 wide, or the digits plus one separating space when there are more than 8.
+        if n < 100 * M {
+            write!(out, "{n:>9}")
+        } else {
+            write!(out, " {n}")
+        }
+    } else if n < 100 * M {
+        write!(out, "{n:>9}")
     } else if n < G {
-        format!("{:>8}K", n / K)
+        write!(out, "{:>8}K", n / K)
     } else if n < 100 * G {
-        format!("{:>8}M", n / M)
+        write!(out, "{:>8}M", n / M)
     } else if n < 100 * T {
-        format!("{:>8}G", n / G)
+        write!(out, "{:>8}G", n / G)
     } else {
-        format!("{:>8}T", n / T)
-    }
+        write!(out, "{:>8}T", n / T)
+    };
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! `ipvsadm -L`: the table listing in every layout, byte for byte as ipvsadm 1.31 prints it.
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 
-use super::fields::{cut, forward_name, protocol_name, sched_flags_text, tunnel_info};
-use super::largenum::largenum;
+use super::fields::{forward_name, protocol_name, sched_flags_text, tunnel_info};
+use super::largenum::push_largenum;
 use super::names::{Naming, Resolver};
-use super::sort::sort_table;
+use super::sort::{cmp_dests, cmp_services};
 use crate::ipvs::{Dest, Family, Info, Protocol, ServiceConfig, ServiceEntry, ServiceKey};
 use crate::rules::ListOptions;
 
@@ -72,18 +72,23 @@ pub fn list_all(
     opts: &ListOptions,
     resolver: &dyn Resolver,
 ) -> String {
-    let mut out = format!(
-        "IP Virtual Server version {} (size={})\n",
+    // About 64 bytes a row: one allocation for the whole listing.
+    let rows: usize = entries.iter().map(|e| 1 + e.dests.len()).sum();
+    let mut out = String::with_capacity(128 + rows * 72);
+    let _ = writeln!(
+        out,
+        "IP Virtual Server version {} (size={})",
         info.version_string(),
         info.conn_tab_size
     );
     out.push_str(title(Layout::of(opts)));
-    let mut table = entries.to_vec();
+    let mut order: Vec<&ServiceEntry> = entries.iter().collect();
     if !opts.nosort {
-        sort_table(&mut table);
+        order.sort_by(|a, b| cmp_services(&a.service.config.key, &b.service.config.key));
     }
-    for entry in &table {
-        write_entry(&mut out, entry, opts, resolver);
+    let mut w = Writer::new(opts, resolver);
+    for entry in order {
+        w.entry(&mut out, entry);
     }
     out
 }
@@ -91,11 +96,7 @@ pub fn list_all(
 /// `ipvsadm -L -t ADDR:PORT` (or `-u`, `-f`, ...): one service, no banner.
 pub fn list_service(entry: &ServiceEntry, opts: &ListOptions, resolver: &dyn Resolver) -> String {
     let mut out = title(Layout::of(opts)).to_string();
-    let mut entry = entry.clone();
-    if !opts.nosort {
-        sort_table(std::slice::from_mut(&mut entry));
-    }
-    write_entry(&mut out, &entry, opts, resolver);
+    Writer::new(opts, resolver).entry(&mut out, entry);
     out
 }
 
@@ -129,27 +130,46 @@ fn title(layout: Layout) -> &'static str {
 }
 
 /// The service column: `TCP  addr:port` (cut to 33 bytes for IPv4), `FWM  mark [IPv6]`.
-fn service_label(key: &ServiceKey, naming: Naming) -> String {
+fn push_service_label(out: &mut String, key: &ServiceKey, naming: Naming) {
     match key {
-        ServiceKey::Fwmark { mark, family } => match family {
-            Family::Inet => format!("FWM  {mark}"),
-            Family::Inet6 => format!("FWM  {mark} IPv6"),
-        },
+        ServiceKey::Fwmark { mark, family } => {
+            let _ = match family {
+                Family::Inet => write!(out, "FWM  {mark}"),
+                Family::Inet6 => write!(out, "FWM  {mark} IPv6"),
+            };
+        }
         ServiceKey::Addr {
             protocol,
             addr,
             port,
         } => {
-            let label = format!(
-                "{:<4} {}",
-                protocol_name(*protocol),
-                naming.addr_port(addr, *port, Some(*protocol))
-            );
-            match addr {
-                IpAddr::V4(_) => cut(label, 33),
-                IpAddr::V6(_) => label,
+            let start = out.len();
+            let _ = write!(out, "{:<4} ", protocol_name(*protocol));
+            naming.push_addr_port(out, addr, *port, Some(*protocol));
+            if addr.is_ipv4() {
+                truncate_from(out, start, 33);
             }
         }
+    }
+}
+
+/// Cuts what was appended to `out` since `start` to `max` bytes (on a character boundary),
+/// as ipvsadm's fixed buffers do.
+fn truncate_from(out: &mut String, start: usize, max: usize) {
+    if out.len() - start > max {
+        let mut end = start + max;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+}
+
+/// Pads what was appended to `out` since `start` with spaces to `width` bytes (`%-Ns`).
+fn pad_from(out: &mut String, start: usize, width: usize) {
+    let len = out[start..].chars().count();
+    for _ in len..width {
+        out.push(' ');
     }
 }
 
@@ -187,108 +207,125 @@ fn service_protocol(key: &ServiceKey) -> Option<Protocol> {
     }
 }
 
-fn write_entry(
-    out: &mut String,
-    entry: &ServiceEntry,
-    opts: &ListOptions,
-    resolver: &dyn Resolver,
-) {
-    let naming = Naming::new(opts.numeric, resolver);
-    let layout = Layout::of(opts);
-    let svc = &entry.service;
-    let label = service_label(&svc.config.key, naming);
-    let st = &svc.stats;
-    let _ = match layout {
-        Layout::Stats => writeln!(
-            out,
-            "{label:<33}{}",
-            cells(
-                &[st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes],
-                opts.exact
-            )
-        ),
-        Layout::Rate => writeln!(
-            out,
-            "{label:<33}{}",
-            cells(
-                &[st.cps, st.inpps, st.outpps, st.inbps, st.outbps],
-                opts.exact
-            )
-        ),
-        _ => writeln!(out, "{label}{}", service_settings(&svc.config)),
-    };
-    // Fwmark services carry no protocol (0 in the kernel), so their ports stay numbers.
-    let protocol = service_protocol(&svc.config.key);
-    for dest in &entry.dests {
-        write_dest(out, dest, protocol, layout, opts.exact, naming);
+/// Writes service and real-server rows; keeps one scratch list for sorting real servers.
+struct Writer<'a> {
+    opts: &'a ListOptions,
+    naming: Naming<'a>,
+    layout: Layout,
+    dests: Vec<&'a Dest>,
+}
+
+impl<'a> Writer<'a> {
+    fn new(opts: &'a ListOptions, resolver: &'a dyn Resolver) -> Writer<'a> {
+        Writer {
+            opts,
+            naming: Naming::new(opts.numeric, resolver),
+            layout: Layout::of(opts),
+            dests: Vec::new(),
+        }
+    }
+
+    fn entry(&mut self, out: &mut String, entry: &'a ServiceEntry) {
+        let svc = &entry.service;
+        let st = &svc.stats;
+        let start = out.len();
+        push_service_label(out, &svc.config.key, self.naming);
+        match self.layout {
+            Layout::Stats => {
+                pad_from(out, start, 33);
+                push_cells(
+                    out,
+                    &[st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes],
+                    self.opts.exact,
+                );
+            }
+            Layout::Rate => {
+                pad_from(out, start, 33);
+                push_cells(
+                    out,
+                    &[st.cps, st.inpps, st.outpps, st.inbps, st.outbps],
+                    self.opts.exact,
+                );
+            }
+            _ => out.push_str(&service_settings(&svc.config)),
+        }
+        out.push('\n');
+        // Fwmark services carry no protocol (0 in the kernel), so their ports stay numbers.
+        let protocol = service_protocol(&svc.config.key);
+        let mut dests = std::mem::take(&mut self.dests);
+        dests.clear();
+        dests.extend(entry.dests.iter());
+        if !self.opts.nosort {
+            dests.sort_by(|a, b| cmp_dests(a, b));
+        }
+        for dest in &dests {
+            self.dest(out, dest, protocol);
+        }
+        self.dests = dests;
+    }
+
+    fn dest(&self, out: &mut String, dest: &Dest, protocol: Option<Protocol>) {
+        let cfg = &dest.config;
+        let exact = self.opts.exact;
+        out.push_str("  -> ");
+        let start = out.len();
+        self.naming
+            .push_addr_port(out, &cfg.addr, cfg.port, protocol);
+        if cfg.addr.is_ipv4() {
+            truncate_from(out, start, 28);
+        }
+        pad_from(out, start, 28);
+        let st = &dest.stats;
+        let _ = match self.layout {
+            Layout::Stats => {
+                push_cells(
+                    out,
+                    &[st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes],
+                    exact,
+                );
+                writeln!(out)
+            }
+            // ipvsadm's quirk, kept: per-server CPS and PPS are plain numbers, only BPS scale.
+            Layout::Rate => {
+                let _ = write!(out, " {:>8} {:>8} {:>8}", st.cps, st.inpps, st.outpps);
+                push_cells(out, &[st.inbps, st.outbps], exact);
+                writeln!(out)
+            }
+            Layout::Thresholds => writeln!(
+                out,
+                " {:<10} {:<10} {:<10} {:<10}",
+                cfg.u_threshold, cfg.l_threshold, dest.active_conns, dest.inact_conns
+            ),
+            Layout::PersistentConn => writeln!(
+                out,
+                " {:<9} {:<11} {:<10} {:<10}",
+                cfg.weight, dest.persist_conns, dest.active_conns, dest.inact_conns
+            ),
+            Layout::TunInfo => writeln!(
+                out,
+                " {:<7} {:<13} {:<6} {:<10} {:<10}",
+                forward_name(cfg.forward),
+                tunnel_info(cfg).unwrap_or_else(|| "n/a".to_string()),
+                cfg.weight,
+                dest.active_conns,
+                dest.inact_conns
+            ),
+            Layout::Default => writeln!(
+                out,
+                " {:<7} {:<6} {:<10} {:<10}",
+                forward_name(cfg.forward),
+                cfg.weight,
+                dest.active_conns,
+                dest.inact_conns
+            ),
+        };
     }
 }
 
-fn cells(values: &[u64], exact: bool) -> String {
-    values.iter().map(|v| largenum(*v, exact)).collect()
-}
-
-fn write_dest(
-    out: &mut String,
-    dest: &Dest,
-    protocol: Option<Protocol>,
-    layout: Layout,
-    exact: bool,
-    naming: Naming,
-) {
-    let cfg = &dest.config;
-    let name = naming.addr_port(&cfg.addr, cfg.port, protocol);
-    let name = match cfg.addr {
-        IpAddr::V4(_) => cut(name, 28),
-        IpAddr::V6(_) => name,
-    };
-    let st = &dest.stats;
-    let _ = match layout {
-        Layout::Stats => writeln!(
-            out,
-            "  -> {name:<28}{}",
-            cells(
-                &[st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes],
-                exact
-            )
-        ),
-        // ipvsadm's quirk, kept: per-server CPS and PPS are plain numbers, only BPS scale.
-        Layout::Rate => writeln!(
-            out,
-            "  -> {name:<28} {:>8} {:>8} {:>8}{}",
-            st.cps,
-            st.inpps,
-            st.outpps,
-            cells(&[st.inbps, st.outbps], exact)
-        ),
-        Layout::Thresholds => writeln!(
-            out,
-            "  -> {name:<28} {:<10} {:<10} {:<10} {:<10}",
-            cfg.u_threshold, cfg.l_threshold, dest.active_conns, dest.inact_conns
-        ),
-        Layout::PersistentConn => writeln!(
-            out,
-            "  -> {name:<28} {:<9} {:<11} {:<10} {:<10}",
-            cfg.weight, dest.persist_conns, dest.active_conns, dest.inact_conns
-        ),
-        Layout::TunInfo => writeln!(
-            out,
-            "  -> {name:<28} {:<7} {:<13} {:<6} {:<10} {:<10}",
-            forward_name(cfg.forward),
-            tunnel_info(cfg).unwrap_or_else(|| "n/a".to_string()),
-            cfg.weight,
-            dest.active_conns,
-            dest.inact_conns
-        ),
-        Layout::Default => writeln!(
-            out,
-            "  -> {name:<28} {:<7} {:<6} {:<10} {:<10}",
-            forward_name(cfg.forward),
-            cfg.weight,
-            dest.active_conns,
-            dest.inact_conns
-        ),
-    };
+fn push_cells(out: &mut String, values: &[u64], exact: bool) {
+    for v in values {
+        push_largenum(out, *v, exact);
+    }
 }
 
 #[cfg(test)]

@@ -167,6 +167,27 @@ impl<'a> Naming<'a> {
     /// `addr:port` as ipvsadm's `addrport_to_anyname` prints it: IPv6 in brackets, a name
     /// in brackets too; ports named only for TCP, UDP and SCTP.
     pub fn addr_port(&self, addr: &IpAddr, port: u16, protocol: Option<Protocol>) -> String {
+        let mut s = String::with_capacity(24);
+        self.push_addr_port(&mut s, addr, port, protocol);
+        s
+    }
+
+    /// [`Naming::addr_port`] appended to `out`; the numeric IPv4 case allocates nothing.
+    pub fn push_addr_port(
+        &self,
+        out: &mut String,
+        addr: &IpAddr,
+        port: u16,
+        protocol: Option<Protocol>,
+    ) {
+        use std::fmt::Write as _;
+        if self.numeric {
+            let _ = match addr {
+                IpAddr::V4(a) => write!(out, "{a}:{port}"),
+                IpAddr::V6(_) => write!(out, "[{}]:{port}", ip_text(addr)),
+            };
+            return;
+        }
         let (host, service) = if self.numeric {
             (ip_text(addr), port.to_string())
         } else {
@@ -179,10 +200,10 @@ impl<'a> Naming<'a> {
                     .unwrap_or_else(|| port.to_string()),
             )
         };
-        match addr {
-            IpAddr::V4(_) => format!("{host}:{service}"),
-            IpAddr::V6(_) => format!("[{host}]:{service}"),
-        }
+        let _ = match addr {
+            IpAddr::V4(_) => write!(out, "{host}:{service}"),
+            IpAddr::V6(_) => write!(out, "[{host}]:{service}"),
+        };
     }
 }
 

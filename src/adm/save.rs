@@ -3,8 +3,8 @@
 //! `rules::dest_line`), so a save, the audit log and restore speak the same language.
 
 use super::names::{Naming, Resolver};
-use super::sort::sort_table;
-use crate::ipvs::ServiceEntry;
+use super::sort::{cmp_dests, cmp_services};
+use crate::ipvs::{Dest, ServiceEntry};
 use crate::rules::{dest_line, service_line, ListOptions, SaveFormat};
 
 /// `ipvsadm -S` / `-S -n` of the whole table, sorted as ipvsadm sorts (unless `nosort`).
@@ -15,16 +15,23 @@ pub fn save(entries: &[ServiceEntry], opts: &ListOptions, resolver: &dyn Resolve
         names: &naming,
         keep_thresholds: opts.keep_thresholds,
     };
-    let mut table = entries.to_vec();
+    let rows: usize = entries.iter().map(|e| 1 + e.dests.len()).sum();
+    let mut out = String::with_capacity(rows * 56);
+    let mut order: Vec<&ServiceEntry> = entries.iter().collect();
     if !opts.nosort {
-        sort_table(&mut table);
+        order.sort_by(|a, b| cmp_services(&a.service.config.key, &b.service.config.key));
     }
-    let mut out = String::new();
-    for entry in &table {
+    let mut dests: Vec<&Dest> = Vec::new();
+    for entry in order {
         let key = &entry.service.config.key;
         out.push_str(&service_line("-A", &entry.service.config, &naming));
         out.push('\n');
-        for dest in &entry.dests {
+        dests.clear();
+        dests.extend(entry.dests.iter());
+        if !opts.nosort {
+            dests.sort_by(|a, b| cmp_dests(a, b));
+        }
+        for dest in &dests {
             out.push_str(&dest_line("-a", key, &dest.config, format));
             out.push('\n');
         }
