@@ -26,11 +26,10 @@ const COMMAND_TABLE: [&str; 14] = [
     "x x . x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x", // zero
 ];
 
+/// The rule in `column`: cells are one byte each, one space apart (checked by a test), so a
+/// lookup is an index, not a walk over the row (this runs for every restored line).
 fn cell(row: &str, column: usize) -> u8 {
-    row.split_whitespace()
-        .nth(column)
-        .and_then(|c| c.bytes().next())
-        .unwrap_or(b'x')
+    row.as_bytes().get(column * 2).copied().unwrap_or(b'x')
 }
 
 /// Checks the options given (`Bit` masks) against `cmd`'s row.
@@ -166,6 +165,20 @@ mod tests {
         );
         assert!(check_command(Cmd::Save, Bit::SaveThresholds.mask()).is_ok());
         assert!(check_command(Cmd::List, Bit::SaveThresholds.mask()).is_err());
+    }
+
+    #[test]
+    fn table_rows_are_one_byte_cells_one_space_apart() {
+        for row in COMMAND_TABLE {
+            assert_eq!(row.len(), ALL_BITS.len() * 2 - 1, "{row}");
+            for (i, b) in row.bytes().enumerate() {
+                if i % 2 == 1 {
+                    assert_eq!(b, b' ', "{row}");
+                } else {
+                    assert!(b"+x1.".contains(&b), "{row}");
+                }
+            }
+        }
     }
 
     #[test]
