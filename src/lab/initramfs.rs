@@ -44,26 +44,13 @@ pub struct Contents {
 pub fn build(kernel: &Kernel, contents: &Contents, out: &Path) -> Result<(usize, u64)> {
     let mut a = Archive::new();
     add_busybox(&mut a)?;
-    for d in MODULE_DIRS {
+    let deep = MODULE_DIRS.iter().map(|d| (d, true));
+    let shallow = MODULE_DIRS_SHALLOW.iter().map(|d| (d, false));
+    for (d, recurse) in deep.chain(shallow) {
         let src = kernel.modules().join("kernel").join(d);
         if src.is_dir() {
-            add_tree(
-                &mut a,
-                &src,
-                &format!("lib/modules/{}/kernel/{d}", kernel.version),
-                true,
-            )?;
-        }
-    }
-    for d in MODULE_DIRS_SHALLOW {
-        let src = kernel.modules().join("kernel").join(d);
-        if src.is_dir() {
-            add_tree(
-                &mut a,
-                &src,
-                &format!("lib/modules/{}/kernel/{d}", kernel.version),
-                false,
-            )?;
+            let dest = format!("lib/modules/{}/kernel/{d}", kernel.version);
+            add_tree(&mut a, &src, &dest, recurse)?;
         }
     }
     for e in std::fs::read_dir(kernel.modules())? {
