@@ -26,6 +26,7 @@ pub fn main(opts: &Options) -> Result<i32> {
     // The audit log (one ipvsadm line per op) goes to stderr; RUST_LOG overrides the level.
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

@@ -47,13 +47,13 @@ ipvsadm -a -t 203.0.113.50:8080 -r 192.0.2.50:8080 -m -w 1
 check "reconcile base.conf" lvsdeck reconcile -f $F/base.conf
 { cat $F/base.expected; printf '%s' "$HAND"; } >/tmp/want.base
 table_is "base.conf applied, hand-made service untouched" /tmp/want.base
-lvsdeck reconcile -f $F/base.conf --dry-run >/tmp/dry 2>&1
+lvsdeck reconcile -f $F/base.conf --dry-run >/tmp/dry 2>/tmp/dry.err
 output_is "second run has nothing to do" "" /tmp/dry
 
 # 2. Weights changed in the file: exactly those edits.
 sed -e '/real_server 192.0.2.1 80/,/}/s/weight 3/weight 5/' \
     -e '/real_server 192.0.2.4 443/,/}/s/weight 2/weight 4/' $F/base.conf >/tmp/weights.conf
-lvsdeck reconcile -f /tmp/weights.conf --dry-run >/tmp/dry 2>&1
+lvsdeck reconcile -f /tmp/weights.conf --dry-run >/tmp/dry 2>/tmp/dry.err
 output_is "weights: the plan is the two edits" "-e -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 5
 -e -t 198.51.100.20:443 -r 192.0.2.4:443 -g -w 4
 " /tmp/dry
@@ -72,7 +72,7 @@ table_is "weights applied" /tmp/want.weights
 ipvsadm -d -t 198.51.100.10:80 -r 192.0.2.2:80
 ipvsadm -e -t 203.0.113.50:8080 -r 192.0.2.50:8080 -m -w 9
 ipvsadm -Sn >/tmp/hand.table
-lvsdeck reconcile -f /tmp/weights.conf --dry-run >/tmp/dry 2>&1
+lvsdeck reconcile -f /tmp/weights.conf --dry-run >/tmp/dry 2>/tmp/dry.err
 check "dry run reports the deleted server as drift" grep -qx \
     "# drift -t 198.51.100.10:80 -r 192.0.2.2:80: expected -a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1, found nothing" /tmp/dry
 check "drift is the only report" test "$(grep -c '^# drift' /tmp/dry)" = 1
@@ -92,7 +92,7 @@ check "a missing file is refused" sh -c '! lvsdeck reconcile -f /tmp/nonexistent
 
 # 5. A virtual server removed from the file: its service goes, the hand-made one stays.
 sed '/^virtual_server 198.51.100.30 53/,/^}/d' /tmp/weights.conf >/tmp/dropped.conf
-lvsdeck reconcile -f /tmp/dropped.conf >/tmp/applied 2>&1
+lvsdeck reconcile -f /tmp/dropped.conf >/tmp/applied 2>/tmp/applied.err
 output_is "dropped virtual server: one delete" "-D -u 198.51.100.30:53
 " /tmp/applied
 grep -v ' 198.51.100.30:53 ' /tmp/want.drift >/tmp/want.dropped
@@ -108,6 +108,6 @@ for s in seed-000-virtual-servers seed-003-lvs-dr-virtual-servers sample-virtual
     ipvsadm -C; rm -f $STATE
     check "reconcile $s" lvsdeck reconcile -f $F/$s.conf
     table_is "$s as keepalived builds it" $F/$s.expected
-    lvsdeck reconcile -f $F/$s.conf --dry-run >/tmp/dry 2>&1
+    lvsdeck reconcile -f $F/$s.conf --dry-run >/tmp/dry 2>/tmp/dry.err
     output_is "$s: second run has nothing to do" "" /tmp/dry
 done
