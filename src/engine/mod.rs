@@ -17,7 +17,7 @@ pub mod task;
 pub use desired::{Overrides, Presence, ServerId};
 pub use drift::{Drift, DriftItem, DriftKey};
 pub use reconcile::{DriftPolicy, Reconciler};
-pub use task::{Command, Status};
+pub use task::{spawn, Command, Handle, Status};
 
 #[cfg(test)]
 mod tests;

@@ -120,3 +120,23 @@ fn set(o: &mut super::Overrides, id: ServerId, p: Option<Presence>) {
         None => o.clear(&id),
     }
 }
+
+/// How the console and the health policy talk to a running reconciler.
+pub struct Handle {
+    pub commands: mpsc::Sender<Command>,
+    pub status: watch::Receiver<Status>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Starts the reconciler on the current runtime: it reconciles at once, then every `period`
+/// and after every command. Dropping `commands` stops it.
+pub fn spawn(client: Client, rec: Reconciler, period: Duration) -> Handle {
+    let (tx, rx) = mpsc::channel(64);
+    let (publish, status) = watch::channel(Status::default());
+    let task = tokio::spawn(run(client, rec, period, rx, publish));
+    Handle {
+        commands: tx,
+        status,
+        task,
+    }
+}
