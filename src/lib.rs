@@ -3,10 +3,11 @@
 //! Module map: `ipvs` is the kernel table (model, netlink client, /proc readers), `rules` the
 //! ipvsadm command language, `adm` ipvsadm's command line and output, `lab` the real-kernel VM,
 //! `vrrp` the VRRP protocol core (codec, receive checks, state machine; no I/O), `config`
-//! keepalived.conf, `tui` the console.
+//! keepalived.conf, `engine` keeps the kernel table converged with it, `tui` the console.
 
 pub mod adm;
 pub mod config;
+pub mod engine;
 pub mod ipvs;
 pub mod lab;
 pub mod rules;

@@ -74,6 +74,19 @@ enum Cmd {
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         file: PathBuf,
     },
+    /// Make the kernel's IPVS table match a keepalived.conf's virtual servers (only the
+    /// services it declares, or declared on the last run, are touched).
+    Reconcile {
+        /// The configuration file (includes are followed).
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: PathBuf,
+        /// Print the drift and the plan as ipvsadm lines; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where the owned table is kept between runs.
+        #[arg(long, value_name = "FILE", default_value = lvsdeck::engine::state_file::DEFAULT_PATH)]
+        state: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -116,6 +129,15 @@ fn main() -> ExitCode {
         }),
         Some(Cmd::Adm { args }) => return adm("lvsdeck adm", &args),
         Some(Cmd::Validate { file }) => return validate(&file),
+        Some(Cmd::Reconcile {
+            file,
+            dry_run,
+            state,
+        }) => lvsdeck::engine::cli::main(&lvsdeck::engine::cli::Options {
+            file,
+            dry_run,
+            state,
+        }),
         None if cli.print_keymap => lvsdeck::tui::run::print_keymap(&cli.keymap),
         None => lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
             interval: Duration::from_secs_f64(cli.interval),

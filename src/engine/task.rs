@@ -1,0 +1,142 @@
+//! The reconciler as a tokio task: reads the kernel every period and on every command,
+//! publishes a [`Status`] for the console, applies plans atomically through the one client,
+//! and logs each op as an ipvsadm line.
+
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::config::IpvsService;
+use crate::ipvs::netlink::Client;
+use crate::ipvs::Op;
+use crate::rules::apply::apply_atomically;
+
+use super::desired::{Presence, ServerId};
+use super::drift::{Drift, DriftKey};
+use super::reconcile::{Reconciler, Release};
+
+/// What the rest of lvsdeck (config reload, health policy, console) asks of the reconciler.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// A new configuration (already validated).
+    Reload(Vec<IpvsService>),
+    /// The health policy's verdict on a server (`None`: back to its configured state).
+    Health(ServerId, Option<Presence>),
+    /// The operator's override (`None`: lifted).
+    Operator(ServerId, Option<Presence>),
+    /// Revert drift: all of it, or one item.
+    Reconcile(Option<DriftKey>),
+    /// Leave this drift item as it is until released by `Reconcile`.
+    Keep(DriftKey),
+}
+
+/// What the console shows about reconciliation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    /// Drift seen in the last read (before it was reverted, if it was).
+    pub drift: Drift,
+    /// The ops of the last applied plan, as ipvsadm lines.
+    pub last_plan: Vec<String>,
+    /// Why the last read or apply failed, if it did.
+    pub error: Option<String>,
+    /// Kernel reads so far.
+    pub reads: u64,
+}
+
+/// Logs the ops as ipvsadm lines (the audit trail).
+pub fn log_ops(ops: &[Op]) {
+    for op in ops {
+        tracing::info!(target: "lvsdeck::audit", "ipvsadm {op}");
+    }
+}
+
+/// One read, drift check and apply. Errors are recorded in `status`, never fatal: the next
+/// period tries again.
+pub async fn step(client: &Client, rec: &mut Reconciler, release: Release, status: &mut Status) {
+    status.reads += 1;
+    let kernel = match client.table().await {
+        Ok(t) => t,
+        Err(e) => {
+            status.error = Some(format!("reading the IPVS table: {e}"));
+            return;
+        }
+    };
+    status.drift = rec.drift(&kernel);
+    for item in status.drift.items.iter().filter(|i| !i.kept) {
+        tracing::warn!(target: "lvsdeck::drift", "{item}");
+    }
+    let ops = rec.plan(&kernel, release);
+    if ops.is_empty() {
+        rec.committed(release);
+        status.error = None;
+        return;
+    }
+    match apply_atomically(client, &ops).await {
+        Ok(()) => {
+            log_ops(&ops);
+            rec.committed(release);
+            status.last_plan = ops.iter().map(ToString::to_string).collect();
+            status.error = None;
+        }
+        Err(e) => {
+            tracing::error!(target: "lvsdeck::audit", "ipvsadm {} refused: {e}", e.op);
+            status.error = Some(format!("ipvsadm {}: {e}", e.op));
+        }
+    }
+}
+
+/// Runs until every command sender is dropped.
+pub async fn run(
+    client: Client,
+    mut rec: Reconciler,
+    period: Duration,
+    mut commands: mpsc::Receiver<Command>,
+    publish: watch::Sender<Status>,
+) {
+    let mut status = Status::default();
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let release = tokio::select! {
+            _ = tick.tick() => Release::Nothing,
+            cmd = commands.recv() => match cmd {
+                None => return,
+                Some(Command::Reload(services)) => { rec.reload(services); Release::Nothing }
+                Some(Command::Health(id, p)) => { set(&mut rec.health, id, p); Release::Nothing }
+                Some(Command::Operator(id, p)) => { set(&mut rec.operator, id, p); Release::Nothing }
+                Some(Command::Reconcile(None)) => Release::All,
+                Some(Command::Reconcile(Some(k))) => Release::One(k),
+                Some(Command::Keep(k)) => { rec.keep(k); Release::Nothing }
+            },
+        };
+        step(&client, &mut rec, release, &mut status).await;
+        publish.send_replace(status.clone());
+    }
+}
+
+fn set(o: &mut super::Overrides, id: ServerId, p: Option<Presence>) {
+    match p {
+        Some(p) => o.set(id, p),
+        None => o.clear(&id),
+    }
+}
+
+/// How the console and the health policy talk to a running reconciler.
+pub struct Handle {
+    pub commands: mpsc::Sender<Command>,
+    pub status: watch::Receiver<Status>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Starts the reconciler on the current runtime: it reconciles at once, then every `period`
+/// and after every command. Dropping `commands` stops it.
+pub fn spawn(client: Client, rec: Reconciler, period: Duration) -> Handle {
+    let (tx, rx) = mpsc::channel(64);
+    let (publish, status) = watch::channel(Status::default());
+    let task = tokio::spawn(run(client, rec, period, rx, publish));
+    Handle {
+        commands: tx,
+        status,
+        task,
+    }
+}

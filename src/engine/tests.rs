@@ -1,0 +1,433 @@
+//! Pure tests of ownership, plans and drift: a simulated kernel table, configs from text.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use crate::config::{self, IpvsService};
+use crate::ipvs::{
+    Dest, DestConfig, Op, Protocol, Service, ServiceConfig, ServiceEntry, ServiceKey, Stats,
+};
+
+use super::desired::{duplicates, Presence, ServerId};
+use super::drift::DriftKey;
+use super::reconcile::{DriftPolicy, Reconciler, Release};
+use super::state_file;
+
+const BASE: &str = "
+virtual_server 198.51.100.10 80 {
+    lb_algo wrr
+    lb_kind NAT
+    protocol TCP
+    real_server 192.0.2.1 80 {
+        weight 3
+    }
+    real_server 192.0.2.2 80 {
+        weight 1
+    }
+}
+virtual_server 198.51.100.11 443 {
+    lb_algo rr
+    lb_kind DR
+    persistence_timeout 300
+    protocol TCP
+    sorry_server 192.0.2.9 443
+    real_server 192.0.2.3 443 {
+        weight 2
+    }
+}
+";
+
+fn services(text: &str) -> Vec<IpvsService> {
+    let loaded = config::parse_str(text, Path::new("test.conf"));
+    assert!(loaded.is_ok(), "{:?}", loaded.diagnostics);
+    loaded.config.ipvs_services()
+}
+
+fn key(last: u8, port: u16) -> ServiceKey {
+    ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr: IpAddr::from([198, 51, 100, last]),
+        port,
+    }
+}
+
+fn rs(last: u8) -> IpAddr {
+    IpAddr::from([192, 0, 2, last])
+}
+
+fn server(svc: ServiceKey, last: u8, port: u16) -> ServerId {
+    ServerId {
+        service: svc,
+        addr: rs(last),
+        port,
+    }
+}
+
+fn dest(config: DestConfig) -> Dest {
+    Dest {
+        config,
+        active_conns: 5,
+        inact_conns: 0,
+        persist_conns: 0,
+        stats: Stats::default(),
+    }
+}
+
+/// A service somebody made by hand with ipvsadm.
+fn hand_made() -> ServiceEntry {
+    let k = key(99, 8080);
+    ServiceEntry {
+        service: Service {
+            config: ServiceConfig::new(k),
+            stats: Stats::default(),
+        },
+        dests: vec![dest(DestConfig::new(rs(50), 8080))],
+    }
+}
+
+/// Applies ops as the kernel would, refusing what the kernel refuses.
+fn apply(table: &mut Vec<ServiceEntry>, ops: &[Op]) {
+    for op in ops {
+        let find = |t: &mut Vec<ServiceEntry>, k: &ServiceKey| -> usize {
+            t.iter()
+                .position(|e| e.service.config.key == *k)
+                .unwrap_or_else(|| panic!("no service for {op}"))
+        };
+        match op {
+            Op::AddService(c) => {
+                assert!(!table.iter().any(|e| e.service.config.key == c.key), "{op}");
+                table.push(ServiceEntry {
+                    service: Service {
+                        config: c.clone(),
+                        stats: Stats::default(),
+                    },
+                    dests: vec![],
+                });
+            }
+            Op::EditService(c) => {
+                let i = find(table, &c.key);
+                table[i].service.config = c.clone();
+            }
+            Op::DelService(k) => {
+                let i = find(table, k);
+                table.remove(i);
+            }
+            Op::AddDest(k, d) => {
+                let i = find(table, k);
+                assert!(!table[i]
+                    .dests
+                    .iter()
+                    .any(|x| (x.config.addr, x.config.port) == (d.addr, d.port)));
+                table[i].dests.push(dest(d.clone()));
+            }
+            Op::EditDest(k, d) => {
+                let i = find(table, k);
+                let x = table[i]
+                    .dests
+                    .iter_mut()
+                    .find(|x| (x.config.addr, x.config.port) == (d.addr, d.port))
+                    .unwrap_or_else(|| panic!("no dest for {op}"));
+                x.config = d.clone();
+            }
+            Op::DelDest {
+                service,
+                addr,
+                port,
+            } => {
+                let i = find(table, service);
+                let n = table[i].dests.len();
+                table[i]
+                    .dests
+                    .retain(|x| (x.config.addr, x.config.port) != (*addr, *port));
+                assert_eq!(table[i].dests.len() + 1, n, "{op}");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+}
+
+fn lines(ops: &[Op]) -> Vec<String> {
+    ops.iter().map(ToString::to_string).collect()
+}
+
+/// A reconciler that has made `kernel` converge (the hand-made service next to it).
+fn converged(text: &str, policy: DriftPolicy) -> (Reconciler, Vec<ServiceEntry>) {
+    let mut rec = Reconciler::new(services(text), policy);
+    let mut kernel = vec![hand_made()];
+    let ops = rec.plan(&kernel, Release::All);
+    apply(&mut kernel, &ops);
+    rec.committed(Release::All);
+    assert!(rec.plan(&kernel, Release::All).is_empty());
+    (rec, kernel)
+}
+
+#[test]
+fn first_plan_adds_the_config_and_leaves_hand_made_services_alone() {
+    let rec = Reconciler::new(services(BASE), DriftPolicy::Reconcile);
+    let kernel = vec![hand_made()];
+    let ops = rec.plan(&kernel, Release::Nothing);
+    assert_eq!(
+        lines(&ops),
+        [
+            "-A -t 198.51.100.10:80 -s wrr",
+            "-A -t 198.51.100.11:443 -s rr -p 300",
+            "-a -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 3",
+            "-a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1",
+            "-a -t 198.51.100.11:443 -r 192.0.2.3:443 -g -w 2",
+        ]
+    );
+    let mut after = kernel.clone();
+    apply(&mut after, &ops);
+    assert!(after.contains(&hand_made()));
+}
+
+#[test]
+fn unowned_services_are_never_in_a_plan_even_after_a_reload() {
+    let (mut rec, kernel) = converged(BASE, DriftPolicy::Reconcile);
+    rec.reload(services(""));
+    let ops = rec.plan(&kernel, Release::All);
+    assert_eq!(
+        lines(&ops),
+        ["-D -t 198.51.100.10:80", "-D -t 198.51.100.11:443"]
+    );
+    assert!(ops
+        .iter()
+        .all(|o| super::ownership::op_service(o) != Some(key(99, 8080))));
+}
+
+#[test]
+fn reload_applies_exactly_the_changed_weights() {
+    let (mut rec, kernel) = converged(BASE, DriftPolicy::Reconcile);
+    rec.reload(services(&BASE.replace("weight 3", "weight 7")));
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        ["-e -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 7"]
+    );
+}
+
+#[test]
+fn reload_removes_a_removed_server_and_adds_a_new_one() {
+    let (mut rec, kernel) = converged(BASE, DriftPolicy::Reconcile);
+    let text = BASE.replace("real_server 192.0.2.2 80", "real_server 192.0.2.4 80");
+    rec.reload(services(&text));
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        [
+            "-d -t 198.51.100.10:80 -r 192.0.2.2:80",
+            "-a -t 198.51.100.10:80 -r 192.0.2.4:80 -m -w 1",
+        ]
+    );
+}
+
+#[test]
+fn a_dropped_virtual_server_is_deleted_once_and_then_forgotten() {
+    let (mut rec, mut kernel) = converged(BASE, DriftPolicy::Reconcile);
+    let only_first = BASE
+        .split("virtual_server 198.51.100.11")
+        .next()
+        .unwrap_or("");
+    rec.reload(services(only_first));
+    let ops = rec.plan(&kernel, Release::Nothing);
+    assert_eq!(lines(&ops), ["-D -t 198.51.100.11:443"]);
+    apply(&mut kernel, &ops);
+    rec.committed(Release::Nothing);
+    // Somebody makes the same service by hand afterwards: it is theirs now.
+    let mut again = hand_made();
+    again.service.config.key = key(11, 443);
+    again.dests.clear();
+    kernel.push(again);
+    assert!(rec.plan(&kernel, Release::All).is_empty());
+    assert!(rec.drift(&kernel).is_empty());
+}
+
+#[test]
+fn a_previous_run_saved_in_the_state_file_is_owned_too() {
+    let (rec, kernel) = converged(BASE, DriftPolicy::Reconcile);
+    let saved = state_file::render(rec.applied());
+    let applied = state_file::parse(&saved, Path::new("state")).expect("parses");
+    let only_first = BASE
+        .split("virtual_server 198.51.100.11")
+        .next()
+        .unwrap_or("");
+    let next = Reconciler::new(services(only_first), DriftPolicy::Reconcile).resume(applied);
+    assert!(next.drift(&kernel).is_empty());
+    assert_eq!(
+        lines(&next.plan(&kernel, Release::Nothing)),
+        ["-D -t 198.51.100.11:443"]
+    );
+}
+
+#[test]
+fn state_file_keeps_every_settable_field() {
+    let text = BASE.replace(
+        "weight 1\n",
+        "weight 1\n        uthreshold 100\n        lthreshold 10\n",
+    );
+    let (rec, _) = converged(&text, DriftPolicy::Reconcile);
+    let saved = state_file::render(rec.applied());
+    assert!(saved.contains("-x 100 -y 10"), "{saved}");
+    let back = state_file::parse(&saved, Path::new("state")).expect("parses");
+    assert_eq!(back, rec.applied());
+    let err = state_file::parse("-C\n", Path::new("state")).unwrap_err();
+    assert!(format!("{err:#}").starts_with("state:1:"), "{err:#}");
+}
+
+#[test]
+fn health_takes_servers_out_and_back_in() {
+    let (mut rec, mut kernel) = converged(BASE, DriftPolicy::Reconcile);
+    let s1 = server(key(10, 80), 1, 80);
+    rec.health.set(s1, Presence::Out);
+    let ops = rec.plan(&kernel, Release::Nothing);
+    assert_eq!(lines(&ops), ["-d -t 198.51.100.10:80 -r 192.0.2.1:80"]);
+    apply(&mut kernel, &ops);
+    rec.committed(Release::Nothing);
+    // Our own change is not drift.
+    assert!(rec.drift(&kernel).is_empty());
+    rec.health.clear(&s1);
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        ["-a -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 3"]
+    );
+    rec.health.set(s1, Presence::Inhibited);
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        ["-a -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 0"]
+    );
+}
+
+#[test]
+fn the_operator_overrides_health_and_the_sorry_server_needs_a_verdict() {
+    let (mut rec, kernel) = converged(BASE, DriftPolicy::Reconcile);
+    let s2 = server(key(10, 80), 2, 80);
+    rec.health.set(s2, Presence::In { weight: 5 });
+    rec.operator.set(s2, Presence::Inhibited);
+    let sorry = server(key(11, 443), 9, 443);
+    rec.health.set(sorry, Presence::In { weight: 1 });
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        [
+            "-e -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 0",
+            "-a -t 198.51.100.11:443 -r 192.0.2.9:443 -g -w 1",
+        ]
+    );
+}
+
+fn delete_by_hand(kernel: &mut [ServiceEntry], svc: ServiceKey, addr: IpAddr) {
+    for e in kernel.iter_mut().filter(|e| e.service.config.key == svc) {
+        e.dests.retain(|d| d.config.addr != addr);
+    }
+}
+
+#[test]
+fn hand_changes_are_drift_with_expected_and_found_lines() {
+    let (rec, mut kernel) = converged(BASE, DriftPolicy::Reconcile);
+    delete_by_hand(&mut kernel, key(10, 80), rs(2));
+    apply(
+        &mut kernel,
+        &[Op::EditService({
+            let mut c = ServiceConfig::new(key(11, 443));
+            c.scheduler = "wlc".into();
+            c
+        })],
+    );
+    // A change to the hand-made service is nobody's business.
+    apply(
+        &mut kernel,
+        &[Op::AddDest(key(99, 8080), DestConfig::new(rs(51), 8080))],
+    );
+    let drift = rec.drift(&kernel);
+    let shown: Vec<String> = drift.items.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "drift -t 198.51.100.10:80 -r 192.0.2.2:80: expected -a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1, found nothing",
+            "drift -t 198.51.100.11:443: expected -A -t 198.51.100.11:443 -s rr -p 300, found -A -t 198.51.100.11:443 -s wlc",
+        ]
+    );
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        [
+            "-E -t 198.51.100.11:443 -s rr -p 300",
+            "-a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1",
+        ]
+    );
+}
+
+#[test]
+fn kept_drift_stays_until_the_operator_releases_it() {
+    let (mut rec, mut kernel) = converged(BASE, DriftPolicy::Reconcile);
+    delete_by_hand(&mut kernel, key(10, 80), rs(2));
+    delete_by_hand(&mut kernel, key(11, 443), rs(3));
+    let k = DriftKey {
+        service: key(10, 80),
+        server: Some((rs(2), 80)),
+    };
+    rec.keep(k);
+    let ops = rec.plan(&kernel, Release::Nothing);
+    assert_eq!(
+        lines(&ops),
+        ["-a -t 198.51.100.11:443 -r 192.0.2.3:443 -g -w 2"]
+    );
+    apply(&mut kernel, &ops);
+    rec.committed(Release::Nothing);
+    // Still reported, marked kept, and never reverted by later periods.
+    let drift = rec.drift(&kernel);
+    assert_eq!(drift.items.len(), 1);
+    assert!(drift.items[0].kept && drift.items[0].key == k);
+    assert!(rec.plan(&kernel, Release::Nothing).is_empty());
+    // The operator says reconcile: it comes back, and is no longer kept.
+    let ops = rec.plan(&kernel, Release::One(k));
+    assert_eq!(
+        lines(&ops),
+        ["-a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1"]
+    );
+    apply(&mut kernel, &ops);
+    rec.committed(Release::One(k));
+    assert!(rec.kept().is_empty());
+    assert!(rec.drift(&kernel).is_empty());
+}
+
+#[test]
+fn keeping_a_service_holds_back_all_of_its_servers() {
+    let (mut rec, mut kernel) = converged(BASE, DriftPolicy::Reconcile);
+    delete_by_hand(&mut kernel, key(10, 80), rs(1));
+    delete_by_hand(&mut kernel, key(10, 80), rs(2));
+    rec.keep(DriftKey {
+        service: key(10, 80),
+        server: None,
+    });
+    assert!(rec.plan(&kernel, Release::Nothing).is_empty());
+    assert!(rec.drift(&kernel).items.iter().all(|i| i.kept));
+    assert_eq!(rec.plan(&kernel, Release::All).len(), 2);
+}
+
+#[test]
+fn ask_policy_reports_drift_and_waits_for_the_operator() {
+    let (mut rec, mut kernel) = converged(BASE, DriftPolicy::Ask);
+    delete_by_hand(&mut kernel, key(10, 80), rs(1));
+    // A config change still applies while the drift waits.
+    rec.reload(services(&BASE.replace("weight 2", "weight 4")));
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        ["-e -t 198.51.100.11:443 -r 192.0.2.3:443 -g -w 4"]
+    );
+    assert!(!rec.drift(&kernel).items[0].kept);
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::All)),
+        [
+            "-a -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 3",
+            "-e -t 198.51.100.11:443 -r 192.0.2.3:443 -g -w 4",
+        ]
+    );
+}
+
+#[test]
+fn a_service_declared_twice_is_an_error_naming_both_lines() {
+    let text = format!("{BASE}virtual_server 198.51.100.10 80 {{\n    lb_algo rr\n}}\n");
+    let d = duplicates(&services(&text));
+    assert_eq!(
+        d,
+        ["test.conf:23: error: service -t 198.51.100.10:80 is already declared at test.conf:2"]
+    );
+    assert!(duplicates(&services(BASE)).is_empty());
+}

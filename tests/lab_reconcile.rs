@@ -1,0 +1,29 @@
+//! `lvsdeck reconcile` on the real kernel IPVS (lab VM): keepalived.conf's virtual servers
+//! applied, hand-made services left alone, weight edits, drift, refused configurations,
+//! and the seed configurations' tables as keepalived would build them. One VM boot.
+
+mod common;
+
+use std::path::PathBuf;
+
+#[test]
+fn reconcile_converges_owned_services_only() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let files: Vec<PathBuf> = [
+        "reconcile/base.conf",
+        "reconcile/base.expected",
+        "reconcile/seed-000-virtual-servers.conf",
+        "reconcile/seed-000-virtual-servers.expected",
+        "reconcile/seed-003-lvs-dr-virtual-servers.conf",
+        "reconcile/seed-003-lvs-dr-virtual-servers.expected",
+        "reconcile/sample-virtual-server-group.expected",
+        "keepalived/sample-virtual-server-group.conf",
+        "keepalived/seed-000-lvs-devel.conf",
+        "keepalived/seed-003-lvs-dr-master.conf",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    let r = common::run_scenario("reconcile.sh", &files);
+    common::assert_clean("reconcile.sh", &r, 29);
+}
