@@ -7,6 +7,7 @@
 
 pub mod adm;
 pub mod config;
+pub mod engine;
 pub mod ipvs;
 pub mod lab;
 pub mod rules;
