@@ -175,11 +175,9 @@ impl Runner {
                         };
                         let before = self.inst.counters().rejected();
                         let out = self.inst.receive(self.shared.now(), &rx);
-                        if self.inst.counters().rejected() > before {
-                            tracing::debug!(
-                                "VRRP_Instance({}) rejected an advert from {} (ttl {})",
-                                self.spec.name, p.src, p.ttl
-                            );
+                        let after = self.inst.counters().rejected();
+                        if after > before {
+                            self.log_rejection(&rx, after);
                         }
                         out
                     }
@@ -218,6 +216,28 @@ impl Runner {
                 },
             };
             deadline = self.execute(out).await;
+        }
+    }
+
+    /// Says why an advert was dropped: at warning level for the 1st, 2nd, 4th, 8th... so a
+    /// misconfigured peer is visible without flooding the log (the counters hold the rest).
+    fn log_rejection(&self, rx: &Received<'_>, total: u64) {
+        let why = match crate::vrrp::checks::check(rx, &self.inst.policy()) {
+            Err(r) => r.to_string(),
+            Ok(_) => "rejected".to_string(),
+        };
+        if total.is_power_of_two() {
+            tracing::warn!(
+                "VRRP_Instance({}) advert from {} dropped: {why} ({total} dropped so far)",
+                self.spec.name,
+                rx.src
+            );
+        } else {
+            tracing::debug!(
+                "VRRP_Instance({}) advert from {} dropped: {why}",
+                self.spec.name,
+                rx.src
+            );
         }
     }
 
