@@ -383,7 +383,23 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
         "keepalived kept the VIP: it did not accept lvsdeck's adverts\n{}",
         lab.dump()
     );
-    std::thread::sleep(Duration::from_secs(2));
+    // SIGHUP with an unchanged file: the instance keeps running and keeps the VIP.
+    let pid = lab.lvsdeck.as_ref().expect("running").id() as i32;
+    kill(pid, libc::SIGHUP);
+    let dropped = wait_for(Duration::from_secs(2), || {
+        (!lab.has_vip(&lab.lv_ns)).then_some(())
+    });
+    assert!(
+        dropped.is_none(),
+        "reload dropped mastership\n{}",
+        lab.dump()
+    );
+    assert!(
+        lab.log("lvsdeck.log")
+            .contains("1 kept, 0 started, 0 stopped"),
+        "{}",
+        lab.dump()
+    );
     let ka_log = lab.log("keepalived.log");
     assert!(
         !ka_log.contains("Invalid VRRPv3 checksum"),

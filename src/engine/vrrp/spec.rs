@@ -59,8 +59,8 @@ impl Spec {
                 AuthType::Pass => Auth::pass(&a.pass),
                 AuthType::Ah => {
                     return Err(format!(
-                        "{at}: vrrp_instance {}: auth_type AH is not supported",
-                        i.name
+                        "{}: vrrp_instance {}: auth_type AH is not supported",
+                        a.at, i.name
                     ))
                 }
             },
@@ -150,10 +150,10 @@ mod tests {
     #[test]
     fn maps_keepalived_settings_onto_the_core() {
         let s = specs(
-            "global_defs { vrrp_garp_master_repeat 3 }\n\
-             vrrp_instance VI { interface veth0 virtual_router_id 51 priority 90 advert_int 2\n\
-             nopreempt authentication { auth_type PASS auth_pass secret99 }\n\
-             virtual_ipaddress { 192.0.2.100/24 } }\n",
+            "global_defs {\n vrrp_garp_master_repeat 3\n}\n\
+             vrrp_instance VI {\n interface veth0\n virtual_router_id 51\n priority 90\n\
+             advert_int 2\n nopreempt\n authentication {\n auth_type PASS\n\
+             auth_pass secret99\n }\n virtual_ipaddress {\n 192.0.2.100/24\n }\n}\n",
         );
         let s = s[0].as_ref().expect("maps");
         assert_eq!(s.interface, "veth0");
@@ -170,17 +170,17 @@ mod tests {
     #[test]
     fn v3_drops_auth_and_ah_is_refused_with_its_line() {
         let s = specs(
-            "vrrp_instance A { interface e virtual_router_id 1 version 3 advert_int 0.5\n\
-             virtual_ipaddress { 192.0.2.1 } }\n\
-             vrrp_instance B { interface e virtual_router_id 2\n\
-             authentication { auth_type AH auth_pass x }\n\
-             virtual_ipaddress { 192.0.2.2 } }\n",
+            "vrrp_instance A {\n interface e\n virtual_router_id 1\n version 3\n\
+             advert_int 0.5\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n\
+             vrrp_instance B {\n interface e\n virtual_router_id 2\n\
+             authentication {\n auth_type AH\n auth_pass x\n }\n\
+             virtual_ipaddress {\n 192.0.2.2\n }\n}\n",
         );
         let a = s[0].as_ref().expect("v3 maps");
         assert_eq!(a.core.version, Version::V3);
         assert_eq!(a.core.advert_interval_cs, 50);
         assert_eq!(a.core.auth, Auth::None);
         let b = s[1].as_ref().expect_err("AH refused");
-        assert!(b.starts_with("k.conf:3"), "{b}");
+        assert!(b.starts_with("k.conf:13:"), "{b}");
     }
 }

@@ -143,10 +143,7 @@ fn ok_if(e: io::Error, errno: i32) -> io::Result<()> {
 
 /// Watches IPv4 and IPv6 address events and broadcasts them until the socket fails.
 pub async fn monitor() -> io::Result<broadcast::Sender<AddrEvent>> {
-    let groups = Groups::new_groups(&[
-        libc::RTNLGRP_IPV4_IFADDR as u32,
-        libc::RTNLGRP_IPV6_IFADDR as u32,
-    ]);
+    let groups = Groups::new_groups(&[libc::RTNLGRP_IPV4_IFADDR, libc::RTNLGRP_IPV6_IFADDR]);
     let (router, mut events) = NlRouter::connect(NlFamily::Route, None, groups)
         .await
         .map_err(other)?;
