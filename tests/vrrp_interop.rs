@@ -383,6 +383,28 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
         "keepalived kept the VIP: it did not accept lvsdeck's adverts\n{}",
         lab.dump()
     );
+    // A VIP deleted behind the engine's back while master comes back.
+    run(&[
+        "ip",
+        "-n",
+        &lab.lv_ns,
+        "addr",
+        "del",
+        &format!("{VIP}/24"),
+        "dev",
+        "veth0",
+    ]);
+    let readded = lab.until_vip(&lab.lv_ns, true, Duration::from_secs(2));
+    let readded = readded.unwrap_or_else(|| panic!("VIP not re-added\n{}", lab.dump()));
+    eprintln!(
+        "FIGURE v{version} VIP deleted behind lvsdeck -> re-added: {} ms",
+        readded.as_millis()
+    );
+    assert!(
+        lab.log("lvsdeck.log").contains("removed behind our back"),
+        "{}",
+        lab.dump()
+    );
     // SIGHUP with an unchanged file: the instance keeps running and keeps the VIP.
     let pid = lab.lvsdeck.as_ref().expect("running").id() as i32;
     kill(pid, libc::SIGHUP);
