@@ -68,6 +68,12 @@ enum Cmd {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run the VRRP instances of a keepalived.conf in the foreground (for systemd).
+    Daemon {
+        /// The configuration file (includes are followed); SIGHUP re-reads it.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Check a keepalived.conf: errors and warnings with file:line, then what would run.
     Validate {
         /// The configuration file (includes are followed).
@@ -138,6 +144,7 @@ fn main() -> ExitCode {
             dry_run,
             state,
         }),
+        Some(Cmd::Daemon { file }) => lvsdeck::engine::daemon::main(file),
         None if cli.print_keymap => lvsdeck::tui::run::print_keymap(&cli.keymap),
         None => lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
             interval: Duration::from_secs_f64(cli.interval),

@@ -1,18 +1,22 @@
-//! Keeps the kernel's IPVS table converged with the configuration.
+//! Runs what the configuration describes, at the edges where sockets, netlink and signals live.
 //!
-//! Desired table = config ∘ health overrides ∘ operator overrides ([`desired`]); the plan
-//! touches only services the configuration owns ([`ownership`]); differences nobody in
-//! lvsdeck made are reported as [`drift::Drift`] and reverted or kept as the operator says
-//! ([`reconcile`]). Everything above is pure; [`task`] and [`cli`] are the edges that read
-//! and write the kernel through the one netlink client.
+//! - IPVS: keeps the kernel's table converged with the configuration. Desired table = config ∘
+//!   health overrides ∘ operator overrides ([`desired`]); the plan touches only services the
+//!   configuration owns ([`ownership`]); differences nobody in lvsdeck made are reported as
+//!   [`drift::Drift`] and reverted or kept as the operator says ([`reconcile`]). Those are pure;
+//!   [`task`] (the reconciler's tokio task) and [`cli`] (`lvsdeck reconcile`) are the edges.
+//! - VRRP: one tokio task per instance ([`vrrp`]), publishing status through watch channels and
+//!   taking commands; [`daemon`] is `lvsdeck daemon`.
 
 pub mod cli;
+pub mod daemon;
 pub mod desired;
 pub mod drift;
 pub mod ownership;
 pub mod reconcile;
 pub mod state_file;
 pub mod task;
+pub mod vrrp;
 
 pub use desired::{Overrides, Presence, ServerId};
 pub use drift::{Drift, DriftItem, DriftKey};

@@ -10,6 +10,7 @@ pub mod checksum;
 pub mod config;
 pub mod counters;
 pub mod instance;
+pub mod net;
 pub mod status;
 pub mod time;
 pub mod timers;

@@ -1,0 +1,10 @@
+//! VRRP instances as tasks: `spec` maps keepalived.conf onto the core's settings, `task`
+//! drives one [`crate::vrrp::Instance`] with its sockets, `set` starts, reloads and stops them.
+
+pub mod set;
+pub mod spec;
+pub mod task;
+
+pub use set::Instances;
+pub use spec::Spec;
+pub use task::{Command, Handle};

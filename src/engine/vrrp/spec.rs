@@ -1,0 +1,186 @@
+//! One `vrrp_instance` as the engine runs it: the core's settings minus what only the host
+//! can tell (the primary address), plus what the I/O layer needs (interface, peers, prefixes).
+//! Pure, and comparable: a reload keeps every instance whose spec is unchanged.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::config::vrrp_instance::AuthType;
+use crate::config::{GlobalDefs, VrrpInstance};
+use crate::vrrp::{AddressCheck, Auth, Config, Garp, Version};
+
+/// keepalived's `default_interface`.
+pub const DEFAULT_INTERFACE: &str = "eth0";
+
+/// A VIP as it goes on the interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vip {
+    pub addr: IpAddr,
+    pub prefix: u8,
+    /// Another interface than the instance's (`dev IF`).
+    pub dev: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    pub name: String,
+    pub interface: String,
+    /// `unicast_src_ip` / `mcast_src_ip`, else the interface's primary address at start.
+    pub src: Option<IpAddr>,
+    /// Empty: multicast.
+    pub peers: Vec<IpAddr>,
+    /// Advertised and added (`virtual_ipaddress`).
+    pub vips: Vec<Vip>,
+    /// Added but not advertised (`virtual_ipaddress_excluded`).
+    pub excluded: Vec<Vip>,
+    /// The core's settings; `primary` is a placeholder until [`Spec::core`].
+    pub core: Config,
+}
+
+fn vip(v: &crate::config::VirtualAddress) -> Vip {
+    Vip {
+        addr: v.addr,
+        prefix: v.prefix,
+        dev: v.dev.clone(),
+    }
+}
+
+impl Spec {
+    /// Maps one instance; `Err` says why it cannot run (with its file:line).
+    pub fn from_config(i: &VrrpInstance, g: &GlobalDefs) -> Result<Spec, String> {
+        let at = &i.at;
+        let version = if i.version == 3 {
+            Version::V3
+        } else {
+            Version::V2
+        };
+        let auth = match (&i.authentication, version) {
+            (Some(a), Version::V2) => match a.kind {
+                AuthType::Pass => Auth::pass(&a.pass),
+                AuthType::Ah => {
+                    return Err(format!(
+                        "{}: vrrp_instance {}: auth_type AH is not supported",
+                        a.at, i.name
+                    ))
+                }
+            },
+            // keepalived ignores authentication in v3 (with a warning the parser gives).
+            _ => Auth::None,
+        };
+        let vips: Vec<Vip> = i.virtual_ipaddress.iter().map(vip).collect();
+        let is_v6 = vips.first().is_some_and(|v| v.addr.is_ipv6());
+        let placeholder = if is_v6 {
+            IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+        };
+        let interval_cs = (i.advert_int.as_millis() / 10).clamp(1, u128::from(u16::MAX)) as u16;
+        let core = Config {
+            vrid: i.virtual_router_id,
+            version,
+            primary: placeholder,
+            priority: i.priority,
+            advert_interval_cs: interval_cs,
+            preempt: !i.nopreempt,
+            preempt_delay: i.preempt_delay,
+            accept_mode: i.accept.unwrap_or(!g.vrrp_strict),
+            vips: vips.iter().map(|v| v.addr).collect(),
+            auth,
+            garp: Garp {
+                count: g.vrrp_garp_master_repeat,
+                repeat_count: g.vrrp_garp_master_repeat,
+                delay: i.garp_master_delay.unwrap_or(g.vrrp_garp_master_delay),
+            },
+            address_check: if g.vrrp_skip_check_adv_addr {
+                AddressCheck::Ignore
+            } else {
+                AddressCheck::Count
+            },
+        };
+        let spec = Spec {
+            name: i.name.clone(),
+            interface: i
+                .interface
+                .clone()
+                .unwrap_or_else(|| DEFAULT_INTERFACE.to_string()),
+            src: i.unicast_src_ip.or(i.mcast_src_ip),
+            peers: i.unicast_peer.iter().map(|(a, _)| *a).collect(),
+            vips,
+            excluded: i.virtual_ipaddress_excluded.iter().map(vip).collect(),
+            core,
+        };
+        // Validate now, with a stand-in primary, so errors carry the file:line.
+        spec.core(placeholder)
+            .map(|_| spec.clone())
+            .map_err(|e| format!("{at}: vrrp_instance {}: {e}", i.name))
+    }
+
+    /// The core's settings with the primary address found on the host.
+    pub fn core(&self, primary: IpAddr) -> Result<Config, crate::vrrp::ConfigError> {
+        let c = Config {
+            primary,
+            ..self.core.clone()
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Advert interval, for logs.
+    pub fn interval(&self) -> Duration {
+        crate::vrrp::time::centis(u64::from(self.core.advert_interval_cs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_str;
+    use std::path::Path;
+
+    fn specs(text: &str) -> Vec<Result<Spec, String>> {
+        let l = parse_str(text, Path::new("k.conf"));
+        assert!(l.is_ok(), "{:?}", l.diagnostics.items);
+        l.config
+            .instances
+            .iter()
+            .map(|i| Spec::from_config(i, &l.config.global))
+            .collect()
+    }
+
+    #[test]
+    fn maps_keepalived_settings_onto_the_core() {
+        let s = specs(
+            "global_defs {\n vrrp_garp_master_repeat 3\n}\n\
+             vrrp_instance VI {\n interface veth0\n virtual_router_id 51\n priority 90\n\
+             advert_int 2\n nopreempt\n authentication {\n auth_type PASS\n\
+             auth_pass secret99\n }\n virtual_ipaddress {\n 192.0.2.100/24\n }\n}\n",
+        );
+        let s = s[0].as_ref().expect("maps");
+        assert_eq!(s.interface, "veth0");
+        assert_eq!(s.core.vrid, 51);
+        assert_eq!(s.core.priority, 90);
+        assert_eq!(s.core.advert_interval_cs, 200);
+        assert!(!s.core.preempt);
+        assert_eq!(s.core.auth, Auth::pass("secret99"));
+        assert_eq!(s.core.garp.count, 3);
+        assert_eq!(s.vips[0].prefix, 24);
+        assert_eq!(s.core.version, Version::V2);
+    }
+
+    #[test]
+    fn v3_drops_auth_and_ah_is_refused_with_its_line() {
+        let s = specs(
+            "vrrp_instance A {\n interface e\n virtual_router_id 1\n version 3\n\
+             advert_int 0.5\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n\
+             vrrp_instance B {\n interface e\n virtual_router_id 2\n\
+             authentication {\n auth_type AH\n auth_pass x\n }\n\
+             virtual_ipaddress {\n 192.0.2.2\n }\n}\n",
+        );
+        let a = s[0].as_ref().expect("v3 maps");
+        assert_eq!(a.core.version, Version::V3);
+        assert_eq!(a.core.advert_interval_cs, 50);
+        assert_eq!(a.core.auth, Auth::None);
+        let b = s[1].as_ref().expect_err("AH refused");
+        assert!(b.starts_with("k.conf:13:"), "{b}");
+    }
+}

@@ -1,0 +1,370 @@
+//! One VRRP instance as a tokio task: packets, timers and commands go into the core, its
+//! actions are executed here, and its status is published after every step.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::spec::{Spec, Vip};
+use crate::vrrp::net::garp::Garp;
+use crate::vrrp::net::iface;
+use crate::vrrp::net::socket4::{Peers, Socket4};
+use crate::vrrp::net::vips::{AddrEvent, Vips};
+use crate::vrrp::{Action, Input, Instance, Output, Path, Received, State, Status};
+
+/// What the console (or the daemon) may ask of a running instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Advertise priority 0 if master, stay backup for this long.
+    GiveUpMastership(Duration),
+    /// Run at this priority for this long.
+    SetPriority(u8, Duration),
+    /// Leave (priority 0 and VIPs removed when master), then end the task.
+    Shutdown,
+}
+
+/// Shared by every instance: the rtnetlink socket, the address events, the clock's epoch.
+pub struct Shared {
+    pub vips: Vips,
+    pub addr_events: broadcast::Sender<AddrEvent>,
+    pub epoch: tokio::time::Instant,
+}
+
+impl Shared {
+    pub async fn open() -> anyhow::Result<Arc<Shared>> {
+        Ok(Arc::new(Shared {
+            vips: Vips::open().await.context("rtnetlink")?,
+            addr_events: crate::vrrp::net::vips::monitor()
+                .await
+                .context("rtnetlink address monitor")?,
+            epoch: tokio::time::Instant::now(),
+        }))
+    }
+
+    fn now(&self) -> crate::vrrp::Instant {
+        crate::vrrp::Instant::from_since_epoch(self.epoch.elapsed())
+    }
+
+    fn at(&self, t: crate::vrrp::Instant) -> tokio::time::Instant {
+        self.epoch + t.since_epoch()
+    }
+}
+
+/// A running instance.
+pub struct Handle {
+    pub spec: Spec,
+    pub status: watch::Receiver<Status>,
+    pub commands: mpsc::Sender<Command>,
+    pub join: JoinHandle<()>,
+}
+
+impl Handle {
+    /// Asks the task to leave and waits for it (bounded).
+    pub async fn shutdown(self, within: Duration) {
+        let _ = self.commands.send(Command::Shutdown).await;
+        let name = self.spec.name.clone();
+        if tokio::time::timeout(within, self.join).await.is_err() {
+            tracing::warn!("VRRP_Instance({name}) did not stop within {within:?}");
+        }
+    }
+}
+
+/// Everything the task owns.
+struct Runner {
+    spec: Spec,
+    inst: Instance,
+    shared: Arc<Shared>,
+    ifindex: u32,
+    src: Ipv4Addr,
+    sock: Socket4,
+    garp: Option<Garp>,
+    status: watch::Sender<Status>,
+}
+
+/// Opens the sockets for `spec` and starts its task.
+pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
+    let name = &spec.name;
+    let ifindex = iface::index(&spec.interface)
+        .with_context(|| format!("vrrp_instance {name}: interface {}", spec.interface))?;
+    let vip_addrs: Vec<IpAddr> = spec.vips.iter().map(|v| v.addr).collect();
+    let src = match spec.src {
+        Some(IpAddr::V4(a)) => a,
+        Some(IpAddr::V6(_)) => bail!("vrrp_instance {name}: IPv6 instances are not supported yet"),
+        None => iface::primary_v4(&spec.interface, &vip_addrs)
+            .with_context(|| format!("vrrp_instance {name}"))?,
+    };
+    if spec.core.family() == crate::vrrp::Family::V6 {
+        bail!("vrrp_instance {name}: IPv6 instances are not supported yet");
+    }
+    let inst = Instance::new(spec.core(IpAddr::V4(src))?)
+        .with_context(|| format!("vrrp_instance {name}"))?;
+    let peers = if spec.peers.is_empty() {
+        Peers::Multicast
+    } else {
+        Peers::Unicast(
+            spec.peers
+                .iter()
+                .filter_map(|p| match p {
+                    IpAddr::V4(a) => Some(*a),
+                    IpAddr::V6(_) => None,
+                })
+                .collect(),
+        )
+    };
+    let sock = Socket4::open(&spec.interface, ifindex, src, peers)
+        .with_context(|| format!("vrrp_instance {name}: VRRP socket on {}", spec.interface))?;
+    let garp = match iface::mac(&spec.interface).and_then(|m| Garp::open(ifindex, m)) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            tracing::warn!(
+                "VRRP_Instance({name}) no gratuitous ARP on {}: {e}",
+                spec.interface
+            );
+            None
+        }
+    };
+    let (status_tx, status_rx) = watch::channel(inst.status(shared.now()));
+    let (cmd_tx, cmd_rx) = mpsc::channel(16);
+    let runner = Runner {
+        spec: spec.clone(),
+        inst,
+        shared,
+        ifindex,
+        src,
+        sock,
+        garp,
+        status: status_tx,
+    };
+    let join = tokio::spawn(runner.run(cmd_rx));
+    Ok(Handle {
+        spec,
+        status: status_rx,
+        commands: cmd_tx,
+        join,
+    })
+}
+
+impl Runner {
+    async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut addr_events = self.shared.addr_events.subscribe();
+        tracing::info!(
+            "VRRP_Instance({}) starting on {} from {} (vrid {}, priority {}, {:?})",
+            self.spec.name,
+            self.spec.interface,
+            self.src,
+            self.spec.core.vrid,
+            self.spec.core.priority,
+            self.spec.core.version
+        );
+        let out = self.inst.handle(self.shared.now(), Input::Start);
+        let mut deadline = self.execute(out).await;
+        loop {
+            let sleep_to = deadline.map(|d| self.shared.at(d));
+            let out = tokio::select! {
+                pkt = self.sock.recv() => match pkt {
+                    Ok(p) => {
+                        let rx = Received {
+                            src: IpAddr::V4(p.src),
+                            dst: IpAddr::V4(p.dst),
+                            ttl: p.ttl,
+                            payload: &p.payload,
+                        };
+                        let before = self.inst.counters().rejected();
+                        let out = self.inst.receive(self.shared.now(), &rx);
+                        let after = self.inst.counters().rejected();
+                        if after > before {
+                            self.log_rejection(&rx, after);
+                        }
+                        out
+                    }
+                    Err(e) => {
+                        tracing::warn!("VRRP_Instance({}) receive: {e}", self.spec.name);
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                _ = sleep_until(sleep_to) => self.inst.handle(self.shared.now(), Input::Timer),
+                cmd = commands.recv() => match cmd {
+                    Some(Command::GiveUpMastership(d)) => self.inst.handle(
+                        self.shared.now(), Input::GiveUpMastership { duration: d }),
+                    Some(Command::SetPriority(p, d)) => self.inst.handle(
+                        self.shared.now(), Input::SetPriorityFor { priority: p, duration: d }),
+                    Some(Command::Shutdown) | None => {
+                        let out = self.inst.handle(self.shared.now(), Input::Shutdown);
+                        self.execute(out).await;
+                        return;
+                    }
+                },
+                ev = addr_events.recv() => match ev {
+                    Ok(ev) => {
+                        self.address_event(ev).await;
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!("VRRP_Instance({}) missed {n} address events", self.spec.name);
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => {
+                        // The monitor ended: keep running without it.
+                        addr_events = broadcast::channel(1).1;
+                        continue;
+                    }
+                },
+            };
+            deadline = self.execute(out).await;
+        }
+    }
+
+    /// Says why an advert was dropped: at warning level for the 1st, 2nd, 4th, 8th... so a
+    /// misconfigured peer is visible without flooding the log (the counters hold the rest).
+    fn log_rejection(&self, rx: &Received<'_>, total: u64) {
+        let why = match crate::vrrp::checks::check(rx, &self.inst.policy()) {
+            Err(r) => r.to_string(),
+            Ok(_) => "rejected".to_string(),
+        };
+        if total.is_power_of_two() {
+            tracing::warn!(
+                "VRRP_Instance({}) advert from {} dropped: {why} ({total} dropped so far)",
+                self.spec.name,
+                rx.src
+            );
+        } else {
+            tracing::debug!(
+                "VRRP_Instance({}) advert from {} dropped: {why}",
+                self.spec.name,
+                rx.src
+            );
+        }
+    }
+
+    /// A VIP removed behind our back while master goes back at once.
+    async fn address_event(&mut self, ev: AddrEvent) {
+        let AddrEvent::Removed { ifindex, addr } = ev else {
+            return;
+        };
+        if self.inst.state() != State::Master {
+            return;
+        }
+        let Some(v) = self.all_vips().find(|v| v.addr == addr).cloned() else {
+            return;
+        };
+        if self.vip_ifindex(&v) != Some(ifindex) {
+            return;
+        }
+        tracing::warn!(
+            "VRRP_Instance({}) virtual address {addr} was removed behind our back; adding it again",
+            self.spec.name
+        );
+        self.add_vip(&v).await;
+    }
+
+    fn all_vips(&self) -> impl Iterator<Item = &Vip> {
+        self.spec.vips.iter().chain(self.spec.excluded.iter())
+    }
+
+    fn vip_ifindex(&self, v: &Vip) -> Option<u32> {
+        match &v.dev {
+            None => Some(self.ifindex),
+            Some(dev) => iface::index(dev).ok(),
+        }
+    }
+
+    async fn add_vip(&self, v: &Vip) {
+        let Some(idx) = self.vip_ifindex(v) else {
+            tracing::error!(
+                "VRRP_Instance({}) no interface for {}",
+                self.spec.name,
+                v.addr
+            );
+            return;
+        };
+        if let Err(e) = self.shared.vips.add(idx, v.addr, v.prefix).await {
+            tracing::error!("VRRP_Instance({}) adding {}: {e}", self.spec.name, v.addr);
+        }
+    }
+
+    /// Runs the core's actions in order, publishes the status, returns the next deadline.
+    async fn execute(&mut self, out: Output) -> Option<crate::vrrp::Instant> {
+        let name = self.spec.name.clone();
+        for action in out.actions {
+            match action {
+                Action::SendAdvert { priority } => self.send_advert(priority),
+                Action::AddVips => {
+                    let vips: Vec<Vip> = self.all_vips().cloned().collect();
+                    for v in &vips {
+                        self.add_vip(v).await;
+                    }
+                    tracing::info!(
+                        "VRRP_Instance({name}) added {} virtual addresses",
+                        vips.len()
+                    );
+                }
+                Action::RemoveVips => {
+                    let vips: Vec<Vip> = self.all_vips().cloned().collect();
+                    for v in &vips {
+                        let Some(idx) = self.vip_ifindex(v) else {
+                            continue;
+                        };
+                        if let Err(e) = self.shared.vips.remove(idx, v.addr, v.prefix).await {
+                            tracing::error!("VRRP_Instance({name}) removing {}: {e}", v.addr);
+                        }
+                    }
+                    tracing::info!(
+                        "VRRP_Instance({name}) removed {} virtual addresses",
+                        vips.len()
+                    );
+                }
+                Action::SendGratuitous { count } => self.gratuitous(count),
+                Action::Notify { .. } => {}
+                Action::StateChanged { from, to, reason } => {
+                    tracing::info!("VRRP_Instance({name}) {from:?} -> {to:?} ({reason:?})");
+                }
+            }
+        }
+        self.status
+            .send_replace(self.inst.status(self.shared.now()));
+        out.deadline
+    }
+
+    fn send_advert(&self, priority: u8) {
+        let advert = self.inst.advert(priority);
+        for dst in self.sock.destinations() {
+            let path = Path {
+                src: IpAddr::V4(self.src),
+                dst: IpAddr::V4(dst),
+            };
+            match advert.encode(&path) {
+                Ok(bytes) => {
+                    if let Err(e) = self.sock.send_to(&bytes, dst) {
+                        tracing::warn!("VRRP_Instance({}) send to {dst}: {e}", self.spec.name);
+                    }
+                }
+                Err(e) => tracing::error!("VRRP_Instance({}) encode: {e}", self.spec.name),
+            }
+        }
+    }
+
+    fn gratuitous(&self, count: u32) {
+        let Some(g) = &self.garp else { return };
+        for _ in 0..count {
+            for v in self.spec.vips.iter().chain(self.spec.excluded.iter()) {
+                if let (IpAddr::V4(a), None) = (v.addr, &v.dev) {
+                    if let Err(e) = g.send(a) {
+                        tracing::warn!("VRRP_Instance({}) gratuitous ARP {a}: {e}", self.spec.name);
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until(t: Option<tokio::time::Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
