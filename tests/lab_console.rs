@@ -117,7 +117,8 @@ fn lab_console_shows_the_demo_director() {
     t.keys(&["Escape"]);
     t.wait_for("Prot LocalAddress", Duration::from_secs(15));
     t.keys(&["Enter"]);
-    let screen = t.wait_for("Scheduler", Duration::from_secs(15));
+    // "Sched flags" is only in the detail view (the table has a Scheduler column).
+    let screen = t.wait_for("Sched flags", Duration::from_secs(15));
     assert!(screen.contains("CPS "), "{screen}");
     t.keys(&["Escape"]);
     t.wait_for("Prot LocalAddress", Duration::from_secs(15));
