@@ -1,6 +1,8 @@
-//! `lvsdeck lab` as a person uses it: in a real terminal (tmux), the VM's console comes up on
-//! the demo director, `lvsdeck adm` lists the seeded table with moving counters, and
-//! `poweroff -f` ends the VM and the command.
+//! `lvsdeck lab` as a person uses it: in a real terminal (tmux), the VM comes up in the
+//! console on the demo director; its connections view (`c`) lists the demo traffic's real
+//! connections from /proc/net/ip_vs_conn, filtered; the detail view (`Enter`) opens and
+//! closes; `q` drops to the shell, where `lvsdeck adm` lists the seeded table with moving
+//! counters, and `poweroff -f` ends the VM and the command.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -38,6 +40,12 @@ impl Tmux {
             );
             std::thread::sleep(Duration::from_millis(500));
         }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session];
+        args.extend_from_slice(keys);
+        self.run(&args);
     }
 
     fn alive(&self) -> bool {
@@ -78,7 +86,44 @@ fn lab_console_shows_the_demo_director() {
         "40",
         &cmd,
     ]);
-    t.wait_for("director:~#", Duration::from_secs(180));
+    // The console on the serial line, with the demo table.
+    let screen = t.wait_for("198.51.100.20:8000", Duration::from_secs(180));
+    assert!(screen.contains("director"), "{screen}");
+    assert!(screen.contains("read-write (netlink)"), "{screen}");
+    // The connections view: the demo's HTTP requests through the NAT servers.
+    t.keys(&["c"]);
+    t.wait_for("Expire State", Duration::from_secs(30));
+    let screen = t.wait_for("TIME_WAIT", Duration::from_secs(30));
+    assert!(screen.contains("Connections "), "{screen}");
+    assert!(screen.contains("127.0.0.1:808"), "{screen}");
+    assert!(screen.contains("198.51.100.10:80"), "{screen}");
+    // Filtered by virtual service and state, from the `/` prompt.
+    t.keys(&["/"]);
+    t.keys(&["-l", "vip=198.51.100.10:80 state=time_wait"]);
+    t.keys(&["Enter"]);
+    t.wait_for("filter: vip=198.51.100.10:80", Duration::from_secs(15));
+    let screen = t.wait_for("TIME_WAIT", Duration::from_secs(15));
+    let listed: Vec<&str> = screen.lines().filter(|l| l.starts_with("TCP ")).collect();
+    assert!(!listed.is_empty(), "no connection listed:\n{screen}");
+    assert!(
+        listed
+            .iter()
+            .all(|l| l.contains("TIME_WAIT") && l.contains(" 198.51.100.10:80 ")),
+        "{screen}"
+    );
+    // Back to the table, the detail view of the first service, back, and out.
+    // Esc alone, and the table back before the next key (a slow serial line could otherwise
+    // deliver Esc and the next key together, read as Alt+key).
+    t.keys(&["Escape"]);
+    t.wait_for("Prot LocalAddress", Duration::from_secs(15));
+    t.keys(&["Enter"]);
+    // "Sched flags" is only in the detail view (the table has a Scheduler column).
+    let screen = t.wait_for("Sched flags", Duration::from_secs(15));
+    assert!(screen.contains("CPS "), "{screen}");
+    t.keys(&["Escape"]);
+    t.wait_for("Prot LocalAddress", Duration::from_secs(15));
+    t.keys(&["q"]);
+    t.wait_for("director:~#", Duration::from_secs(30));
     // Let the traffic generator run past one estimator period, then list.
     t.run(&[
         "send-keys",

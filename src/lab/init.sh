@@ -1,6 +1,6 @@
 #!/bin/sh
 # /init of the lab VM: bring up a director with the real kernel IPVS, then run what the host
-# asked for (a scenario, a shell, or the console) and power off.
+# asked for (a scenario, or the console then a shell) and power off.
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -31,6 +31,8 @@ run)
     export TERM=$(arg term)
     [ -z "$TERM" ] && export TERM=vt100
     [ "$(arg demo)" = 1 ] && sh /lab/demo.sh
+    # The console first; leaving it (q) drops to the shell, where ipvsadm and lvsdeck adm work.
+    setsid cttyhack lvsdeck
     cat /lab/motd
     setsid cttyhack sh -l
     ;;

@@ -10,6 +10,12 @@ pub enum Mode {
     Filter,
     /// The `?` popup.
     Help,
+    /// Everything about one service or real server (`Enter`).
+    Detail,
+    /// The connection table (`c`).
+    Conns,
+    /// Typing the connections view's filter.
+    ConnFilter,
 }
 
 /// A remappable command of the console.
@@ -30,11 +36,13 @@ pub enum Action {
     ToggleExact,
     Freeze,
     Refresh,
+    Detail,
+    Connections,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -48,6 +56,8 @@ impl Action {
         Action::ToggleExact,
         Action::Freeze,
         Action::Refresh,
+        Action::Detail,
+        Action::Connections,
         Action::Help,
         Action::Quit,
     ];
@@ -70,6 +80,8 @@ impl Action {
             Action::ToggleExact => "toggle_exact",
             Action::Freeze => "freeze",
             Action::Refresh => "refresh",
+            Action::Detail => "detail",
+            Action::Connections => "connections",
         }
     }
 
@@ -95,6 +107,8 @@ impl Action {
             Action::ToggleExact => "exact",
             Action::Freeze => "freeze",
             Action::Refresh => "refresh",
+            Action::Detail => "detail",
+            Action::Connections => "conns",
         }
     }
 
@@ -116,6 +130,8 @@ impl Action {
             Action::ToggleExact => "exact numbers instead of human units",
             Action::Freeze => "freeze the display (collection goes on)",
             Action::Refresh => "read the table now",
+            Action::Detail => "everything about the selected row, rate history, its connections",
+            Action::Connections => "the connection table (/proc/net/ip_vs_conn), filtered",
         }
     }
 

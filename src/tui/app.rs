@@ -10,6 +10,7 @@ use super::filter::Filter;
 use super::keymap::Keymap;
 use super::rows::{self, RowRef};
 use super::sort::Sort;
+use super::views::{self, ViewsState};
 
 /// Totals over the whole table, for the header; computed once per applied refresh.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,6 +74,8 @@ pub struct App {
     /// Something visible changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
+    /// The detail and connections views.
+    pub views: ViewsState,
 }
 
 impl App {
@@ -102,6 +105,7 @@ impl App {
             now,
             dirty: true,
             quit: false,
+            views: ViewsState::default(),
         }
     }
 
@@ -177,6 +181,7 @@ impl App {
         self.source = Some(snap.source.clone());
         self.snapshot = Some(snap);
         self.rebuild();
+        views::after_refresh(self);
     }
 }
 

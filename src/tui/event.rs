@@ -6,6 +6,8 @@ use std::time::Instant;
 use ratatui::crossterm::event::KeyEvent;
 
 use super::action::Action;
+use super::conns::ConnMsg;
+use crate::ipvs::conn::ConnFilter;
 use crate::ipvs::{Info, Op, ServiceEntry};
 
 /// Where a table read came from.
@@ -41,6 +43,8 @@ pub enum Event {
     Applied(Vec<Result<(), String>>),
     /// The terminal's size in cells.
     Resize(u16, u16),
+    /// A message from connection scan number `id`.
+    Conns(u64, ConnMsg),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,5 +53,13 @@ pub enum Effect {
     Refresh,
     /// Apply changes and report `Event::Applied`.
     Apply(Vec<Op>),
+    /// Read /proc/net/ip_vs_conn in the background (replacing any scan under way) and report
+    /// `Event::Conns(id, ..)` batch by batch.
+    ScanConns {
+        id: u64,
+        filter: ConnFilter,
+    },
+    /// No view needs connections any more: stop the scan.
+    StopConns,
     Quit,
 }

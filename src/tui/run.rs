@@ -7,17 +7,21 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+
+use crate::ipvs::conn::CONN_PATH;
 use futures_core::Stream;
 use ratatui::crossterm::event::{Event as TermEvent, EventStream};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::DefaultTerminal;
+use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::app::App;
 use super::event::{Effect, Event};
 use super::keymap::Keymap;
 use super::reader::Reader;
+use super::scan_runner::ScanRunner;
 use super::theme::{ColorSupport, Theme};
 use super::update::update;
 use super::view;
@@ -49,10 +53,12 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
             keymap,
             Instant::now(),
         );
+        let signals = Signals::install()?;
         // ratatui::init installs a panic hook that restores the terminal first.
         let mut terminal = ratatui::init();
-        let result = event_loop(&mut terminal, app, &theme, reader).await;
-        ratatui::restore();
+        let result = event_loop(&mut terminal, app, &theme, reader, signals).await;
+        // After a hang-up the terminal is gone: nothing to restore, nothing to tell.
+        let _ = ratatui::try_restore();
         result
     })
 }
@@ -74,13 +80,34 @@ async fn next_event(events: &mut EventStream) -> Option<io::Result<TermEvent>> {
     poll_fn(|cx| Pin::new(&mut *events).poll_next(cx)).await
 }
 
+/// Signals that end the console: `kill` (SIGTERM) and a dropped SSH session (SIGHUP).
+struct Signals {
+    term: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+            hup: signal(SignalKind::hangup()).context("cannot handle SIGHUP")?,
+        })
+    }
+}
+
+/// Events handled before a redraw: a fast scan's batches are taken in together.
+const COALESCE: usize = 64;
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
     theme: &Theme,
     reader: Reader,
+    mut signals: Signals,
 ) -> anyhow::Result<i32> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let (conn_tx, mut conn_rx) = mpsc::channel::<Event>(4);
+    let mut scans = ScanRunner::new(CONN_PATH, conn_tx);
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(app.interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -99,8 +126,11 @@ async fn event_loop(
             app.dirty = false;
         }
         let event = tokio::select! {
+            _ = signals.term.recv() => return Ok(128 + libc::SIGTERM),
+            _ = signals.hup.recv() => return Ok(128 + libc::SIGHUP),
             _ = tick.tick() => Event::Tick,
             Some(ev) = rx.recv() => ev,
+            Some(ev) = conn_rx.recv() => ev,
             term = next_event(&mut events) => match term {
                 Some(Ok(TermEvent::Key(k))) => Event::Key(k),
                 Some(Ok(TermEvent::Resize(w, h))) => Event::Resize(w, h),
@@ -109,21 +139,32 @@ async fn event_loop(
                 None => return Ok(0),
             },
         };
-        for effect in update(&mut app, event, Instant::now()) {
-            match effect {
-                Effect::Quit => return Ok(0),
-                Effect::Refresh => {
-                    let (reader, tx) = (reader.clone(), tx.clone());
-                    tokio::spawn(async move {
-                        let _ = tx.send(Event::Table(reader.read().await));
-                    });
+        let mut next = Some(event);
+        let mut handled = 0;
+        while let Some(event) = next.take() {
+            for effect in update(&mut app, event, Instant::now()) {
+                match effect {
+                    Effect::Quit => return Ok(0),
+                    Effect::Refresh => {
+                        let (reader, tx) = (reader.clone(), tx.clone());
+                        tokio::spawn(async move {
+                            let _ = tx.send(Event::Table(reader.read().await));
+                        });
+                    }
+                    Effect::Apply(ops) => {
+                        let (reader, tx) = (reader.clone(), tx.clone());
+                        tokio::spawn(async move {
+                            let _ = tx.send(Event::Applied(reader.apply(&ops).await));
+                        });
+                    }
+                    Effect::ScanConns { id, filter } => scans.start(id, filter),
+                    Effect::StopConns => scans.stop(),
                 }
-                Effect::Apply(ops) => {
-                    let (reader, tx) = (reader.clone(), tx.clone());
-                    tokio::spawn(async move {
-                        let _ = tx.send(Event::Applied(reader.apply(&ops).await));
-                    });
-                }
+            }
+            // Whatever is already queued goes in before the next frame.
+            handled += 1;
+            if handled < COALESCE {
+                next = conn_rx.try_recv().or_else(|_| rx.try_recv()).ok();
             }
         }
     }

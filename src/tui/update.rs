@@ -11,6 +11,7 @@ use super::event::{Effect, Event};
 use super::filter::Filter;
 use super::keys::Key;
 use super::layout;
+use super::views;
 
 pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
     app.now = now;
@@ -26,7 +27,13 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
         Event::Tick => {
             // The data age on screen moves.
             app.dirty = true;
-            refresh(app)
+            let mut effects = refresh(app);
+            effects.extend(views::on_tick(app));
+            effects
+        }
+        Event::Conns(id, msg) => {
+            views::on_conns(app, id, msg);
+            Vec::new()
         }
         Event::Table(Ok(snap)) => {
             app.refreshing = false;
@@ -94,6 +101,7 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Mode::Filter => filter_key(app, ev, k),
+        Mode::Detail | Mode::Conns | Mode::ConnFilter => views::key(app, ev, k),
     }
 }
 
@@ -186,6 +194,8 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
             }
         }
         Action::Refresh => return refresh(app),
+        Action::Detail => return views::open_detail(app),
+        Action::Connections => return views::open_conns(app),
     }
     Vec::new()
 }

@@ -1,7 +1,8 @@
 //! Console tests on ratatui's TestBackend: snapshots of each region and state, key flows,
 //! config errors, small terminals, and a timing helper for big tables.
 
-mod fixture;
+pub(crate) mod fixture;
 mod flows;
-mod perf;
+pub(crate) mod perf;
 mod snapshots;
+mod views;

@@ -5,14 +5,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::tui::action::Mode;
 use crate::tui::app::App;
 use crate::tui::theme::{Slot, Theme};
+use crate::tui::views;
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let key = theme.style(Slot::Key);
     let text = theme.style(Slot::Text);
     let mut spans = Vec::new();
-    for (keys, label) in app.keymap.hints(app.mode) {
+    let hints = match app.mode {
+        Mode::Detail | Mode::Conns | Mode::ConnFilter => views::hints(app),
+        mode => app.keymap.hints(mode),
+    };
+    for (keys, label) in hints {
         spans.push(Span::styled(format!(" {keys} "), key));
         spans.push(Span::styled(format!(" {label}  "), text));
     }

@@ -1,11 +1,15 @@
 //! Drawing: one file per screen region. Views read the state and the theme, nothing else.
 
+mod conn_list;
+mod connections;
+mod detail;
 mod filter_bar;
 mod footer;
 mod header;
 mod help;
 mod table;
 
+use ratatui::layout::Rect;
 use ratatui::Frame;
 
 use super::action::Mode;
@@ -22,9 +26,20 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     );
     let r = regions(area, app);
     header::render(frame, r.header, app, theme);
-    table::render(frame, r.table, app, theme);
-    if let Some(f) = r.filter {
-        filter_bar::render(frame, f, app, theme);
+    // The detail and connections views take the table's place, its filter line included.
+    let body = Rect {
+        height: r.footer.y.saturating_sub(r.table.y),
+        ..r.table
+    };
+    match app.mode {
+        Mode::Detail => detail::render(frame, body, app, theme),
+        Mode::Conns | Mode::ConnFilter => connections::render(frame, body, app, theme),
+        _ => {
+            table::render(frame, r.table, app, theme);
+            if let Some(f) = r.filter {
+                filter_bar::render(frame, f, app, theme);
+            }
+        }
     }
     footer::render(frame, r.footer, app, theme);
     if app.mode == Mode::Help {

@@ -1,0 +1,143 @@
+//! The console at the edge, in a real terminal (tmux): SIGTERM and SIGHUP (an SSH session
+//! dropping) end it with the terminal restored (cooked mode, echo) and the signal's exit code,
+//! and killing its terminal does not leave it running.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(tag: &str) -> Tmux {
+        Tmux {
+            socket: format!("lvsdeck-sig-{tag}-{}", std::process::id()),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {needle:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .status();
+    }
+}
+
+/// Starts the console in tmux; then, once it is gone, the shell prints its exit code and
+/// the terminal's modes. Returns the session and the console's pid.
+fn start(tag: &str) -> (Tmux, i32) {
+    let t = Tmux::new(tag);
+    let pidfile =
+        std::env::temp_dir().join(format!("lvsdeck-sig-{tag}-{}.pid", std::process::id()));
+    let _ = std::fs::remove_file(&pidfile);
+    let script = format!(
+        "{} </dev/tty & echo $! > {}; wait $!; echo exit=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?icanon\\|-\\?echo'; echo modes-done; sleep 60",
+        env!("CARGO_BIN_EXE_lvsdeck"),
+        pidfile.display()
+    );
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    t.wait_for(" lvsdeck ");
+    let pid = std::fs::read_to_string(&pidfile)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .expect("the console's pid");
+    let _ = std::fs::remove_file(&pidfile);
+    (t, pid)
+}
+
+fn signal_restores(tag: &str, sig: i32, code: i32) {
+    let (t, pid) = start(tag);
+    // SAFETY: kill(2) on the pid we started.
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+    let screen = t.wait_for("modes-done");
+    assert!(screen.contains(&format!("exit={code}")), "{screen}");
+    let modes: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.ends_with("icanon") || l.ends_with("echo"))
+        .collect();
+    assert!(
+        modes.contains(&"icanon") && modes.contains(&"echo"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(" lvsdeck "),
+        "still the console's screen:\n{screen}"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores("term", libc::SIGTERM, 143);
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_restores("hup", libc::SIGHUP, 129);
+}
+
+#[test]
+fn closing_the_terminal_ends_the_console() {
+    let (t, pid) = start("close");
+    t.run(&["kill-server"]);
+    let start = Instant::now();
+    while running(pid) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the console outlived its terminal"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Alive and not a zombie waiting for a parent to reap it.
+fn running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| !rest.starts_with('Z')))
+        .unwrap_or(false)
+}
