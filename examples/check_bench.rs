@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lvsdeck::check::runner::{self, Input};
@@ -185,12 +185,20 @@ fn main() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn listeners");
-    let mut cin: ChildStdin = child.stdin.take().expect("stdin");
+    let mut cin = child.stdin.take().expect("stdin");
     let mut cout = BufReader::new(child.stdout.take().expect("stdout"));
     expect_line(&mut cout, "ready");
     let n = usize::from(ADDRS) * usize::from(PORTS);
     println!("{n} listeners up; RLIMIT_NOFILE {nofile}; delay_loop 1 s, retry 1, delay_before_retry 1 s; {secs} s run");
 
+    let (kill_tx, kill_rx) = std::sync::mpsc::channel::<(SocketAddr, oneshot::Sender<()>)>();
+    let killer = std::thread::spawn(move || {
+        for (sa, done) in kill_rx {
+            let _ = writeln!(cin, "kill {sa}");
+            expect_line(&mut cout, "killed");
+            let _ = done.send(());
+        }
+    });
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -250,8 +258,11 @@ fn main() {
             // After warm-up, kill one listener whenever the previous one has been detected.
             if second >= 4 && killed.is_none() && kills < KILLS && second + 4 <= secs {
                 let sa = SocketAddr::new(addr(rng.u8(..ADDRS)), BASE_PORT + rng.u16(..PORTS));
-                let _ = writeln!(cin, "kill {sa}");
-                expect_line(&mut cout, "killed");
+                // The handshake with the listener process blocks: keep it off the checker's
+                // only thread.
+                let (tx, rx) = oneshot::channel();
+                let _ = kill_tx.send((sa, tx));
+                let _ = rx.await;
                 killed = Some((sa, Instant::now()));
                 kills += 1;
             }
@@ -267,7 +278,8 @@ fn main() {
             );
         }
     });
-    drop(cin);
+    drop(kill_tx);
+    let _ = killer.join();
     let _ = child.kill();
     let _ = child.wait();
     if latencies.is_empty() {

@@ -80,8 +80,12 @@ async fn detects_a_dead_listener_and_its_return_and_honours_a_drain() {
         matches!(op, Some(Op::DelDest { port: p, .. }) if p == port),
         "{op:?}"
     );
-    // Bound: the next check (<= 0.2 s away), one retry 0.1 s later, plus scheduling slack.
-    assert!(took < Duration::from_millis(800), "detected after {took:?}");
+    // Bound: the next check (<= 0.2 s away), one retry 0.1 s later, plus slack for a loaded
+    // machine (the exact spacing is pinned by the simulated-clock tests).
+    assert!(
+        took < Duration::from_millis(1500),
+        "detected after {took:?}"
+    );
 
     let back = TcpListener::bind(("127.0.0.1", port))
         .await

@@ -37,6 +37,9 @@ struct Report {
     id: CheckerId,
     outcome: super::Outcome,
     latency: Duration,
+    /// When the check finished: the policy's clock for this result, so time spent queued
+    /// behind other reports does not push the next check later and later.
+    done: TokioInstant,
     next: oneshot::Sender<TokioInstant>,
 }
 
@@ -71,10 +74,12 @@ pub async fn run(
                 let t0 = TokioInstant::now();
                 let outcome = check.run().await;
                 let (next, rx) = oneshot::channel();
+                let done = TokioInstant::now();
                 let r = Report {
                     id,
                     outcome,
-                    latency: t0.elapsed(),
+                    latency: done - t0,
+                    done,
                     next,
                 };
                 if tx.send(r).await.is_err() {
@@ -93,7 +98,7 @@ pub async fn run(
         tokio::select! {
             Some(r) = reports.recv() => {
                 results += 1;
-                let now = TokioInstant::now();
+                let now = r.done;
                 let mut out = policy.on_result(clock(now), r.id, &r.outcome, r.latency);
                 let next = out.next_check.take().map_or(now + Duration::from_secs(1), wall);
                 let _ = r.next.send(next);
