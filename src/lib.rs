@@ -2,10 +2,12 @@
 //!
 //! Module map: `ipvs` is the kernel table (model, netlink client, /proc readers), `rules` the
 //! ipvsadm command language, `adm` ipvsadm's command line and output, `lab` the real-kernel VM,
-//! `vrrp` the VRRP protocol core (codec, receive checks, state machine; no I/O), `config`
-//! keepalived.conf, `engine` keeps the kernel table converged with it, `tui` the console.
+//! `vrrp` the VRRP protocol core (codec, receive checks, state machine; no I/O), `check` the
+//! health checkers and their policy, `config` keepalived.conf, `engine` runs them and keeps the
+//! kernel table converged, `tui` the console.
 
 pub mod adm;
+pub mod check;
 pub mod config;
 pub mod engine;
 pub mod ipvs;

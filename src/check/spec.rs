@@ -1,0 +1,65 @@
+//! What the policy needs to know about the configuration, as plain values: tests build
+//! these by hand, `build` derives them from a keepalived.conf.
+
+use std::time::Duration;
+
+use crate::ipvs::{DestConfig, ServiceKey};
+
+/// Identifies a real server: virtual server index, real server index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServerId {
+    pub vs: usize,
+    pub rs: usize,
+}
+
+/// Identifies one checker of a real server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CheckerId {
+    pub server: ServerId,
+    pub index: usize,
+}
+
+/// The timing of one checker (keepalived's defaults already applied by the parser).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSpec {
+    /// `TCP_CHECK`, `HTTP_GET`, ...: shown in the status.
+    pub name: &'static str,
+    /// Retries after a first failure before the checker counts as down.
+    pub retry: u32,
+    pub delay_before_retry: Duration,
+    pub delay_loop: Duration,
+    /// The first check is delayed by a random fraction of this.
+    pub warmup: Duration,
+    /// Start down until the first success.
+    pub alpha: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsSpec {
+    /// Address, port, forwarding and configured weight.
+    pub dest: DestConfig,
+    /// Weight 0 instead of removal when down.
+    pub inhibit: bool,
+    pub notify_up: Option<String>,
+    pub notify_down: Option<String>,
+    /// No checkers: always up, as in keepalived.
+    pub checkers: Vec<CheckSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VsSpec {
+    /// `virtual_server` as written, for logs and actions.
+    pub name: String,
+    /// One kernel service per key (a `virtual_server_group` has several).
+    pub services: Vec<ServiceKey>,
+    pub servers: Vec<RsSpec>,
+    pub quorum: u32,
+    pub hysteresis: u32,
+    pub sorry: Option<DestConfig>,
+    /// Sorry server kept at weight 0 instead of removed while quorum holds.
+    pub sorry_inhibit: bool,
+    pub quorum_up: Option<String>,
+    pub quorum_down: Option<String>,
+    /// Clear the pool (and run the down notifiers) when the checker stops.
+    pub omega: bool,
+}
