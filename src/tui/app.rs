@@ -73,6 +73,8 @@ pub struct App {
     /// Something visible changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
+    /// Forms, dialogs, undo, drains and the last change's message (`edit`).
+    pub edit: super::edit::EditState,
 }
 
 impl App {
@@ -102,6 +104,7 @@ impl App {
             now,
             dirty: true,
             quit: false,
+            edit: Default::default(),
         }
     }
 
@@ -111,6 +114,9 @@ impl App {
 
     /// Why changes are impossible, if they are.
     pub fn read_only(&self) -> Option<&str> {
+        if self.edit.read_only {
+            return Some("--read-only");
+        }
         match &self.source {
             Some(Source::Procfs { reason }) => Some(reason),
             _ => None,

@@ -12,7 +12,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let key = theme.style(Slot::Key);
     let text = theme.style(Slot::Text);
     let mut spans = Vec::new();
-    for (keys, label) in app.keymap.hints(app.mode) {
+    let hints = match &app.edit.dialog {
+        Some(d) => crate::tui::edit::keys::hints(d),
+        None => app.keymap.hints(app.mode),
+    };
+    for (keys, label) in hints {
         spans.push(Span::styled(format!(" {keys} "), key));
         spans.push(Span::styled(format!(" {label}  "), text));
     }

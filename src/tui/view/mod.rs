@@ -1,5 +1,6 @@
 //! Drawing: one file per screen region. Views read the state and the theme, nothing else.
 
+mod dialog;
 mod filter_bar;
 mod footer;
 mod header;
@@ -30,4 +31,5 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     if app.mode == Mode::Help {
         help::render(frame, area, app, theme);
     }
+    dialog::render(frame, area, app, theme);
 }
