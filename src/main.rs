@@ -24,6 +24,13 @@ struct Cli {
     /// Console keymap: default, vim, or a TOML file laid over the default.
     #[arg(long, default_value = "default", value_name = "NAME|PATH")]
     keymap: String,
+    /// Console: refuse every change (the header says so).
+    #[arg(long)]
+    read_only: bool,
+    /// Console: where applied changes are logged as replayable ipvsadm lines
+    /// (default $XDG_STATE_HOME/lvsdeck/audit.log or ~/.local/state/lvsdeck/audit.log).
+    #[arg(long, value_name = "PATH")]
+    audit_log: Option<PathBuf>,
     /// Print the effective keymap as TOML and exit.
     #[arg(long)]
     print_keymap: bool,
@@ -150,6 +157,8 @@ fn main() -> ExitCode {
             interval: Duration::from_secs_f64(cli.interval),
             theme: cli.theme,
             keymap: cli.keymap,
+            read_only: cli.read_only,
+            audit_log: cli.audit_log,
         }),
     };
     match result {

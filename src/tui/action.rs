@@ -38,11 +38,24 @@ pub enum Action {
     Refresh,
     Detail,
     Connections,
+    AddService,
+    AddServer,
+    Edit,
+    Delete,
+    WeightUp,
+    WeightDown,
+    Drain,
+    Undrain,
+    Undo,
+    Command,
+    Zero,
+    ZeroAll,
+    Clear,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 30] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -58,6 +71,19 @@ impl Action {
         Action::Refresh,
         Action::Detail,
         Action::Connections,
+        Action::AddService,
+        Action::AddServer,
+        Action::Edit,
+        Action::Delete,
+        Action::WeightUp,
+        Action::WeightDown,
+        Action::Drain,
+        Action::Undrain,
+        Action::Undo,
+        Action::Command,
+        Action::Zero,
+        Action::ZeroAll,
+        Action::Clear,
         Action::Help,
         Action::Quit,
     ];
@@ -82,6 +108,19 @@ impl Action {
             Action::Refresh => "refresh",
             Action::Detail => "detail",
             Action::Connections => "connections",
+            Action::AddService => "add_service",
+            Action::AddServer => "add_server",
+            Action::Edit => "edit",
+            Action::Delete => "delete",
+            Action::WeightUp => "weight_up",
+            Action::WeightDown => "weight_down",
+            Action::Drain => "drain",
+            Action::Undrain => "undrain",
+            Action::Undo => "undo",
+            Action::Command => "command",
+            Action::Zero => "zero",
+            Action::ZeroAll => "zero_all",
+            Action::Clear => "clear",
         }
     }
 
@@ -109,6 +148,19 @@ impl Action {
             Action::Refresh => "refresh",
             Action::Detail => "detail",
             Action::Connections => "conns",
+            Action::AddService => "add service",
+            Action::AddServer => "add server",
+            Action::Edit => "edit",
+            Action::Delete => "delete",
+            Action::WeightUp => "weight+",
+            Action::WeightDown => "weight-",
+            Action::Drain => "drain",
+            Action::Undrain => "undrain",
+            Action::Undo => "undo",
+            Action::Command => "ipvsadm",
+            Action::Zero => "zero",
+            Action::ZeroAll => "zero all",
+            Action::Clear => "clear",
         }
     }
 
@@ -132,7 +184,40 @@ impl Action {
             Action::Refresh => "read the table now",
             Action::Detail => "everything about the selected row, rate history, its connections",
             Action::Connections => "the connection table (/proc/net/ip_vs_conn), filtered",
+            Action::AddService => "add a virtual service (form)",
+            Action::AddServer => "add a real server to the selected service (form)",
+            Action::Edit => "edit the selected service or real server (form)",
+            Action::Delete => "delete the selected row (asks first)",
+            Action::WeightUp => "raise the selected server's weight by 1 (applies now)",
+            Action::WeightDown => "lower the selected server's weight by 1 (applies now)",
+            Action::Drain => "drain the selected server (weight 0); again to undrain",
+            Action::Undrain => "restore the weight a drained server had",
+            Action::Undo => "undo the last change (previewed first)",
+            Action::Command => "type an ipvsadm command line",
+            Action::Zero => "zero the selected service's counters",
+            Action::ZeroAll => "zero every counter",
+            Action::Clear => "clear the whole table (-C, type the host name)",
         }
+    }
+
+    /// Whether it changes the table (refused when read-only; handled by `edit`).
+    pub fn edits(self) -> bool {
+        matches!(
+            self,
+            Action::AddService
+                | Action::AddServer
+                | Action::Edit
+                | Action::Delete
+                | Action::WeightUp
+                | Action::WeightDown
+                | Action::Drain
+                | Action::Undrain
+                | Action::Undo
+                | Action::Command
+                | Action::Zero
+                | Action::ZeroAll
+                | Action::Clear
+        )
     }
 
     /// Whether the footer lists it (navigation is assumed known; help lists everything).
@@ -145,6 +230,13 @@ impl Action {
                 | Action::PageDown
                 | Action::Top
                 | Action::Bottom
+                | Action::AddServer
+                | Action::Undrain
+                | Action::Zero
+                | Action::ZeroAll
+                | Action::Clear
+                | Action::WeightUp
+                | Action::WeightDown
         )
     }
 }

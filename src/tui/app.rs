@@ -76,6 +76,8 @@ pub struct App {
     pub quit: bool,
     /// The detail and connections views.
     pub views: ViewsState,
+    /// Forms, dialogs, undo, drains and the last change's message (`edit`).
+    pub edit: super::edit::EditState,
 }
 
 impl App {
@@ -106,6 +108,7 @@ impl App {
             dirty: true,
             quit: false,
             views: ViewsState::default(),
+            edit: Default::default(),
         }
     }
 
@@ -115,6 +118,9 @@ impl App {
 
     /// Why changes are impossible, if they are.
     pub fn read_only(&self) -> Option<&str> {
+        if self.edit.read_only {
+            return Some("--read-only");
+        }
         match &self.source {
             Some(Source::Procfs { reason }) => Some(reason),
             _ => None,

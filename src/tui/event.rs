@@ -41,6 +41,8 @@ pub enum Event {
     Table(Result<Snapshot, String>),
     /// Changes applied (results, in order); for the edit slices.
     Applied(Vec<Result<(), String>>),
+    /// A change applied but its audit-log entry could not be written.
+    AuditFailed(String),
     /// The terminal's size in cells.
     Resize(u16, u16),
     /// A message from connection scan number `id`.

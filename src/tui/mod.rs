@@ -6,11 +6,13 @@
 
 pub mod action;
 pub mod app;
+pub mod audit;
 pub mod changes;
 pub mod columns;
 pub mod config_error;
 pub mod conn_query;
 pub mod conns;
+pub mod edit;
 pub mod event;
 pub mod filter;
 pub mod format;

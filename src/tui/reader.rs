@@ -8,6 +8,7 @@ use super::event::{Snapshot, Source};
 use crate::ipvs::error::IpvsError;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{procfs, Op};
+use crate::rules::apply::apply_atomically;
 
 /// How the table is read, decided once at start.
 #[derive(Clone)]
@@ -75,15 +76,17 @@ impl Reader {
         }
     }
 
-    /// Applies changes in order; refused outright when read-only.
+    /// Applies changes all-or-nothing (`apply_atomically`); refused outright when read-only.
+    /// One result per op: all `Ok`, or the refused op's error (with the rollback's outcome).
     pub async fn apply(&self, ops: &[Op]) -> Vec<Result<(), String>> {
         match self {
-            Reader::Netlink(client) => client
-                .apply_all(ops)
-                .await
-                .into_iter()
-                .map(|r| r.map_err(|e| e.to_string()))
-                .collect(),
+            Reader::Netlink(client) => match apply_atomically(client, ops).await {
+                Ok(()) => ops.iter().map(|_| Ok(())).collect(),
+                Err(e) => vec![Err(format!(
+                    "ipvsadm {}: {e}",
+                    crate::tui::edit::line(&e.op)
+                ))],
+            },
             Reader::Procfs { reason } => ops
                 .iter()
                 .map(|_| Err(format!("read-only: {reason}")))

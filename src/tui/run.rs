@@ -4,7 +4,7 @@
 use std::future::poll_fn;
 use std::io;
 use std::pin::Pin;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 
@@ -18,6 +18,7 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
 
 use super::app::App;
+use super::audit;
 use super::event::{Effect, Event};
 use super::keymap::Keymap;
 use super::reader::Reader;
@@ -34,6 +35,10 @@ pub struct Options {
     pub theme: String,
     /// `--keymap NAME|PATH`.
     pub keymap: String,
+    /// `--read-only`: refuse every change.
+    pub read_only: bool,
+    /// `--audit-log PATH` (default: `audit::default_path`).
+    pub audit_log: Option<std::path::PathBuf>,
 }
 
 /// Opens the console; returns the exit code. Theme and keymap errors are reported before the
@@ -47,16 +52,18 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
         .context("cannot start the runtime")?;
     rt.block_on(async {
         let reader = Reader::open().await;
-        let app = App::new(
+        let mut app = App::new(
             host_name(),
             opts.interval.max(Duration::from_millis(100)),
             keymap,
             Instant::now(),
         );
         let signals = Signals::install()?;
+        app.edit.read_only = opts.read_only;
+        let audit = opts.audit_log.clone().or_else(audit::default_path);
         // ratatui::init installs a panic hook that restores the terminal first.
         let mut terminal = ratatui::init();
-        let result = event_loop(&mut terminal, app, &theme, reader, signals).await;
+        let result = event_loop(&mut terminal, app, &theme, reader, signals, audit).await;
         // After a hang-up the terminal is gone: nothing to restore, nothing to tell.
         let _ = ratatui::try_restore();
         result
@@ -104,6 +111,7 @@ async fn event_loop(
     theme: &Theme,
     reader: Reader,
     mut signals: Signals,
+    audit: Option<std::path::PathBuf>,
 ) -> anyhow::Result<i32> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let (conn_tx, mut conn_rx) = mpsc::channel::<Event>(4);
@@ -151,10 +159,32 @@ async fn event_loop(
                             let _ = tx.send(Event::Table(reader.read().await));
                         });
                     }
+                    Effect::Apply(ops) if app.edit.read_only => {
+                        let refused = ops.iter().map(|_| Err("--read-only".to_string()));
+                        let _ = tx.send(Event::Applied(refused.collect()));
+                    }
                     Effect::Apply(ops) => {
-                        let (reader, tx) = (reader.clone(), tx.clone());
+                        let (reader, tx, audit) = (reader.clone(), tx.clone(), audit.clone());
                         tokio::spawn(async move {
-                            let _ = tx.send(Event::Applied(reader.apply(&ops).await));
+                            let results = reader.apply(&ops).await;
+                            let ok = results.iter().all(Result::is_ok);
+                            let _ = tx.send(Event::Applied(results));
+                            if let (true, Some(path)) = (ok, audit) {
+                                let text = audit::entry(SystemTime::now(), &audit::user(), &ops);
+                                let written = tokio::task::spawn_blocking(move || {
+                                    audit::append(&path, &text)
+                                        .map_err(|e| format!("{}: {e}", path.display()))
+                                })
+                                .await;
+                                let err = match written {
+                                    Ok(Ok(())) => None,
+                                    Ok(Err(e)) => Some(e),
+                                    Err(e) => Some(e.to_string()),
+                                };
+                                if let Some(e) = err {
+                                    let _ = tx.send(Event::AuditFailed(e));
+                                }
+                            }
                         });
                     }
                     Effect::ScanConns { id, filter } => scans.start(id, filter),

@@ -7,6 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Mode};
 use super::app::App;
+use super::edit;
 use super::event::{Effect, Event};
 use super::filter::Filter;
 use super::keys::Key;
@@ -42,6 +43,7 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
                 app.pending = Some(snap);
             } else {
                 app.apply_snapshot(snap);
+                edit::drain::after_refresh(app);
             }
             app.dirty = true;
             Vec::new()
@@ -49,6 +51,13 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
         Event::Table(Err(e)) => {
             app.refreshing = false;
             app.last_error = Some(e);
+            app.dirty = true;
+            Vec::new()
+        }
+        Event::Applied(results) if edit::flow::applied(app, &results, now) => refresh(app),
+        Event::AuditFailed(e) => {
+            app.edit
+                .error(format!("applied, but the audit log failed: {e}"));
             app.dirty = true;
             Vec::new()
         }
@@ -85,6 +94,9 @@ fn relayout(app: &mut App) {
 
 fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
     let k = Key::from_event(ev);
+    if app.edit.dialog.is_some() {
+        return edit::keys::key(app, ev);
+    }
     match app.mode {
         Mode::Table => match app.keymap.action(&k) {
             Some(a) => action(app, a),
@@ -196,6 +208,19 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
         Action::Refresh => return refresh(app),
         Action::Detail => return views::open_detail(app),
         Action::Connections => return views::open_conns(app),
+        a @ (Action::AddService
+        | Action::AddServer
+        | Action::Edit
+        | Action::Delete
+        | Action::WeightUp
+        | Action::WeightDown
+        | Action::Drain
+        | Action::Undrain
+        | Action::Undo
+        | Action::Command
+        | Action::Zero
+        | Action::ZeroAll
+        | Action::Clear) => return edit::flow::action(app, a, app.now),
     }
     Vec::new()
 }

@@ -14,9 +14,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let key = theme.style(Slot::Key);
     let text = theme.style(Slot::Text);
     let mut spans = Vec::new();
-    let hints = match app.mode {
-        Mode::Detail | Mode::Conns | Mode::ConnFilter => views::hints(app),
-        mode => app.keymap.hints(mode),
+    let hints = match (&app.edit.dialog, app.mode) {
+        (Some(d), _) => crate::tui::edit::keys::hints(d),
+        (None, Mode::Detail | Mode::Conns | Mode::ConnFilter) => views::hints(app),
+        (None, mode) => app.keymap.hints(mode),
     };
     for (keys, label) in hints {
         spans.push(Span::styled(format!(" {keys} "), key));

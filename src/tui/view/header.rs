@@ -93,6 +93,17 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         third.push(sep());
         third.push(Span::styled(format!("refresh failed: {e}"), fail));
     }
+    match &app.edit.message {
+        Some(crate::tui::edit::Message::Info(m)) => {
+            third.push(sep());
+            third.push(Span::styled(m.clone(), base));
+        }
+        Some(crate::tui::edit::Message::Error(m)) => {
+            third.push(sep());
+            third.push(Span::styled(m.clone(), fail));
+        }
+        None => {}
+    }
     let text = vec![Line::from(first), second, Line::from(third)];
     frame.render_widget(Paragraph::new(text).style(base), area);
 }

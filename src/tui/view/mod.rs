@@ -3,6 +3,7 @@
 mod conn_list;
 mod connections;
 mod detail;
+mod dialog;
 mod filter_bar;
 mod footer;
 mod header;
@@ -45,4 +46,5 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     if app.mode == Mode::Help {
         help::render(frame, area, app, theme);
     }
+    dialog::render(frame, area, app, theme);
 }

@@ -73,8 +73,11 @@ fn widths(app: &App, visible: &[RowData<'_>]) -> Vec<(Column, u16)> {
             let content = match c {
                 Column::Name => visible
                     .iter()
-                    .filter_map(|r| c.text(r))
-                    .map(|t| t.chars().count())
+                    .filter_map(|r| {
+                        // Room for a drain's ` ⇣ draining 1m05s`.
+                        let extra = app.edit.drains.get(&r.key()).map_or(0, |_| 18);
+                        c.text(r).map(|t| t.chars().count() + extra)
+                    })
                     .max()
                     .unwrap_or(0)
                     .clamp(22, 50),
@@ -158,7 +161,12 @@ fn build_row<'a>(
     let key = row.key();
     let changed = theme.style(Slot::Changed);
     let cells = columns.iter().map(|(c, _)| {
-        if let Some(t) = c.text(row) {
+        if let Some(mut t) = c.text(row) {
+            if *c == Column::Name {
+                if let Some(d) = app.edit.drains.get(&key) {
+                    t = format!("{t} ⇣ {}", crate::tui::edit::drain::label(d, app.now));
+                }
+            }
             let style = if *c == Column::Name && app.changes.is_new(&key) {
                 changed
             } else {

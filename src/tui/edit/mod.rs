@@ -1,0 +1,129 @@
+//! Changing the table from the console: forms, the `:` bar, previews, confirmations, undo and
+//! drains. Pure like `update`: keys come in, `Effect::Apply` goes out; the runner applies it
+//! atomically and writes the audit log.
+
+pub mod command_bar;
+pub mod confirm;
+pub mod drain;
+pub mod flow;
+pub mod form;
+pub mod keys;
+pub mod undo;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use crate::ipvs::{DestConfig, Op};
+use crate::rules::{op_line, SaveFormat};
+
+use super::columns::RowKey;
+use command_bar::CommandBar;
+use confirm::Confirm;
+use drain::Drain;
+use form::Form;
+
+/// One change as the operator sees it: what it is, and the ops that make it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub title: String,
+    pub ops: Vec<Op>,
+}
+
+impl Change {
+    pub fn new(title: impl Into<String>, ops: Vec<Op>) -> Change {
+        Change {
+            title: title.into(),
+            ops,
+        }
+    }
+
+    /// The ipvsadm lines that make this change, as the preview and the audit log print them.
+    pub fn lines(&self) -> Vec<String> {
+        self.ops
+            .iter()
+            .map(|op| format!("ipvsadm {}", line(op)))
+            .collect()
+    }
+}
+
+/// `Display for Op`, plus `-x`/`-y` when a server has thresholds: `-S` drops them, but a
+/// replayed audit log must not.
+pub fn line(op: &Op) -> String {
+    let thresholds = |d: &DestConfig| d.u_threshold != 0 || d.l_threshold != 0;
+    match op {
+        Op::AddDest(_, d) | Op::EditDest(_, d) if thresholds(d) => op_line(
+            op,
+            SaveFormat {
+                keep_thresholds: true,
+                ..SaveFormat::default()
+            },
+        ),
+        _ => op.to_string(),
+    }
+}
+
+/// A change shown before it is applied: Enter applies, Esc goes back (to the form, if any).
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub change: Change,
+    pub back: Option<Form>,
+    /// The kernel's refusal, shown in the dialog.
+    pub error: Option<String>,
+}
+
+/// The one modal thing on screen, if any.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    Form(Form),
+    Preview(Preview),
+    Confirm(Confirm),
+    Command(CommandBar),
+}
+
+/// A change sent to the runner, waiting for `Event::Applied`.
+#[derive(Debug, Clone)]
+pub struct InFlight {
+    pub change: Change,
+    /// What undoes it, computed from the table before it (`None`: cannot be undone).
+    pub inverse: Option<Change>,
+    /// Drain bookkeeping to do when it succeeds.
+    pub drain: Option<drain::Update>,
+    /// The dialog to reopen with the kernel's message if the change is refused.
+    pub back: Option<Dialog>,
+}
+
+/// The status line after a change: the line applied, or why it failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Info(String),
+    Error(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EditState {
+    pub dialog: Option<Dialog>,
+    /// `:` lines entered, oldest first.
+    pub history: Vec<String>,
+    /// The inverse of the last applied change.
+    pub undo: Option<Change>,
+    pub drains: HashMap<RowKey, Drain>,
+    pub in_flight: Option<InFlight>,
+    pub message: Option<Message>,
+    /// `--read-only`: refuse every change, say so in the header.
+    pub read_only: bool,
+}
+
+impl EditState {
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message::Info(text.into()));
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message::Error(text.into()));
+    }
+}
+
+/// When a drain started, for the elapsed time on its row.
+pub fn elapsed(since: Instant, now: Instant) -> std::time::Duration {
+    now.saturating_duration_since(since)
+}

@@ -1,0 +1,243 @@
+//! The console's edits end to end, as an operator does them: inside the lab VM (real kernel
+//! IPVS) in a real terminal (tmux), `lvsdeck` adds a service through its form, raises a weight
+//! with `+`, drains a server, deletes one after the confirmation and undoes it, runs an
+//! ipvsadm line from `:`; after each step the console is left with `q` and `ipvsadm -Sn`
+//! shows the kernel's table. The audit log is checked last.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", self.session])
+    }
+
+    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "timed out waiting for {needle:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
+    /// Sends tmux key names (`Enter`, `Tab`, `DC` for Delete) or literal text.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", self.session, k]);
+            // The serial line is slow; keys one by one keep escape sequences whole.
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        self.run(&["send-keys", "-l", "-t", self.session, text]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// Runs a shell line in the VM (after `clear`) and returns its output, up to `END<n>`.
+    fn shell(&self, n: u32, line: &str) -> String {
+        self.text(&format!("clear; {line}; echo END{n}"));
+        self.keys(&["Enter"]);
+        let marker = format!("END{n}");
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            let lines: Vec<&str> = s.lines().collect();
+            if let Some(i) = lines.iter().position(|l| l.trim() == marker) {
+                return lines[..i].join("\n");
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "timed out waiting for {marker}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
+    /// Starts the console and waits for the table.
+    fn console(&self) {
+        self.text("clear; lvsdeck --audit-log /tmp/audit.log --interval 0.5");
+        self.keys(&["Enter"]);
+        self.wait_for("read-write (netlink)", Duration::from_secs(60));
+        self.wait_for("198.51.100.10:80", Duration::from_secs(30));
+    }
+
+    /// Selects a real server's row: filter on its address (the service row stays above it).
+    fn select_server(&self, addr: &str) {
+        self.keys(&["/"]);
+        self.text(addr);
+        self.keys(&["Enter", "Home", "Down"]);
+        self.wait_for(&format!("filter: {addr}"), Duration::from_secs(10));
+    }
+
+    /// Leaves the console and returns `ipvsadm -Sn`.
+    fn quit_and_save(&self, n: u32) -> String {
+        self.keys(&["q"]);
+        self.wait_for("director:~#", Duration::from_secs(30));
+        let out = self.shell(n, "ipvsadm -Sn");
+        println!("--- ipvsadm -Sn after step {n}:\n{out}");
+        out
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .status();
+    }
+}
+
+#[test]
+fn lab_console_edits_reach_the_kernel() {
+    let t = Tmux {
+        socket: format!("lvsdeck-edit-{}", std::process::id()),
+        session: "lab",
+    };
+    let cmd = format!("{} lab --no-demo", env!("CARGO_BIN_EXE_lvsdeck"));
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        t.session,
+        "-x",
+        "132",
+        "-y",
+        "40",
+        &cmd,
+    ]);
+    t.wait_for("director:~#", Duration::from_secs(240));
+    t.shell(
+        0,
+        "ipvsadm -A -t 198.51.100.10:80 -s rr && \
+         ipvsadm -a -t 198.51.100.10:80 -r 192.0.2.5 -m -w 3 && \
+         ipvsadm -a -t 198.51.100.10:80 -r 192.0.2.6 -m -w 1",
+    );
+
+    // 1. Add a service through the form: protocol tcp, Tab to Address, Enter, review, Enter.
+    t.console();
+    t.keys(&["A"]);
+    t.wait_for("Add a virtual service", Duration::from_secs(10));
+    t.keys(&["Tab"]);
+    t.text("198.51.100.20:80");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Review the change", Duration::from_secs(10));
+    assert!(s.contains("ipvsadm -A -t 198.51.100.20:80 -s wlc"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("applied: ipvsadm -A", Duration::from_secs(10));
+    let save = t.quit_and_save(1);
+    assert!(save.contains("-A -t 198.51.100.20:80 -s wlc"), "{save}");
+
+    // 2. `+` on 192.0.2.5: weight 3 -> 4.
+    t.console();
+    t.select_server("192.0.2.5");
+    t.keys(&["+"]);
+    let s = t.wait_for("applied: ipvsadm -e", Duration::from_secs(10));
+    assert!(s.contains("-r 192.0.2.5:80 -m -w 4"), "{s}");
+    let save = t.quit_and_save(2);
+    assert!(save.contains("-r 192.0.2.5:80 -m -w 4"), "{save}");
+
+    // 3. Drain 192.0.2.5: weight 0, the row says draining.
+    t.console();
+    t.select_server("192.0.2.5");
+    t.keys(&["d"]);
+    let s = t.wait_for("draining", Duration::from_secs(10));
+    assert!(s.contains("-r 192.0.2.5:80 -m -w 0"), "{s}");
+    // No traffic in the lab: its connections are already zero, so removal is offered at
+    // once, defaulting to No; Esc declines and the server stays.
+    let s = t.wait_for("Remove it?", Duration::from_secs(10));
+    assert!(s.contains("[ No ]"), "{s}");
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_secs(1));
+    let save = t.quit_and_save(3);
+    assert!(save.contains("-r 192.0.2.5:80 -m -w 0"), "{save}");
+
+    // 4. Delete 192.0.2.6 (default No: Right to Yes), see it gone, then undo.
+    t.console();
+    t.select_server("192.0.2.6");
+    t.keys(&["DC"]);
+    let s = t.wait_for("Apply it?", Duration::from_secs(10));
+    assert!(
+        s.contains("ipvsadm -d -t 198.51.100.10:80 -r 192.0.2.6:80"),
+        "{s}"
+    );
+    t.keys(&["Right", "Enter"]);
+    t.wait_for("applied: ipvsadm -d", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(2));
+    let s = t.screen();
+    assert!(!s.contains("-> 192.0.2.6:80"), "still listed:\n{s}");
+    t.keys(&["u"]);
+    let s = t.wait_for("Review the change", Duration::from_secs(10));
+    assert!(
+        s.contains("ipvsadm -a -t 198.51.100.10:80 -r 192.0.2.6:80 -m -w 1"),
+        "{s}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("applied: ipvsadm -a", Duration::from_secs(10));
+    let save = t.quit_and_save(4);
+    assert!(save.contains("-r 192.0.2.6:80 -m -w 1"), "{save}");
+
+    // 5. An ipvsadm line from the `:` bar.
+    t.console();
+    t.keys(&[":"]);
+    t.text("ipvsadm -a -t 198.51.100.20:80 -r 192.0.2.7 -m -w 2");
+    t.keys(&["Enter"]);
+    t.wait_for("Review the change", Duration::from_secs(10));
+    t.keys(&["Enter"]);
+    t.wait_for("applied: ipvsadm -a", Duration::from_secs(10));
+    let save = t.quit_and_save(5);
+    assert!(
+        save.contains("-a -t 198.51.100.20:80 -r 192.0.2.7:80 -m -w 2"),
+        "{save}"
+    );
+
+    // The audit log: one `#` line per change, then its replayable line.
+    let log = t.shell(6, "cat /tmp/audit.log");
+    println!("--- audit log:\n{log}");
+    let changes = log.lines().filter(|l| l.starts_with("# ")).count();
+    assert_eq!(changes, 6, "{log}");
+    assert!(
+        log.contains("-d -t 198.51.100.10:80 -r 192.0.2.6:80"),
+        "{log}"
+    );
+    // Replayed by `lvsdeck adm -R` over the starting table, it rebuilds the final one.
+    let replay = t.shell(
+        7,
+        "ipvsadm -C && ipvsadm -A -t 198.51.100.10:80 -s rr && \
+         ipvsadm -a -t 198.51.100.10:80 -r 192.0.2.5 -m -w 3 && \
+         ipvsadm -a -t 198.51.100.10:80 -r 192.0.2.6 -m -w 1 && \
+         lvsdeck adm -R < /tmp/audit.log && echo REPLAY-OK && ipvsadm -Sn",
+    );
+    println!("--- replay:\n{replay}");
+    assert!(replay.lines().any(|l| l == "REPLAY-OK"), "{replay}");
+    assert!(
+        replay.contains("-a -t 198.51.100.20:80 -r 192.0.2.7:80 -m -w 2"),
+        "{replay}"
+    );
+
+    t.keys(&["poweroff -f", "Enter"]);
+}
