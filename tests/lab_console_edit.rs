@@ -130,7 +130,10 @@ fn lab_console_edits_reach_the_kernel() {
         "40",
         &cmd,
     ]);
-    t.wait_for("director:~#", Duration::from_secs(240));
+    // The lab opens the console first; leave it for the VM's shell to set the table up.
+    t.wait_for("VRRP", Duration::from_secs(240));
+    t.keys(&["q"]);
+    t.wait_for("director:~#", Duration::from_secs(30));
     t.shell(
         0,
         "ipvsadm -A -t 198.51.100.10:80 -s rr && \
