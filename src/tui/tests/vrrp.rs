@@ -226,3 +226,33 @@ fn quitting_as_backup_does_not_ask() {
     );
     assert_eq!(update(&mut app, key('q'), now), vec![Effect::Quit]);
 }
+
+#[test]
+fn read_only_refuses_drills_but_a_procfs_table_does_not() {
+    let (mut app, now) = master_app();
+    app.source = Some(crate::tui::event::Source::Procfs {
+        reason: "netlink unavailable".into(),
+    });
+    update(&mut app, key('v'), now);
+    update(&mut app, key('g'), now);
+    assert!(
+        app.vrrp.dialog.is_some(),
+        "a /proc table must not block drills"
+    );
+    update(&mut app, code(KeyCode::Esc), now);
+    app.edit.read_only = true;
+    update(&mut app, key('g'), now);
+    assert!(app.vrrp.dialog.is_none());
+    assert!(screen(&app).contains("failover drills refused"));
+}
+
+#[test]
+fn ctrl_c_in_the_connections_filter_still_asks_as_master() {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    let (mut app, now) = master_app();
+    update(&mut app, key('c'), now);
+    update(&mut app, key('/'), now);
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(update(&mut app, ctrl_c, now).is_empty());
+    assert!(app.vrrp.dialog.is_some());
+}

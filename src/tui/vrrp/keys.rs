@@ -70,6 +70,12 @@ pub fn panel_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
 }
 
 fn drill_dialog(app: &mut App, kind: Kind) -> Vec<Effect> {
+    // --read-only refuses drills too; a table read from /proc does not (VRRP needs no IPVS).
+    if app.edit.read_only {
+        app.edit
+            .error("read-only (--read-only): failover drills refused");
+        return Vec::new();
+    }
     let Some(inst) = app.vrrp.selected() else {
         app.edit
             .error("no VRRP instance runs in this console (start it with -f FILE)");
