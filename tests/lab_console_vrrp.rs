@@ -166,11 +166,34 @@ fn console_panel_drill_and_quit_against_keepalived() {
     assert!(s.contains("VRRP: BACKUP"), "{s}");
     println!("panel after the drill:\n{s}");
 
-    // Once the hold ends lvsdeck preempts again; quitting then asks, and Yes hands over.
+    // Once the hold ends lvsdeck preempts again.
     t.wait_for("VRRP: MASTER 150", Duration::from_secs(45), &lab);
     assert!(lab
         .until_vip(&lab.lv_ns, true, Duration::from_secs(5))
         .is_some());
+
+    // Lower priority to 1 for 20 s: keepalived (100) ignores our adverts and takes over.
+    t.keys(&["-"]);
+    t.wait_for("Type VI_1 to start the drill", Duration::from_secs(5), &lab);
+    t.keys(&["Left", "V", "I", "_", "1", "Enter"]);
+    assert!(
+        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
+            .is_some(),
+        "lowering our priority did not hand over\n{}",
+        lab.dump()
+    );
+    let s = t.wait_for(
+        "drill priority 1 20s: BACKUP after",
+        Duration::from_secs(10),
+        &lab,
+    );
+    println!("panel after the lower-priority drill:\n{s}");
+    t.wait_for("VRRP: MASTER 150", Duration::from_secs(35), &lab);
+    assert!(lab
+        .until_vip(&lab.lv_ns, true, Duration::from_secs(5))
+        .is_some());
+
+    // Quitting as MASTER asks; Yes stops the instance and keepalived takes over.
     t.keys(&["q", "y", "Enter"]);
     t.wait_for("console-exit=0", Duration::from_secs(15), &lab);
     assert!(
