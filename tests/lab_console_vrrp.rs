@@ -204,3 +204,71 @@ fn console_panel_drill_and_quit_against_keepalived() {
     );
     assert!(!lab.has_vip(&lab.lv_ns), "the VIP stayed after quitting");
 }
+
+/// SIGTERM to a console that is MASTER (no question can be asked): it still leaves cleanly,
+/// priority 0 and VIPs removed, so keepalived takes over at once (Skew_Time, not 3 s).
+#[test]
+fn sigterm_to_a_master_console_hands_over() {
+    let ka = conf(&Peer {
+        priority: 100,
+        version: 2,
+        advert_int: 1,
+        pass: SECRET,
+    });
+    let lv = conf(&Peer {
+        priority: 150,
+        version: 2,
+        advert_int: 1,
+        pass: SECRET,
+    });
+    let mut lab = Lab::new("cst");
+    lab.start_keepalived(&ka);
+    assert!(lab
+        .until_vip(&lab.ka_ns, true, Duration::from_secs(10))
+        .is_some());
+    let c = lab.path("lvsdeck.conf");
+    std::fs::write(&c, &lv).expect("write conf");
+    let pidfile = lab.path("console.pid");
+    let t = Tmux {
+        socket: format!("lvsdeck-vrrp-term-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "ip netns exec {} {} -f {} --audit-log {} </dev/tty & echo $! > {}; wait $!; \
+         echo console-exit=$?; sleep 60",
+        lab.lv_ns,
+        env!("CARGO_BIN_EXE_lvsdeck"),
+        c.display(),
+        lab.path("audit.log").display(),
+        pidfile.display()
+    );
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "120",
+        "-y",
+        "32",
+        "sh",
+        "-c",
+        &cmd,
+    ]);
+    t.wait_for("VRRP: MASTER 150 (VI_1)", Duration::from_secs(15), &lab);
+    assert!(lab
+        .until_vip(&lab.lv_ns, true, Duration::from_secs(5))
+        .is_some());
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .expect("console pid");
+    kill(pid, libc::SIGTERM);
+    let took = lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10));
+    println!("console SIGTERM -> VIP on keepalived: {took:?}");
+    let took = took.unwrap_or_else(|| panic!("no takeover\n{}", lab.dump()));
+    // Priority 0 makes keepalived take over after Skew_Time (0.61 s at 100), well before
+    // Master_Down_Interval (3.6 s) that a silent exit would cost.
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    t.wait_for("console-exit=143", Duration::from_secs(10), &lab);
+    assert!(!lab.has_vip(&lab.lv_ns), "the VIP stayed after SIGTERM");
+}

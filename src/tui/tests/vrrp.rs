@@ -256,3 +256,35 @@ fn ctrl_c_in_the_connections_filter_still_asks_as_master() {
     assert!(update(&mut app, ctrl_c, now).is_empty());
     assert!(app.vrrp.dialog.is_some());
 }
+
+#[test]
+fn two_instances_header_counts_the_rest_and_the_panel_selects() {
+    let (mut app, now) = app(110, 24);
+    let info = |n: &str| InstanceInfo {
+        name: n.into(),
+        interface: "veth0".into(),
+        vips: vec![],
+    };
+    update(
+        &mut app,
+        Event::Vrrp(Msg::Started {
+            running: vec![info("VI_1"), info("VI_2")],
+            failed: vec![],
+        }),
+        now,
+    );
+    send(&mut app, status(State::Master, 150, None), now);
+    assert_eq!(header_text(&app.vrrp), "VRRP: MASTER 150 (VI_1) +1");
+    update(&mut app, key('v'), now);
+    update(&mut app, key('j'), now);
+    update(&mut app, key('j'), now);
+    assert_eq!(app.vrrp.cursor, 1);
+    assert!(screen(&app).contains("waiting for the first status"));
+    // A drill on VI_2 is typed with its own name.
+    update(&mut app, key('g'), now);
+    for c in "VI_2".chars() {
+        update(&mut app, key(c), now);
+    }
+    let fx = update(&mut app, code(KeyCode::Enter), now);
+    assert!(matches!(&fx[..], [Effect::Vrrp(n, _)] if n == "VI_2"));
+}
