@@ -31,6 +31,10 @@ struct Cli {
     /// (default $XDG_STATE_HOME/lvsdeck/audit.log or ~/.local/state/lvsdeck/audit.log).
     #[arg(long, value_name = "PATH")]
     audit_log: Option<PathBuf>,
+    /// Console: run this keepalived.conf's VRRP instances inside the console (the `v` panel,
+    /// failover drills); quitting stops them.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Option<PathBuf>,
     /// Print the effective keymap as TOML and exit.
     #[arg(long)]
     print_keymap: bool,
@@ -159,6 +163,7 @@ fn main() -> ExitCode {
             keymap: cli.keymap,
             read_only: cli.read_only,
             audit_log: cli.audit_log,
+            vrrp_config: cli.file,
         }),
     };
     match result {

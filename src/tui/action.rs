@@ -16,6 +16,8 @@ pub enum Mode {
     Conns,
     /// Typing the connections view's filter.
     ConnFilter,
+    /// The VRRP panel (`v`).
+    Vrrp,
 }
 
 /// A remappable command of the console.
@@ -51,11 +53,12 @@ pub enum Action {
     Zero,
     ZeroAll,
     Clear,
+    Vrrp,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -71,6 +74,7 @@ impl Action {
         Action::Refresh,
         Action::Detail,
         Action::Connections,
+        Action::Vrrp,
         Action::AddService,
         Action::AddServer,
         Action::Edit,
@@ -121,6 +125,7 @@ impl Action {
             Action::Zero => "zero",
             Action::ZeroAll => "zero_all",
             Action::Clear => "clear",
+            Action::Vrrp => "vrrp",
         }
     }
 
@@ -161,6 +166,7 @@ impl Action {
             Action::Zero => "zero",
             Action::ZeroAll => "zero all",
             Action::Clear => "clear",
+            Action::Vrrp => "vrrp",
         }
     }
 
@@ -197,6 +203,7 @@ impl Action {
             Action::Zero => "zero the selected service's counters",
             Action::ZeroAll => "zero every counter",
             Action::Clear => "clear the whole table (-C, type the host name)",
+            Action::Vrrp => "the VRRP panel: instances, counters, transitions, failover drills",
         }
     }
 
@@ -237,6 +244,7 @@ impl Action {
                 | Action::Clear
                 | Action::WeightUp
                 | Action::WeightDown
+                | Action::Vrrp
         )
     }
 }

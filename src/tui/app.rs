@@ -78,6 +78,8 @@ pub struct App {
     pub views: ViewsState,
     /// Forms, dialogs, undo, drains and the last change's message (`edit`).
     pub edit: super::edit::EditState,
+    /// The embedded VRRP instances, the panel and its dialogs (`vrrp`).
+    pub vrrp: super::vrrp::VrrpState,
 }
 
 impl App {
@@ -109,6 +111,7 @@ impl App {
             quit: false,
             views: ViewsState::default(),
             edit: Default::default(),
+            vrrp: Default::default(),
         }
     }
 

@@ -47,6 +47,8 @@ pub enum Event {
     Resize(u16, u16),
     /// A message from connection scan number `id`.
     Conns(u64, ConnMsg),
+    /// From the embedded VRRP instances.
+    Vrrp(super::vrrp::Msg),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,11 +59,11 @@ pub enum Effect {
     Apply(Vec<Op>),
     /// Read /proc/net/ip_vs_conn in the background (replacing any scan under way) and report
     /// `Event::Conns(id, ..)` batch by batch.
-    ScanConns {
-        id: u64,
-        filter: ConnFilter,
-    },
+    ScanConns { id: u64, filter: ConnFilter },
     /// No view needs connections any more: stop the scan.
     StopConns,
+    /// Send a command to the VRRP instance of that name.
+    Vrrp(String, crate::engine::vrrp::Command),
+    /// Leave; the runner stops the VRRP instances first.
     Quit,
 }

@@ -29,6 +29,8 @@ pub mod theme;
 pub mod update;
 pub mod view;
 pub mod views;
+pub mod vrrp;
+pub mod vrrp_runner;
 
 pub use app::App;
 pub use event::{Effect, Event, Snapshot, Source};

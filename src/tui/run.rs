@@ -26,6 +26,7 @@ use super::scan_runner::ScanRunner;
 use super::theme::{ColorSupport, Theme};
 use super::update::update;
 use super::view;
+use super::vrrp_runner::Engine;
 
 /// What `lvsdeck` (no subcommand) was given.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Options {
     pub read_only: bool,
     /// `--audit-log PATH` (default: `audit::default_path`).
     pub audit_log: Option<std::path::PathBuf>,
+    /// `-f FILE`: run this keepalived.conf's VRRP instances inside the console.
+    pub vrrp_config: Option<std::path::PathBuf>,
 }
 
 /// Opens the console; returns the exit code. Theme and keymap errors are reported before the
@@ -46,6 +49,18 @@ pub struct Options {
 pub fn main(opts: &Options) -> anyhow::Result<i32> {
     let keymap = Keymap::load(&opts.keymap)?;
     let theme = Theme::load(&opts.theme, ColorSupport::from_env())?;
+    let specs = match &opts.vrrp_config {
+        None => None,
+        Some(file) => match crate::engine::daemon::load_specs(file) {
+            Ok(s) => Some(s),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("{e}");
+                }
+                return Ok(1);
+            }
+        },
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -62,8 +77,19 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
         app.edit.read_only = opts.read_only;
         let audit = opts.audit_log.clone().or_else(audit::default_path);
         // ratatui::init installs a panic hook that restores the terminal first.
+        let (tx, rx) = mpsc::unbounded_channel::<Event>();
+        let engine = match specs {
+            Some(specs) => Engine::start(specs, tx.clone()).await,
+            None => Engine::default(),
+        };
         let mut terminal = ratatui::init();
-        let result = event_loop(&mut terminal, app, &theme, reader, signals, audit).await;
+        let ends = Ends {
+            signals,
+            engine: &engine,
+        };
+        let result = event_loop(&mut terminal, app, &theme, reader, ends, audit, (tx, rx)).await;
+        // Masters leave cleanly (priority 0, VIPs removed) before the process ends.
+        engine.stop().await;
         // After a hang-up the terminal is gone: nothing to restore, nothing to tell.
         let _ = ratatui::try_restore();
         result
@@ -102,6 +128,12 @@ impl Signals {
     }
 }
 
+/// What the loop needs besides the state: the signals that end it, the VRRP engine.
+struct Ends<'a> {
+    signals: Signals,
+    engine: &'a Engine,
+}
+
 /// Events handled before a redraw: a fast scan's batches are taken in together.
 const COALESCE: usize = 64;
 
@@ -110,10 +142,14 @@ async fn event_loop(
     mut app: App,
     theme: &Theme,
     reader: Reader,
-    mut signals: Signals,
+    ends: Ends<'_>,
     audit: Option<std::path::PathBuf>,
+    (tx, mut rx): (mpsc::UnboundedSender<Event>, mpsc::UnboundedReceiver<Event>),
 ) -> anyhow::Result<i32> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let Ends {
+        mut signals,
+        engine,
+    } = ends;
     let (conn_tx, mut conn_rx) = mpsc::channel::<Event>(4);
     let mut scans = ScanRunner::new(CONN_PATH, conn_tx);
     let mut events = EventStream::new();
@@ -189,6 +225,11 @@ async fn event_loop(
                     }
                     Effect::ScanConns { id, filter } => scans.start(id, filter),
                     Effect::StopConns => scans.stop(),
+                    Effect::Vrrp(name, cmd) => {
+                        if let Err(e) = engine.send(&name, cmd) {
+                            let _ = tx.send(Event::Vrrp(super::vrrp::Msg::NotSent(e)));
+                        }
+                    }
                 }
             }
             // Whatever is already queued goes in before the next frame.

@@ -13,6 +13,7 @@ use super::filter::Filter;
 use super::keys::Key;
 use super::layout;
 use super::views;
+use super::vrrp;
 
 pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
     app.now = now;
@@ -28,6 +29,7 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
         Event::Tick => {
             // The data age on screen moves.
             app.dirty = true;
+            app.vrrp.on_tick(now);
             let mut effects = refresh(app);
             effects.extend(views::on_tick(app));
             effects
@@ -69,6 +71,10 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             app.dirty = true;
             refresh(app)
         }
+        Event::Vrrp(msg) => {
+            app.dirty |= app.vrrp.on_msg(msg, now);
+            Vec::new()
+        }
         Event::Resize(w, h) => {
             app.size = (w, h);
             relayout(app);
@@ -94,6 +100,9 @@ fn relayout(app: &mut App) {
 
 fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
     let k = Key::from_event(ev);
+    if app.vrrp.dialog.is_some() {
+        return vrrp::keys::dialog_key(app, ev);
+    }
     if app.edit.dialog.is_some() {
         return edit::keys::key(app, ev);
     }
@@ -114,6 +123,7 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
         }
         Mode::Filter => filter_key(app, ev, k),
         Mode::Detail | Mode::Conns | Mode::ConnFilter => views::key(app, ev, k),
+        Mode::Vrrp => vrrp::keys::panel_key(app, ev, k),
     }
 }
 
@@ -167,10 +177,7 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
     app.dirty = true;
     let page = app.page.max(1);
     match a {
-        Action::Quit => {
-            app.quit = true;
-            return vec![Effect::Quit];
-        }
+        Action::Quit => return vrrp::keys::quit(app),
         Action::Help => app.mode = Mode::Help,
         Action::Up => app.select(app.cursor.saturating_sub(1)),
         Action::Down => app.select(app.cursor.saturating_add(1)),
@@ -208,6 +215,7 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
         Action::Refresh => return refresh(app),
         Action::Detail => return views::open_detail(app),
         Action::Connections => return views::open_conns(app),
+        Action::Vrrp => return vrrp::keys::open(app),
         a @ (Action::AddService
         | Action::AddServer
         | Action::Edit

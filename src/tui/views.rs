@@ -135,10 +135,7 @@ pub fn key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
     let c = &mut app.views.conns;
     app.dirty = true;
     match app.keymap.action(&k) {
-        Some(Action::Quit) => {
-            app.quit = true;
-            return vec![Effect::Quit];
-        }
+        Some(Action::Quit) => return super::vrrp::keys::quit(app),
         Some(Action::Connections) if app.mode == Mode::Detail => return open_conns(app),
         Some(Action::Filter) if app.mode == Mode::Conns => {
             app.mode = Mode::ConnFilter;
@@ -181,10 +178,7 @@ fn query_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
             v.query_input.pop();
             v.query_error = conn_query::parse(&v.query_input).err();
         }
-        KeyCode::Char('c') if k.ctrl => {
-            app.quit = true;
-            return vec![Effect::Quit];
-        }
+        KeyCode::Char('c') if k.ctrl => return super::vrrp::keys::quit(app),
         KeyCode::Char(ch) if !k.ctrl && !k.alt => {
             v.query_input.push(ch);
             v.query_error = conn_query::parse(&v.query_input).err();

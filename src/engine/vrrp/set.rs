@@ -23,6 +23,8 @@ pub struct Changes {
     pub started: usize,
     pub stopped: usize,
     pub failed: usize,
+    /// Why each failed instance did not start (for the console's panel).
+    pub errors: Vec<String>,
 }
 
 impl Instances {
@@ -64,6 +66,7 @@ impl Instances {
                 }
                 Err(e) => {
                     tracing::error!("{e:#}");
+                    c.errors.push(format!("{e:#}"));
                     c.failed += 1;
                 }
             }

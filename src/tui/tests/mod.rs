@@ -7,3 +7,4 @@ mod flows;
 pub(crate) mod perf;
 mod snapshots;
 mod views;
+mod vrrp;

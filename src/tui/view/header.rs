@@ -57,8 +57,15 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         sep(),
         Span::styled(ipvs, base),
         sep(),
-        // Filled by the VRRP slice: role and priority of this director.
-        Span::styled("VRRP: —", base),
+        // Role and priority of this director.
+        Span::styled(
+            crate::tui::vrrp::header_text(&app.vrrp),
+            match app.vrrp.instances.first().and_then(|i| i.state()) {
+                Some(crate::vrrp::State::Master) => ok,
+                Some(crate::vrrp::State::Fault) => fail,
+                _ => base,
+            },
+        ),
     ]);
 
     let t = &app.totals;

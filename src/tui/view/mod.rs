@@ -9,6 +9,7 @@ mod footer;
 mod header;
 mod help;
 mod table;
+pub mod vrrp;
 
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -35,6 +36,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     match app.mode {
         Mode::Detail => detail::render(frame, body, app, theme),
         Mode::Conns | Mode::ConnFilter => connections::render(frame, body, app, theme),
+        Mode::Vrrp => vrrp::render(frame, body, app, theme),
         _ => {
             table::render(frame, r.table, app, theme);
             if let Some(f) = r.filter {
@@ -47,4 +49,5 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
         help::render(frame, area, app, theme);
     }
     dialog::render(frame, area, app, theme);
+    vrrp::render_dialog(frame, area, app, theme);
 }

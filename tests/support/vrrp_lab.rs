@@ -1,0 +1,265 @@
+//! The interop lab: two network namespaces joined by a veth pair (192.0.2.0/24 only),
+//! keepalived in one, lvsdeck in the other; everything removed on drop. Shared by
+//! `vrrp_interop.rs` and `lab_console_vrrp.rs`.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const VIP: &str = "192.0.2.100";
+pub const KA_ADDR: &str = "192.0.2.1/24";
+pub const LV_ADDR: &str = "192.0.2.2/24";
+
+/// Two namespaces, their veth pair, and the processes started in them; all removed on drop.
+pub struct Lab {
+    pub ka_ns: String,
+    pub lv_ns: String,
+    pub dir: PathBuf,
+    pub keepalived: Option<Child>,
+    pub lvsdeck: Option<Child>,
+}
+
+pub fn run(args: &[&str]) {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn kill(pid: i32, sig: i32) {
+    // SAFETY: kill(2) on a PID this test started.
+    unsafe { libc::kill(pid, sig) };
+}
+
+impl Lab {
+    pub fn new(tag: &str) -> Lab {
+        assert!(
+            Command::new("keepalived").arg("--version").output().is_ok(),
+            "keepalived 2.2.7 must be installed"
+        );
+        let id = std::process::id();
+        let lab = Lab {
+            ka_ns: format!("lvk{tag}{id}"),
+            lv_ns: format!("lvl{tag}{id}"),
+            dir: std::env::temp_dir().join(format!("lvsdeck-interop-{tag}-{id}")),
+            keepalived: None,
+            lvsdeck: None,
+        };
+        let _ = fs::remove_dir_all(&lab.dir);
+        fs::create_dir_all(&lab.dir).expect("temp dir");
+        run(&["ip", "netns", "add", &lab.ka_ns]);
+        run(&["ip", "netns", "add", &lab.lv_ns]);
+        run(&[
+            "ip", "link", "add", "veth0", "netns", &lab.ka_ns, "type", "veth", "peer", "name",
+            "veth0", "netns", &lab.lv_ns,
+        ]);
+        for (ns, addr) in [(&lab.ka_ns, KA_ADDR), (&lab.lv_ns, LV_ADDR)] {
+            run(&["ip", "-n", ns, "addr", "add", addr, "dev", "veth0"]);
+            run(&["ip", "-n", ns, "link", "set", "veth0", "up"]);
+            run(&["ip", "-n", ns, "link", "set", "lo", "up"]);
+        }
+        lab
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    pub fn start_keepalived(&mut self, conf: &str) {
+        self.stop_keepalived();
+        let c = self.path("keepalived.conf");
+        fs::write(&c, conf).expect("write conf");
+        let log = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.path("keepalived.log"))
+            .expect("log");
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ka_ns,
+                "keepalived",
+                "-n",
+                "-l",
+                "-D",
+                "-P",
+                "-R",
+            ])
+            .arg("-f")
+            .arg(&c)
+            .arg("-p")
+            .arg(self.path("ka.pid"))
+            .arg("-r")
+            .arg(self.path("ka-vrrp.pid"))
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("keepalived");
+        self.keepalived = Some(child);
+    }
+
+    /// The VRRP child's PID, from its pid file (it appears shortly after start).
+    pub fn keepalived_vrrp_pid(&self) -> i32 {
+        let p = self.path("ka-vrrp.pid");
+        let found = wait_for(Duration::from_secs(5), || {
+            fs::read_to_string(&p)
+                .ok()
+                .and_then(|s| s.trim().parse::<i32>().ok())
+        });
+        found.expect("keepalived VRRP pid file")
+    }
+
+    /// SIGKILL to keepalived's VRRP process (a crash: no priority 0), then its parent.
+    pub fn crash_keepalived(&mut self) -> Instant {
+        let vrrp = self.keepalived_vrrp_pid();
+        kill(vrrp, libc::SIGKILL);
+        let t0 = Instant::now();
+        self.stop_keepalived();
+        let _ = fs::remove_file(self.path("ka-vrrp.pid"));
+        t0
+    }
+
+    pub fn stop_keepalived(&mut self) {
+        if let Some(mut c) = self.keepalived.take() {
+            kill(c.id() as i32, libc::SIGKILL);
+            let _ = c.wait();
+        }
+    }
+
+    pub fn start_lvsdeck(&mut self, conf: &str) {
+        let c = self.path("lvsdeck.conf");
+        fs::write(&c, conf).expect("write conf");
+        let log = fs::File::create(self.path("lvsdeck.log")).expect("log");
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.lv_ns,
+                env!("CARGO_BIN_EXE_lvsdeck"),
+                "daemon",
+                "-f",
+            ])
+            .arg(&c)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("lvsdeck daemon");
+        self.lvsdeck = Some(child);
+    }
+
+    /// SIGTERM to lvsdeck; returns when it was sent.
+    pub fn term_lvsdeck(&mut self) -> Instant {
+        let c = self.lvsdeck.as_ref().expect("lvsdeck running");
+        kill(c.id() as i32, libc::SIGTERM);
+        Instant::now()
+    }
+
+    pub fn wait_lvsdeck_exit(&mut self) -> Option<i32> {
+        let mut c = self.lvsdeck.take()?;
+        let status = wait_for(Duration::from_secs(10), || c.try_wait().ok().flatten());
+        if status.is_none() {
+            kill(c.id() as i32, libc::SIGKILL);
+            let _ = c.wait();
+        }
+        status.and_then(|s| s.code())
+    }
+
+    pub fn has_vip(&self, ns: &str) -> bool {
+        let out = Command::new("ip")
+            .args(["-n", ns, "-o", "addr", "show", "dev", "veth0"])
+            .output()
+            .expect("ip addr");
+        String::from_utf8_lossy(&out.stdout).contains(&format!("inet {VIP}/"))
+    }
+
+    pub fn log(&self, name: &str) -> String {
+        fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+
+    /// Polls every 10 ms until `ns` has (or lacks) the VIP; the time it took.
+    pub fn until_vip(&self, ns: &str, present: bool, within: Duration) -> Option<Duration> {
+        let t0 = Instant::now();
+        wait_for(within, || {
+            (self.has_vip(ns) == present).then(|| t0.elapsed())
+        })
+    }
+
+    pub fn dump(&self) -> String {
+        format!(
+            "--- keepalived log ---\n{}\n--- lvsdeck log ---\n{}",
+            self.log("keepalived.log"),
+            self.log("lvsdeck.log")
+        )
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.lvsdeck.take() {
+            kill(c.id() as i32, libc::SIGKILL);
+            let _ = c.wait();
+        }
+        if let Ok(s) = fs::read_to_string(self.path("ka-vrrp.pid")) {
+            if let Ok(pid) = s.trim().parse::<i32>() {
+                if self.keepalived.is_some() {
+                    kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+        self.stop_keepalived();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.ka_ns])
+            .status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.lv_ns])
+            .status();
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn wait_for<T>(within: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let t0 = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if t0.elapsed() > within {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+pub struct Peer<'a> {
+    pub priority: u8,
+    pub version: u8,
+    pub advert_int: u32,
+    pub pass: Option<&'a str>,
+}
+
+pub fn conf(p: &Peer<'_>) -> String {
+    let auth = match (p.pass, p.version) {
+        (Some(pw), 2) => format!(
+            "    authentication {{\n        auth_type PASS\n        auth_pass {pw}\n    }}\n"
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "global_defs {{\n    router_id interop\n}}\n\
+         vrrp_instance VI_1 {{\n    state BACKUP\n    interface veth0\n    virtual_router_id 51\n    \
+         version {}\n    priority {}\n    advert_int {}\n{auth}    virtual_ipaddress {{\n        {VIP}/24\n    }}\n}}\n",
+        p.version, p.priority, p.advert_int
+    )
+}
+
+pub const SECRET: Option<&str> = Some("secret");
