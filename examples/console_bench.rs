@@ -153,6 +153,8 @@ fn main() -> anyhow::Result<()> {
         let (c0, w0) = (cpu_time(), Instant::now());
         update(&mut app, Event::Tick, now);
         update(&mut app, Event::Table(Ok(snap)), now);
+        // What `run.rs` does after every table it hands to `update`.
+        lvsdeck::tui::reader::release_freed_memory();
         // The operator moves a little between refreshes.
         let k = if round % 2 == 0 {
             KeyCode::PageDown
