@@ -10,6 +10,8 @@ mod header;
 mod help;
 mod table;
 
+pub use help::max_scroll as help_max_scroll;
+
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
