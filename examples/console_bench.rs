@@ -6,6 +6,11 @@
 //!
 //! `cargo run --release --example console_bench [REFRESHES]`. Targets: frame ≤ 4 ms,
 //! ≤ 5 % of a core at 1 s, RSS ≤ 64 MiB.
+//!
+//! Measured (60 refreshes, 2 shared cores under load): frame median 0.87 ms; CPU 10.6 ms per
+//! refresh (1.1 % of a core, was 27.8 ms); VmRSS 37.6 MiB, console's share 18 MiB (was 106.8
+//! and 87 MiB: a 20 MiB HashMap copy of every number for change marks, built beside the old
+//! one, and glibc keeping the peak of two tables resident).
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
@@ -153,6 +158,8 @@ fn main() -> anyhow::Result<()> {
         let (c0, w0) = (cpu_time(), Instant::now());
         update(&mut app, Event::Tick, now);
         update(&mut app, Event::Table(Ok(snap)), now);
+        // What `run.rs` does after every table it hands to `update`.
+        lvsdeck::tui::reader::release_freed_memory();
         // The operator moves a little between refreshes.
         let k = if round % 2 == 0 {
             KeyCode::PageDown

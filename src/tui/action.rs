@@ -181,7 +181,7 @@ impl Action {
             Action::PageDown => "one screen down",
             Action::Top => "first row",
             Action::Bottom => "last row",
-            Action::SortNext => "sort by the next column (address, then each number column)",
+            Action::SortNext => "sort by the next column (then kernel order, then ipvsadm's)",
             Action::SortReverse => "reverse the sort order",
             Action::Filter => "filter: text, weight=0 active>100 fwd=masq sched=rr (AND)",
             Action::ClearFilter => "drop the filter",

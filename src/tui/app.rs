@@ -42,6 +42,8 @@ pub struct App {
     pub interval: Duration,
     pub keymap: Keymap,
     pub mode: Mode,
+    /// First line of the `?` popup when it scrolls (a short terminal).
+    pub help_scroll: u16,
     /// How the table is read (netlink, or /proc and why).
     pub source: Option<Source>,
     /// The table shown.
@@ -89,6 +91,7 @@ impl App {
             interval,
             keymap,
             mode: Mode::Table,
+            help_scroll: 0,
             source: None,
             snapshot: None,
             pending: None,
@@ -143,7 +146,7 @@ impl App {
             .snapshot
             .as_ref()
             .map_or(&[][..], |s| s.entries.as_slice());
-        self.rows = rows::build(entries, &self.sort, &self.filter.query);
+        rows::build_into(&mut self.rows, entries, &self.sort, &self.filter.query);
         let found = self.selected.and_then(|sel| {
             self.rows
                 .iter()
@@ -183,9 +186,14 @@ impl App {
         self.offset = self.offset.min(self.rows.len().saturating_sub(page));
     }
 
-    /// Takes a new table: remembers the old numbers for change marks, recomputes totals.
+    /// Takes a new table: marks what changed against the old one (then dropped), recomputes
+    /// totals.
     pub fn apply_snapshot(&mut self, snap: Snapshot) {
-        self.changes = Changes::remember(self.entries());
+        let old = self
+            .snapshot
+            .as_ref()
+            .map_or(&[][..], |s| s.entries.as_slice());
+        self.changes.compare(old, &snap.entries);
         self.totals = totals(&snap);
         self.source = Some(snap.source.clone());
         self.snapshot = Some(snap);

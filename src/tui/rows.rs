@@ -31,23 +31,34 @@ impl RowRef {
 /// Services in sort order, each followed by its real servers in sort order. A service is
 /// shown when it or one of its real servers matches; a real server when it matches.
 pub fn build(entries: &[ServiceEntry], sort: &Sort, filter: &Filter) -> Vec<RowRef> {
+    let mut out = Vec::new();
+    build_into(&mut out, entries, sort, filter);
+    out
+}
+
+/// `build` into `out`, reusing its allocation (a refresh of a 100k-server table would
+/// otherwise allocate and free 1.3 MiB of positions each time).
+pub fn build_into(out: &mut Vec<RowRef>, entries: &[ServiceEntry], sort: &Sort, filter: &Filter) {
+    out.clear();
     let mut services: Vec<_> = entries
         .iter()
         .enumerate()
         .map(|(i, e)| (sort.key(&RowData::Service(e)), i, ()))
         .collect();
     sort.order(&mut services);
-    let mut out = Vec::new();
+    // One scratch list for every service's real servers.
+    let mut dests = Vec::new();
     for (_, si, ()) in services {
         let e = &entries[si];
         let svc_match = filter.matches(&RowData::Service(e));
-        let mut dests: Vec<_> = e
-            .dests
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| filter.is_empty() || filter.matches(&RowData::Dest(e, d)))
-            .map(|(i, d)| (sort.key(&RowData::Dest(e, d)), i, ()))
-            .collect();
+        dests.clear();
+        dests.extend(
+            e.dests
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| filter.is_empty() || filter.matches(&RowData::Dest(e, d)))
+                .map(|(i, d)| (sort.key(&RowData::Dest(e, d)), i, ())),
+        );
         if !svc_match && dests.is_empty() {
             continue;
         }
@@ -56,10 +67,9 @@ pub fn build(entries: &[ServiceEntry], sort: &Sort, filter: &Filter) -> Vec<RowR
             svc: si as u32,
             dest: None,
         });
-        out.extend(dests.into_iter().map(|(_, di, ())| RowRef {
+        out.extend(dests.drain(..).map(|(_, di, ())| RowRef {
             svc: si as u32,
             dest: Some(di as u32),
         }));
     }
-    out
 }

@@ -186,7 +186,12 @@ async fn event_loop(
         let mut next = Some(event);
         let mut handled = 0;
         while let Some(event) = next.take() {
-            for effect in update(&mut app, event, Instant::now()) {
+            let took_table = matches!(event, Event::Table(Ok(_)));
+            let effects = update(&mut app, event, Instant::now());
+            if took_table {
+                super::reader::release_freed_memory();
+            }
+            for effect in effects {
                 match effect {
                     Effect::Quit => return Ok(0),
                     Effect::Refresh => {

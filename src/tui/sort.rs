@@ -1,37 +1,87 @@
 //! Sort order of the table. Services are ordered among themselves and real servers within
 //! their service, so the nesting survives every sort.
 
-use super::columns::{Column, RowData, RowKey};
+use std::cmp::Ordering;
+use std::net::IpAddr;
 
-/// `column: None` is the kernel's order. Number columns sort biggest first (what an operator
-/// looks for); `reversed` flips whichever order the column has.
+use super::columns::{Column, RowData};
+use crate::adm::sort::cmp_services;
+use crate::ipvs::ServiceKey;
+
+/// `column: None` is ipvsadm's order (what `ipvsadm -Ln` prints, so an operator can compare
+/// the two), or the kernel's (hash) order when `kernel`. Number columns sort biggest first
+/// (what an operator looks for); `reversed` flips whichever order the column has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Sort {
     pub column: Option<Column>,
     pub reversed: bool,
+    pub kernel: bool,
 }
 
 /// What a row is compared by, computed once per row per rebuild.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SortKey {
-    Key(RowKey),
+    Addr(AdmKey),
     Text(String),
     Number(Option<u64>),
 }
 
+/// A row's place in ipvsadm's listing: services by fwmark, family, protocol, address, port
+/// (`adm::sort::cmp_services`), real servers by address, then port, numerically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdmKey {
+    Service(ServiceKey),
+    /// `IpAddr`'s order is `cmp_dests`'s: IPv4 first, then the address as a number.
+    Dest(IpAddr, u16),
+}
+
+impl Ord for AdmKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (AdmKey::Service(a), AdmKey::Service(b)) => cmp_services(a, b),
+            (AdmKey::Dest(a, p), AdmKey::Dest(b, q)) => (a, p).cmp(&(b, q)),
+            // Never compared with each other: services and real servers sort apart.
+            (AdmKey::Service(_), AdmKey::Dest(..)) => Ordering::Less,
+            (AdmKey::Dest(..), AdmKey::Service(_)) => Ordering::Greater,
+        }
+    }
+}
+
+impl PartialOrd for AdmKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl AdmKey {
+    fn of(row: &RowData<'_>) -> AdmKey {
+        match row {
+            RowData::Service(e) => AdmKey::Service(e.service.config.key),
+            RowData::Dest(_, d) => AdmKey::Dest(d.config.addr, d.config.port),
+        }
+    }
+}
+
 impl Sort {
-    /// Next column in display order; after the last, back to the kernel's order.
+    /// Next in the cycle: ipvsadm's order, each column in display order, the kernel's order,
+    /// and back to ipvsadm's.
     pub fn next(self) -> Sort {
-        let column = match self.column {
-            None => Some(Column::ALL[0]),
-            Some(c) => Column::ALL
+        let (column, kernel) = match self.column {
+            None if self.kernel => (None, false),
+            None => (Some(Column::ALL[0]), false),
+            Some(c) => match Column::ALL
                 .iter()
                 .position(|x| *x == c)
-                .and_then(|i| Column::ALL.get(i + 1).copied()),
+                .and_then(|i| Column::ALL.get(i + 1).copied())
+            {
+                Some(n) => (Some(n), false),
+                None => (None, true),
+            },
         };
         Sort {
             column,
             reversed: false,
+            kernel,
         }
     }
 
@@ -44,9 +94,11 @@ impl Sort {
 
     /// The key of one row, or `None` in kernel order.
     pub fn key(&self, row: &RowData<'_>) -> Option<SortKey> {
-        let col = self.column?;
+        let Some(col) = self.column else {
+            return (!self.kernel).then(|| SortKey::Addr(AdmKey::of(row)));
+        };
         Some(match col {
-            Column::Name => SortKey::Key(row.key()),
+            Column::Name => SortKey::Addr(AdmKey::of(row)),
             Column::Sched | Column::Forward => SortKey::Text(col.text(row).unwrap_or_default()),
             _ => SortKey::Number(col.value(row)),
         })
@@ -76,5 +128,56 @@ impl Sort {
         } else {
             "↑"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::filter::Filter;
+    use crate::tui::rows::{build, RowRef};
+    use crate::tui::tests::fixture::table;
+
+    /// The rows as (service key, real server address and port), in order.
+    fn listed(t: &[crate::ipvs::ServiceEntry], rows: &[RowRef]) -> Vec<String> {
+        rows.iter()
+            .filter_map(|r| r.key(t))
+            .map(|k| format!("{k:?}"))
+            .collect()
+    }
+
+    #[test]
+    fn default_order_is_ipvsadms() {
+        let mut t = table();
+        // The kernel's hash order, whatever it is, must not show through.
+        t.reverse();
+        for e in &mut t {
+            e.dests.reverse();
+        }
+        let shown = listed(&t, &build(&t, &Sort::default(), &Filter::default()));
+        let mut adm = t.clone();
+        crate::adm::sort::sort_table(&mut adm);
+        let kernel = Sort::default();
+        let all = build(
+            &adm,
+            &Sort {
+                kernel: true,
+                ..kernel
+            },
+            &Filter::default(),
+        );
+        assert_eq!(shown, listed(&adm, &all));
+    }
+
+    #[test]
+    fn the_cycle_offers_the_kernels_order_then_comes_back() {
+        let mut s = Sort::default();
+        for _ in 0..Column::ALL.len() {
+            s = s.next();
+            assert!(s.column.is_some());
+        }
+        s = s.next();
+        assert_eq!((s.column, s.kernel), (None, true));
+        assert_eq!(s.next(), Sort::default());
     }
 }

@@ -117,14 +117,34 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
                 || app.keymap.action(&k) == Some(Action::Help);
             if closes {
                 app.mode = Mode::Table;
-                app.dirty = true;
+                app.help_scroll = 0;
+            } else {
+                help_scroll(app, ev);
             }
+            app.dirty = true;
             Vec::new()
         }
         Mode::Filter => filter_key(app, ev, k),
         Mode::Detail | Mode::Conns | Mode::ConnFilter => views::key(app, ev, k),
         Mode::Vrrp => vrrp::keys::panel_key(app, ev, k),
     }
+}
+
+/// j/k, arrows, PageUp/PageDown, Home/End inside a `?` popup too long for the terminal.
+fn help_scroll(app: &mut App, ev: &KeyEvent) {
+    let max = super::view::help_max_scroll(app, app.size.1);
+    let page = app.size.1.saturating_sub(3).max(1);
+    let s = app.help_scroll;
+    app.help_scroll = match ev.code {
+        KeyCode::Down | KeyCode::Char('j') => s.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => s.saturating_sub(1),
+        KeyCode::PageDown => s.saturating_add(page),
+        KeyCode::PageUp => s.saturating_sub(page),
+        KeyCode::Home => 0,
+        KeyCode::End => max,
+        _ => s,
+    }
+    .min(max);
 }
 
 fn filter_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {

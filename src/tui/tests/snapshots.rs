@@ -30,6 +30,21 @@ fn help_popup_lists_the_active_keymap() {
     let (mut app, now) = app(100, 34);
     update(&mut app, key('?'), now);
     insta::assert_snapshot!(screen(&app));
+    // Too short for all of it: the rest is a scroll away.
+    update(&mut app, code(KeyCode::End), now);
+    insta::assert_snapshot!("help_popup_scrolled_to_the_end", screen(&app));
+    update(&mut app, key('k'), now);
+    update(&mut app, code(KeyCode::PageUp), now);
+    update(&mut app, code(KeyCode::PageUp), now);
+    update(&mut app, key('j'), now);
+    assert_eq!(app.help_scroll, 1);
+}
+
+#[test]
+fn help_popup_in_two_columns_when_short_and_wide() {
+    let (mut app, now) = app(200, 30);
+    update(&mut app, key('?'), now);
+    insta::assert_snapshot!(screen(&app));
 }
 
 #[test]

@@ -1,4 +1,7 @@
 //! The `?` popup, generated from the active keymap so it never drifts from behaviour.
+//!
+//! It needs about 45 lines; a shorter terminal gets it in two columns when wide enough, else
+//! one column that scrolls (j/k, PageUp/PageDown, Home/End; `App::help_scroll`).
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -9,7 +12,16 @@ use crate::tui::action::{Action, FILTER_KEYS};
 use crate::tui::app::App;
 use crate::tui::theme::{Slot, Theme};
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+/// The legend of row styles; side by side in pairs when there is room.
+const LEGEND: [&str; 4] = [
+    "dim: weight 0, drained",
+    "bold warning: weight 0, still active",
+    "failure: service with no server taking traffic",
+    "↑/↓: changed since last refresh",
+];
+
+/// The popup's lines; `narrow` puts each legend entry on its own line.
+fn lines<'a>(app: &'a App, theme: &Theme, narrow: bool) -> Vec<Line<'a>> {
     let key = theme.style(Slot::Key);
     let text = theme.style(Slot::Text);
     let accent = theme.style(Slot::Accent);
@@ -48,33 +60,96 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     lines.push(Line::default());
     lines.push(Line::styled("Rows", accent));
-    lines.push(Line::styled(
-        " dim: weight 0, drained │ bold warning: weight 0, still active",
-        text,
-    ));
-    lines.push(Line::styled(
-        " failure: service with no server taking traffic │ ↑/↓: changed since last refresh",
-        text,
-    ));
+    if narrow {
+        lines.extend(LEGEND.iter().map(|l| Line::styled(format!(" {l}"), text)));
+    } else {
+        for pair in LEGEND.chunks(2) {
+            lines.push(Line::styled(format!(" {}", pair.join(" │ ")), text));
+        }
+    }
+    lines
+}
 
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let w = lines
+fn widest(lines: &[Line<'_>]) -> u16 {
+    lines
         .iter()
-        .map(|l| l.width() as u16 + 2)
+        .map(|l| u16::try_from(l.width()).unwrap_or(u16::MAX))
         .max()
-        .unwrap_or(20)
-        .min(area.width);
+        .unwrap_or(18)
+}
+
+/// How far the one-column popup can scroll in a terminal `height` lines high.
+pub fn max_scroll(app: &App, height: u16) -> u16 {
+    let n = lines(app, &Theme::mono(), true).len();
+    u16::try_from(n)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(height.saturating_sub(2))
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let accent = theme.style(Slot::Accent);
+    let text = theme.style(Slot::Text);
+    let wide = lines(app, theme, false);
+    let mut title = format!(" Help: keymap {} ", app.keymap.name);
+    let mut more = None;
+    // Whole, as one column, when it fits.
+    let (body, w, h): (Vec<Line<'_>>, u16, u16) =
+        if u16::try_from(wide.len()).unwrap_or(u16::MAX) + 2 <= area.height {
+            let w = widest(&wide) + 2;
+            let h = wide.len() as u16 + 2;
+            (wide, w, h)
+        } else {
+            let narrow = lines(app, theme, true);
+            let half = narrow.len().div_ceil(2);
+            let (left, right) = narrow.split_at(half);
+            let (lw, rw) = (widest(left), widest(right));
+            if half as u16 + 2 <= area.height && lw + rw + 5 <= area.width {
+                // Two columns, side by side, a rule between.
+                let body = (0..half)
+                    .map(|i| {
+                        let mut spans = left[i].spans.clone();
+                        let pad = usize::from(lw).saturating_sub(left[i].width());
+                        spans.push(Span::raw(" ".repeat(pad + 1)));
+                        spans.push(Span::styled("│ ", theme.style(Slot::Border)));
+                        if let Some(r) = right.get(i) {
+                            spans.extend(r.spans.iter().cloned());
+                        }
+                        Line::from(spans)
+                    })
+                    .collect();
+                (body, lw + rw + 5, half as u16 + 2)
+            } else {
+                // One column that scrolls.
+                let h = area.height;
+                let top = app.help_scroll.min(max_scroll(app, h));
+                let shown = usize::from(h.saturating_sub(2));
+                let n = narrow.len();
+                let end = (usize::from(top) + shown).min(n);
+                title = format!("{title}{}-{end}/{n} ", usize::from(top) + 1);
+                more = Some(" j/k PgUp/PgDn ");
+                let w = widest(&narrow) + 2;
+                let body = narrow
+                    .into_iter()
+                    .skip(usize::from(top))
+                    .take(shown)
+                    .collect();
+                (body, w, h)
+            }
+        };
+    let (w, h) = (w.min(area.width), h.min(area.height));
     let popup = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
     };
-    let title = format!(" Help: keymap {} ", app.keymap.name);
-    let block = Block::default()
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Slot::Border))
         .title(Span::styled(title, accent));
+    if let Some(m) = more {
+        block = block.title_bottom(Span::styled(m, accent));
+    }
     frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(lines).block(block).style(text), popup);
+    frame.render_widget(Paragraph::new(body).block(block).style(text), popup);
 }

@@ -11,6 +11,8 @@ mod help;
 mod table;
 pub mod vrrp;
 
+pub use help::max_scroll as help_max_scroll;
+
 use ratatui::layout::Rect;
 use ratatui::Frame;
 

@@ -10,6 +10,7 @@ use ratatui::Frame;
 use crate::tui::app::App;
 use crate::tui::columns::{Column, RowData};
 use crate::tui::format::{number, Unit};
+use crate::tui::rows::RowRef;
 use crate::tui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
@@ -33,12 +34,14 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     // Keep the cursor on screen even if the last resize was not seen yet.
     let cursor = app.cursor.min(app.rows.len() - 1);
     let offset = app.offset.clamp(cursor.saturating_sub(page - 1), cursor);
-    let visible: Vec<RowData<'_>> = app.rows[offset..(offset + page).min(app.rows.len())]
+    let on_screen = &app.rows[offset..(offset + page).min(app.rows.len())];
+    let visible: Vec<(RowRef, RowData<'_>)> = on_screen
         .iter()
-        .filter_map(|r| r.data(entries))
+        .filter_map(|r| r.data(entries).map(|d| (*r, d)))
         .collect();
 
-    let columns = fit(area.width, &widths(app, &visible));
+    let data: Vec<RowData<'_>> = visible.iter().map(|(_, d)| *d).collect();
+    let columns = fit(area.width, &widths(app, &data));
     let header = Row::new(columns.iter().map(|(c, _)| {
         let mut title = c.title().to_string();
         let mut style = theme.style(Slot::ColumnHeader);
@@ -55,7 +58,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }));
     let rows = visible
         .iter()
-        .map(|row| build_row(app, theme, row, &columns));
+        .map(|(at, row)| build_row(app, theme, *at, row, &columns));
     let table = Table::new(rows, columns.iter().map(|(_, w)| Constraint::Length(*w)))
         .header(header)
         .column_spacing(1)
@@ -155,6 +158,7 @@ fn row_style(theme: &Theme, row: &RowData<'_>) -> Style {
 fn build_row<'a>(
     app: &App,
     theme: &Theme,
+    at: RowRef,
     row: &RowData<'_>,
     columns: &[(Column, u16)],
 ) -> Row<'a> {
@@ -167,7 +171,7 @@ fn build_row<'a>(
                     t = format!("{t} ⇣ {}", crate::tui::edit::drain::label(d, app.now));
                 }
             }
-            let style = if *c == Column::Name && app.changes.is_new(&key) {
+            let style = if *c == Column::Name && app.changes.is_new(at) {
                 changed
             } else {
                 Style::default()
@@ -177,7 +181,7 @@ fn build_row<'a>(
         let Some(v) = c.value(row) else {
             return Cell::from("");
         };
-        let mark = app.changes.mark(&key, *c, v);
+        let mark = app.changes.mark(at, *c);
         let text = format!(
             "{}{}",
             number(v, c.unit(), app.exact),
