@@ -431,3 +431,21 @@ fn unknown_ids_are_ignored() {
         Output::default()
     );
 }
+
+#[test]
+fn assume_down_carries_a_verdict_over_a_reload() {
+    let mut p = Policy::new(vec![vs(vec![
+        rs(1, 2, check(1, false)),
+        rs(2, 3, check(1, false)),
+    ])]);
+    p.assume_down(sid(0));
+    let out = p.start(at(0), |_, _| Duration::ZERO);
+    assert_eq!(out.ops, vec![del(1)]);
+    // Still down after another failure, with no retry round: it was down before.
+    let out = p.on_result(at(1), ck(0), &fail(), SEC);
+    assert!(out.ops.is_empty());
+    assert_eq!(out.next_check, Some(at(11)));
+    // One success brings it back.
+    let out = p.on_result(at(11), ck(0), &Outcome::Up, SEC);
+    assert_eq!(out.ops, vec![add(1, 2)]);
+}
