@@ -23,5 +23,5 @@ fn daemon_health_checks_drive_the_table() {
     .map(|f| root.join(f))
     .collect();
     let r = common::run_scenario("health.sh", &files);
-    common::assert_clean("health.sh", &r, 24);
+    common::assert_clean("health.sh", &r, 23);
 }

@@ -150,11 +150,14 @@ impl Ipvs {
         }
     }
 
-    /// Publishes the health picture for the console.
+    /// Publishes the health picture for the console (not built when nobody watches).
     pub async fn publish(&self) {
         let Some(r) = &self.running else {
             return;
         };
+        if self.status.receiver_count() == 0 {
+            return;
+        }
         let statuses = r.checks.statuses().await;
         let picture = HealthStatus {
             now: Some(Instant::from_since_epoch(r.epoch.elapsed())),

@@ -127,11 +127,16 @@ check "SIGHUP: weights logged as ipvsadm lines" grep -q "ipvsadm -e -t 198.51.10
 serve 8084
 wait_table "8084 revived after the reload: at its new weight" "$VS1$R1_5$R2$VS2$R3_6$R4_7" 2500
 
-# 7. A bad file on SIGHUP: refused, nothing changes.
-echo "virtual_server 198.51.100.30 80 { lb_kind NAT protocol TCP delay_loop x }" >>$CONF
+# 7. A bad file on SIGHUP: refused (file and line named), nothing changes, not even the
+# valid weight edit next to the error.
+cp $CONF /tmp/good.conf
+sed -e '/real_server 127.0.0.1 8081/,/weight/s/weight 5/weight 9/' \
+    -e '/real_server 127.0.0.1 8082/,/weight/s/weight 3/weight lots/' /tmp/good.conf >$CONF
+line=$(grep -n 'weight lots' $CONF | cut -d: -f1)
 kill -HUP $DPID
 stays "SIGHUP with a bad file: table unchanged" "$VS1$R1_5$R2$VS2$R3_6$R4_7" 1500
-check "bad file: refusal names file and line" grep -q "$CONF:[0-9]*:.*error" /tmp/daemon.log
+check "bad file: refusal names file and line" grep -q "$CONF:$line: error" /tmp/daemon.log
+check "bad file: reload refused" grep -q "reload refused" /tmp/daemon.log
 kill -0 $DPID && echo "PASS bad file: daemon still running" || echo "FAIL bad file: daemon died"
 
 # 8. SIGTERM: the daemon exits; the omega virtual server is emptied, the other left as is.
