@@ -44,6 +44,7 @@ fn rs(last: u8, weight: u32, c: CheckSpec) -> RsSpec {
         inhibit: false,
         notify_up: Some(format!("/bin/up {last}")),
         notify_down: Some(format!("/bin/down {last}")),
+        smtp_alert: false,
         checkers: vec![c],
     }
 }

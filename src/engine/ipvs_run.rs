@@ -12,6 +12,7 @@ use crate::check::runner::Event;
 use crate::ipvs::netlink::Client;
 use crate::vrrp::Instant;
 
+use super::alerts::{Alerter, MailConfig, Mailer};
 use super::checks::{Checks, Down};
 use super::daemon::Loaded;
 use super::health_status::{views, HealthStatus};
@@ -31,6 +32,7 @@ pub struct Running {
     rec: Handle,
     /// About when the checkers' clock started (the runner starts it as it is spawned).
     epoch: TokioInstant,
+    alerter: Alerter,
 }
 
 pub struct Ipvs {
@@ -38,6 +40,8 @@ pub struct Ipvs {
     /// IPVS, so it runs on kernels without it).
     pub running: Option<Running>,
     status: watch::Sender<HealthStatus>,
+    /// Mail alerts, when the configuration asks for them.
+    mail: Option<(MailConfig, Mailer)>,
 }
 
 impl Ipvs {
@@ -48,7 +52,9 @@ impl Ipvs {
         let mut ipvs = Ipvs {
             running: None,
             status,
+            mail: None,
         };
+        ipvs.set_mail(loaded);
         if !loaded.services.is_empty() {
             ipvs.open(loaded).await?;
         }
@@ -72,6 +78,7 @@ impl Ipvs {
             verdicts: Verdicts::new(&loaded.services),
             rec: task::spawn(client, rec, PERIOD),
             epoch,
+            alerter: Alerter::default(),
         });
         Ok(())
     }
@@ -83,6 +90,15 @@ impl Ipvs {
         };
         for a in &ev.output.actions {
             tracing::info!("health: {a:?} (scripts are not run by the daemon yet)");
+        }
+        if let Some((cfg, mailer)) = &self.mail {
+            let statuses = r.checks.statuses().await;
+            for a in r
+                .alerter
+                .changes(&cfg.router_id, &r.checks.specs, &statuses)
+            {
+                mailer.send(a);
+            }
         }
         if r.verdicts.apply(&ev.output.ops) {
             let h = r.verdicts.overrides.clone();
@@ -96,6 +112,7 @@ impl Ipvs {
     /// A new validated configuration: the reconciler gets it with the carried-over verdicts
     /// in one plan, then the checkers restart (servers down stay down until a success).
     pub async fn reload(&mut self, new: &Loaded) -> anyhow::Result<()> {
+        self.set_mail(new);
         let Some(r) = &mut self.running else {
             if !new.services.is_empty() {
                 self.open(new).await?;
@@ -119,11 +136,32 @@ impl Ipvs {
         r.events = events;
         r.verdicts = verdicts;
         r.epoch = epoch;
+        r.alerter = Alerter::default();
         tracing::info!(
             "health checks restarted, {} servers carried over as down",
             down.len()
         );
         Ok(())
+    }
+
+    /// The mailer for `loaded`'s global_defs; a new one only when they changed (the old
+    /// one sends what it has queued, then ends).
+    fn set_mail(&mut self, loaded: &Loaded) {
+        let cfg = MailConfig::from_global(&loaded.config.global);
+        if cfg.as_ref() != self.mail.as_ref().map(|(c, _)| c) {
+            self.mail = cfg.map(|c| (c.clone(), Mailer::spawn(c)));
+        }
+    }
+
+    /// Queues a mail alert if alerts are configured.
+    pub fn alert(&self, alert: super::alerts::Alert) {
+        if let Some((_, mailer)) = &self.mail {
+            mailer.send(alert);
+        }
+    }
+
+    pub fn router_id(&self) -> Option<&str> {
+        self.mail.as_ref().map(|(c, _)| c.router_id.as_str())
     }
 
     /// Stops the checkers (the policy's shutdown decisions, `omega`, are applied) and then

@@ -11,6 +11,7 @@
 //!   pure); [`checks`] and [`ipvs_run`] run them in the daemon; [`health_status`] is what
 //!   the console sees.
 
+pub mod alerts;
 pub mod checks;
 pub mod cli;
 pub mod daemon;
