@@ -4,7 +4,7 @@
 //! a slow or dead mail server never holds up the engine (alerts beyond the queue are dropped
 //! and logged).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use lettre::transport::smtp::extension::ClientId;
@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::check::{Health, ServerId, ServerStatus, VsSpec};
 use crate::config::GlobalDefs;
+use crate::vrrp::State;
 
 /// Alerts waiting to be sent beyond this are dropped.
 const QUEUE: usize = 256;
@@ -113,6 +114,51 @@ impl Alerter {
     }
 }
 
+/// The VRRP instances whose state changes are mailed: their own `smtp_alert`, their sync
+/// group's, or global_defs' `smtp_alert`.
+pub fn vrrp_alerting(cfg: &crate::config::Config) -> BTreeSet<String> {
+    let global = cfg.global.smtp_alert == Some(true);
+    cfg.instances
+        .iter()
+        .filter(|i| {
+            global
+                || i.smtp_alert
+                || cfg
+                    .sync_groups
+                    .iter()
+                    .any(|g| g.smtp_alert && g.members.iter().any(|(m, _)| *m == i.name))
+        })
+        .map(|i| i.name.clone())
+        .collect()
+}
+
+/// VRRP alerts from successive state readings: one per new state (Initialize aside) of an
+/// instance in `alerting`.
+#[derive(Debug, Default)]
+pub struct VrrpAlerter {
+    last: HashMap<String, State>,
+}
+
+impl VrrpAlerter {
+    pub fn changes(
+        &mut self,
+        router_id: &str,
+        states: &[(String, State)],
+        alerting: &BTreeSet<String>,
+    ) -> Vec<Alert> {
+        let mut out = Vec::new();
+        for (name, state) in states {
+            let was = self.last.insert(name.clone(), *state);
+            if was == Some(*state) || *state == State::Initialize || !alerting.contains(name) {
+                continue;
+            }
+            let s = format!("{state:?}").to_uppercase();
+            out.push(vrrp_alert(router_id, name, &s));
+        }
+        out
+    }
+}
+
 /// A VRRP instance's change of state.
 pub fn vrrp_alert(router_id: &str, instance: &str, state: &str) -> Alert {
     Alert {
@@ -187,4 +233,38 @@ fn build(cfg: &MailConfig, alert: &Alert) -> Result<Message, String> {
         b = b.to(to.parse().map_err(|e| format!("to {to}: {e}"))?);
     }
     b.body(alert.body.clone()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vrrp_alerts_follow_smtp_alert_and_changes() {
+        let text = "vrrp_sync_group G { group { VI_2 } smtp_alert }\n\
+                    vrrp_instance VI_1 { interface lo virtual_router_id 1 priority 100 \
+                    virtual_ipaddress { 192.0.2.1 } }\n\
+                    vrrp_instance VI_2 { interface lo virtual_router_id 2 priority 100 \
+                    virtual_ipaddress { 192.0.2.2 } }\n";
+        let loaded = crate::config::parse_str(text, std::path::Path::new("v.conf"));
+        let alerting = vrrp_alerting(&loaded.config);
+        assert_eq!(alerting.iter().collect::<Vec<_>>(), vec!["VI_2"]);
+        let mut a = VrrpAlerter::default();
+        let states = |s: State| vec![("VI_1".to_string(), s), ("VI_2".to_string(), s)];
+        assert!(a
+            .changes("r", &states(State::Initialize), &alerting)
+            .is_empty());
+        let got = a.changes("r", &states(State::Backup), &alerting);
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            got[0].subject,
+            "[r] VRRP Instance VI_2 - Entering BACKUP state"
+        );
+        assert!(a.changes("r", &states(State::Backup), &alerting).is_empty());
+        let got = a.changes("r", &states(State::Master), &alerting);
+        assert_eq!(
+            got[0].subject,
+            "[r] VRRP Instance VI_2 - Entering MASTER state"
+        );
+    }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use super::alerts::{vrrp_alerting, VrrpAlerter};
 use super::desired::duplicates;
 use super::health_status::HealthStatus;
 use super::ipvs_run::Ipvs;
@@ -123,12 +124,21 @@ pub async fn run_with(
         }
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut alerting = vrrp_alerting(&loaded.config);
+    let mut vrrp_alerts = VrrpAlerter::default();
     loop {
         tokio::select! {
             _ = term.recv() => { tracing::info!("SIGTERM: leaving"); break; }
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); break; }
             Some(ev) = recv(&mut ipvs) => ipvs.on_event(ev).await,
-            _ = tick.tick() => ipvs.publish().await,
+            _ = tick.tick() => {
+                if let (Some(v), Some(router_id)) = (&vrrp, ipvs.router_id()) {
+                    for a in vrrp_alerts.changes(router_id, &v.states(), &alerting) {
+                        ipvs.alert(a);
+                    }
+                }
+                ipvs.publish().await
+            }
             _ = hup.recv() => match load(&file) {
                 Ok(new) => {
                     if !new.vrrp.is_empty() && vrrp.is_none() {
@@ -144,6 +154,7 @@ pub async fn run_with(
                             file.display(), c.kept, c.started, c.stopped, c.failed
                         );
                     }
+                    alerting = vrrp_alerting(&new.config);
                     if let Err(e) = ipvs.reload(&new).await {
                         tracing::error!("{}: {e:#}", file.display());
                     }
