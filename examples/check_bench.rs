@@ -134,6 +134,7 @@ fn specs(secs: Duration) -> (Vec<VsSpec>, Vec<(CheckerId, Check)>) {
                 inhibit: false,
                 notify_up: None,
                 notify_down: None,
+                smtp_alert: false,
                 checkers: vec![spec.clone()],
             });
         }

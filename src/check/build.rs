@@ -89,6 +89,11 @@ pub fn build(cfg: &Config, helo: &str, tls: Option<&TlsConnector>) -> Built {
                 inhibit: rs.inhibit_on_failure,
                 notify_up: rs.notify_up.as_ref().map(|s| s.command.clone()),
                 notify_down: rs.notify_down.as_ref().map(|s| s.command.clone()),
+                smtp_alert: rs
+                    .smtp_alert
+                    .or(vs.smtp_alert)
+                    .or(cfg.global.smtp_alert)
+                    .unwrap_or(false),
                 checkers,
             });
         }

@@ -120,6 +120,27 @@ impl Policy {
         Policy { vss }
     }
 
+    /// Carries a verdict over a reload: the server counts as down (checked before, failed)
+    /// until a check succeeds, so a reload does not put a dead server back for a round.
+    /// Call before `start`.
+    pub fn assume_down(&mut self, id: ServerId) {
+        let Some(server) = self
+            .vss
+            .get_mut(id.vs)
+            .and_then(|v| v.servers.get_mut(id.rs))
+        else {
+            return;
+        };
+        for (c, s) in server.checks.iter_mut().zip(&mut server.status.checkers) {
+            c.up = false;
+            c.has_run = true;
+            s.up = false;
+        }
+        if !server.checks.is_empty() {
+            server.status.health = Health::Down;
+        }
+    }
+
     /// First decisions (alpha servers out, sorry server in if quorum is already lost) and
     /// the first check of every checker: `now + first_delay(checker, warmup)`, where the
     /// engine picks a random delay within the warmup.

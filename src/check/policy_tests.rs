@@ -44,6 +44,7 @@ fn rs(last: u8, weight: u32, c: CheckSpec) -> RsSpec {
         inhibit: false,
         notify_up: Some(format!("/bin/up {last}")),
         notify_down: Some(format!("/bin/down {last}")),
+        smtp_alert: false,
         checkers: vec![c],
     }
 }
@@ -430,4 +431,22 @@ fn unknown_ids_are_ignored() {
         p.command(at(1), Command::Drain(ServerId { vs: 0, rs: 9 })),
         Output::default()
     );
+}
+
+#[test]
+fn assume_down_carries_a_verdict_over_a_reload() {
+    let mut p = Policy::new(vec![vs(vec![
+        rs(1, 2, check(1, false)),
+        rs(2, 3, check(1, false)),
+    ])]);
+    p.assume_down(sid(0));
+    let out = p.start(at(0), |_, _| Duration::ZERO);
+    assert_eq!(out.ops, vec![del(1)]);
+    // Still down after another failure, with no retry round: it was down before.
+    let out = p.on_result(at(1), ck(0), &fail(), SEC);
+    assert!(out.ops.is_empty());
+    assert_eq!(out.next_check, Some(at(11)));
+    // One success brings it back.
+    let out = p.on_result(at(11), ck(0), &Outcome::Up, SEC);
+    assert_eq!(out.ops, vec![add(1, 2)]);
 }

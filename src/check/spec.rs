@@ -42,6 +42,8 @@ pub struct RsSpec {
     pub inhibit: bool,
     pub notify_up: Option<String>,
     pub notify_down: Option<String>,
+    /// Mail an alert when it goes up or down (`smtp_alert`, resolved).
+    pub smtp_alert: bool,
     /// No checkers: always up, as in keepalived.
     pub checkers: Vec<CheckSpec>,
 }

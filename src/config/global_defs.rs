@@ -41,6 +41,8 @@ pub struct GlobalDefs {
     pub smtp_server: Option<(String, u16)>,
     /// 30 s.
     pub smtp_connect_timeout: Duration,
+    /// Mail alerts for every checker and VRRP event unless a block says otherwise.
+    pub smtp_alert: Option<bool>,
 }
 
 impl Default for GlobalDefs {
@@ -64,6 +66,7 @@ impl Default for GlobalDefs {
             notification_email_from: None,
             smtp_server: None,
             smtp_connect_timeout: Duration::from_secs(30),
+            smtp_alert: None,
         }
     }
 }
@@ -164,6 +167,7 @@ pub fn parse(item: &Item, g: &mut GlobalDefs, d: &mut Diagnostics) {
                     g.smtp_connect_timeout = t;
                 }
             }
+            "smtp_alert" => g.smtp_alert = Some(v::boolean(c, d).unwrap_or(true)),
             _ => v::unsupported(c, SECTION, d),
         }
     }

@@ -20,6 +20,8 @@ pub struct RealServer {
     pub method: Option<Method>,
     /// Set weight 0 instead of removing the server when it fails.
     pub inhibit_on_failure: bool,
+    /// Mail alerts on up/down; unset: the virtual server's, then global_defs'.
+    pub smtp_alert: Option<bool>,
     pub notify_up: Option<Script>,
     pub notify_down: Option<Script>,
     /// 0 = no limit.
@@ -52,6 +54,7 @@ pub fn parse(
         weight: 1,
         method: None,
         inhibit_on_failure: inhibit,
+        smtp_alert: None,
         notify_up: None,
         notify_down: None,
         uthreshold: 0,
@@ -77,6 +80,7 @@ pub fn parse(
             }
             "lvs_method" | "lb_kind" => rs.method = method::parse(c, d),
             "inhibit_on_failure" => rs.inhibit_on_failure = v::boolean(c, d).unwrap_or(true),
+            "smtp_alert" => rs.smtp_alert = Some(v::boolean(c, d).unwrap_or(true)),
             "notify_up" => rs.notify_up = v::script(c, d),
             "notify_down" => rs.notify_down = v::script(c, d),
             "uthreshold" => {

@@ -48,6 +48,8 @@ pub struct VirtualServer {
     pub sorry_server: Option<(IpAddr, u16, Location)>,
     pub sorry_server_inhibit: bool,
     pub omega: bool,
+    /// Mail alerts for its real servers (they may say otherwise); unset: global_defs'.
+    pub smtp_alert: Option<bool>,
     /// 1.
     pub quorum: u32,
     /// 0.
@@ -216,6 +218,7 @@ pub fn parse(item: &Item, d: &mut Diagnostics) -> Option<VirtualServer> {
         sorry_server: None,
         sorry_server_inhibit: false,
         omega: false,
+        smtp_alert: None,
         quorum: 1,
         hysteresis: 0,
         quorum_up: None,
@@ -332,6 +335,7 @@ pub fn parse(item: &Item, d: &mut Diagnostics) -> Option<VirtualServer> {
             }
             "sorry_server_inhibit" => vs.sorry_server_inhibit = v::boolean(c, d).unwrap_or(true),
             "omega" => vs.omega = v::boolean(c, d).unwrap_or(true),
+            "smtp_alert" => vs.smtp_alert = Some(v::boolean(c, d).unwrap_or(true)),
             "quorum" => vs.quorum = v::uint(c, 1, u64::from(u32::MAX), d).map_or(1, |n| n as u32),
             "hysteresis" => {
                 vs.hysteresis = v::uint(c, 0, u64::from(u32::MAX), d).map_or(0, |n| n as u32)

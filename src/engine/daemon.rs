@@ -1,17 +1,40 @@
 //! `lvsdeck daemon -f FILE`: the headless engine for systemd. Loads keepalived.conf, runs its
-//! VRRP instances, reloads on SIGHUP, leaves cleanly on SIGTERM/SIGINT.
+//! VRRP instances, its health checkers and the reconciler of its virtual servers, reloads on SIGHUP, leaves cleanly on SIGTERM/SIGINT.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tokio::signal::unix::{signal, SignalKind};
 
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::alerts::{vrrp_alerting, VrrpAlerter};
+use super::desired::duplicates;
+use super::health_status::HealthStatus;
+use super::ipvs_run::Ipvs;
 use super::vrrp::task::Shared;
 use super::vrrp::{Instances, Spec};
-use crate::config;
+use crate::check::runner::Event;
+use crate::config::{self, Config, IpvsService};
+
+/// A validated configuration: VRRP instance specs, the parsed file for the checkers, and
+/// its IPVS services for the reconciler.
+pub struct Loaded {
+    pub vrrp: Vec<Spec>,
+    pub config: Config,
+    pub services: Vec<IpvsService>,
+}
 
 /// Reads `file` into instance specs; `Err` holds every error line (file:line: message).
 pub fn load_specs(file: &Path) -> Result<Vec<Spec>, Vec<String>> {
+    load(file).map(|l| l.vrrp)
+}
+
+/// Reads and validates `file`; `Err` holds every error line (file:line: message), and then
+/// nothing may change.
+pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
     let loaded = config::load(file).map_err(|e| vec![format!("{}: {e}", file.display())])?;
     for d in loaded.diagnostics.warnings() {
         tracing::warn!("{d}");
@@ -24,8 +47,14 @@ pub fn load_specs(file: &Path) -> Result<Vec<Spec>, Vec<String>> {
             Err(e) => errors.push(e),
         }
     }
+    let services = loaded.config.ipvs_services();
+    errors.extend(duplicates(&services));
     if errors.is_empty() {
-        Ok(specs)
+        Ok(Loaded {
+            vrrp: specs,
+            config: loaded.config,
+            services,
+        })
     } else {
         Err(errors)
     }
@@ -40,8 +69,8 @@ pub fn main(file: PathBuf) -> anyhow::Result<i32> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .try_init();
-    let specs = match load_specs(&file) {
-        Ok(s) => s,
+    let loaded = match load(&file) {
+        Ok(l) => l,
         Err(errors) => {
             for e in errors {
                 eprintln!("{e}");
@@ -53,35 +82,82 @@ pub fn main(file: PathBuf) -> anyhow::Result<i32> {
         .enable_all()
         .build()
         .context("tokio runtime")?;
-    rt.block_on(run(file, specs))
+    rt.block_on(run(file, loaded))
 }
 
-async fn run(file: PathBuf, specs: Vec<Spec>) -> anyhow::Result<i32> {
+async fn run(file: PathBuf, loaded: Loaded) -> anyhow::Result<i32> {
+    let (status, _) = watch::channel(HealthStatus::default());
+    run_with(file, loaded, status).await
+}
+
+/// The daemon's loop, publishing the health picture on `status` (for an embedding console).
+pub async fn run_with(
+    file: PathBuf,
+    loaded: Loaded,
+    status: watch::Sender<HealthStatus>,
+) -> anyhow::Result<i32> {
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
     let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
-    let shared = Shared::open().await?;
-    let mut instances = Instances::new(shared);
-    let c = instances.reconcile(specs).await;
-    tracing::info!(
-        "started {} VRRP instances from {}",
-        c.started,
-        file.display()
-    );
-    if c.failed > 0 && c.started == 0 {
-        return Ok(1);
+    let mut vrrp: Option<Instances> = None;
+    if !loaded.vrrp.is_empty() {
+        let mut instances = Instances::new(Shared::open().await?);
+        let c = instances.reconcile(loaded.vrrp.clone()).await;
+        tracing::info!(
+            "started {} VRRP instances from {}",
+            c.started,
+            file.display()
+        );
+        if c.failed > 0 && c.started == 0 {
+            return Ok(1);
+        }
+        vrrp = Some(instances);
     }
+    let mut ipvs = match Ipvs::start(&loaded, status).await {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::error!("{}: {e:#}", file.display());
+            if let Some(v) = &mut vrrp {
+                v.stop_all().await;
+            }
+            return Ok(1);
+        }
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut alerting = vrrp_alerting(&loaded.config);
+    let mut vrrp_alerts = VrrpAlerter::default();
     loop {
         tokio::select! {
             _ = term.recv() => { tracing::info!("SIGTERM: leaving"); break; }
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); break; }
-            _ = hup.recv() => match load_specs(&file) {
-                Ok(specs) => {
-                    let c = instances.reconcile(specs).await;
-                    tracing::info!(
-                        "reloaded {}: {} kept, {} started, {} stopped, {} failed",
-                        file.display(), c.kept, c.started, c.stopped, c.failed
-                    );
+            Some(ev) = recv(&mut ipvs) => ipvs.on_event(ev).await,
+            _ = tick.tick() => {
+                if let (Some(v), Some(router_id)) = (&vrrp, ipvs.router_id()) {
+                    for a in vrrp_alerts.changes(router_id, &v.states(), &alerting) {
+                        ipvs.alert(a);
+                    }
+                }
+                ipvs.publish().await
+            }
+            _ = hup.recv() => match load(&file) {
+                Ok(new) => {
+                    if !new.vrrp.is_empty() && vrrp.is_none() {
+                        match Shared::open().await {
+                            Ok(s) => vrrp = Some(Instances::new(s)),
+                            Err(e) => tracing::error!("VRRP: {e:#}"),
+                        }
+                    }
+                    if let Some(instances) = &mut vrrp {
+                        let c = instances.reconcile(new.vrrp.clone()).await;
+                        tracing::info!(
+                            "reloaded {}: {} kept, {} started, {} stopped, {} failed",
+                            file.display(), c.kept, c.started, c.stopped, c.failed
+                        );
+                    }
+                    alerting = vrrp_alerting(&new.config);
+                    if let Err(e) = ipvs.reload(&new).await {
+                        tracing::error!("{}: {e:#}", file.display());
+                    }
                 }
                 Err(errors) => {
                     for e in errors {
@@ -92,7 +168,17 @@ async fn run(file: PathBuf, specs: Vec<Spec>) -> anyhow::Result<i32> {
             },
         }
     }
-    instances.stop_all().await;
+    ipvs.stop().await;
+    if let Some(v) = &mut vrrp {
+        v.stop_all().await;
+    }
     tracing::info!("stopped");
     Ok(0)
+}
+
+async fn recv(ipvs: &mut Ipvs) -> Option<Event> {
+    match &mut ipvs.running {
+        Some(r) => r.events.recv().await,
+        None => std::future::pending().await,
+    }
 }

@@ -22,6 +22,12 @@ pub enum Command {
     Reload(Vec<IpvsService>),
     /// The health policy's verdict on a server (`None`: back to its configured state).
     Health(ServerId, Option<Presence>),
+    /// Every health verdict at once (the daemon's whole health layer), so one policy
+    /// decision (quorum lost: sorry server in, the rest out) is one plan.
+    HealthAll(super::Overrides),
+    /// A new configuration with the health layer that goes with it, in one plan: no
+    /// window where a server known to be down is back in.
+    ReloadWithHealth(Vec<IpvsService>, super::Overrides),
     /// The operator's override (`None`: lifted).
     Operator(ServerId, Option<Presence>),
     /// Revert drift: all of it, or one item.
@@ -103,6 +109,12 @@ pub async fn run(
                 None => return,
                 Some(Command::Reload(services)) => { rec.reload(services); Release::Nothing }
                 Some(Command::Health(id, p)) => { set(&mut rec.health, id, p); Release::Nothing }
+                Some(Command::HealthAll(h)) => { rec.health = h; Release::Nothing }
+                Some(Command::ReloadWithHealth(services, h)) => {
+                    rec.reload(services);
+                    rec.health = h;
+                    Release::Nothing
+                }
                 Some(Command::Operator(id, p)) => { set(&mut rec.operator, id, p); Release::Nothing }
                 Some(Command::Reconcile(None)) => Release::All,
                 Some(Command::Reconcile(Some(k))) => Release::One(k),

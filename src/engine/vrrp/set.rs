@@ -75,6 +75,14 @@ impl Instances {
     }
 
     /// Every instance leaves (masters send priority 0 and remove their VIPs).
+    /// Each running instance's state, by name.
+    pub fn states(&self) -> Vec<(String, crate::vrrp::State)> {
+        self.running
+            .iter()
+            .map(|(n, h)| (n.clone(), h.status.borrow().state))
+            .collect()
+    }
+
     pub async fn stop_all(&mut self) {
         let all = std::mem::take(&mut self.running);
         let stops = all.into_values().map(|h| h.shutdown(STOP_WITHIN));

@@ -1,0 +1,207 @@
+//! The daemon's IPVS side: the reconciler task owns the table; the health checkers' decisions
+//! become its health layer ([`Verdicts`]); a reload swaps the configuration and the checkers
+//! in one plan; stopping lets the policy's `omega` decide what is left.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant as TokioInstant;
+
+use crate::check::runner::Event;
+use crate::ipvs::netlink::Client;
+use crate::vrrp::Instant;
+
+use super::alerts::{Alerter, MailConfig, Mailer};
+use super::checks::{Checks, Down};
+use super::daemon::Loaded;
+use super::health_status::{views, HealthStatus};
+use super::reconcile::{DriftPolicy, Reconciler};
+use super::task::{self, Command, Handle};
+use super::verdicts::Verdicts;
+
+/// How often the reconciler rereads the kernel when nothing happens (drift is reverted).
+const PERIOD: Duration = Duration::from_secs(10);
+/// How long a stopping reconciler may take to apply the last verdicts.
+const STOP_WITHIN: Duration = Duration::from_secs(5);
+
+pub struct Running {
+    checks: Checks,
+    pub events: mpsc::UnboundedReceiver<Event>,
+    verdicts: Verdicts,
+    rec: Handle,
+    /// About when the checkers' clock started (the runner starts it as it is spawned).
+    epoch: TokioInstant,
+    alerter: Alerter,
+}
+
+pub struct Ipvs {
+    /// `None` until a configuration has virtual servers (a VRRP-only director never opens
+    /// IPVS, so it runs on kernels without it).
+    pub running: Option<Running>,
+    status: watch::Sender<HealthStatus>,
+    /// Mail alerts, when the configuration asks for them.
+    mail: Option<(MailConfig, Mailer)>,
+}
+
+impl Ipvs {
+    pub async fn start(
+        loaded: &Loaded,
+        status: watch::Sender<HealthStatus>,
+    ) -> anyhow::Result<Ipvs> {
+        let mut ipvs = Ipvs {
+            running: None,
+            status,
+            mail: None,
+        };
+        ipvs.set_mail(loaded);
+        if !loaded.services.is_empty() {
+            ipvs.open(loaded).await?;
+        }
+        Ok(ipvs)
+    }
+
+    async fn open(&mut self, loaded: &Loaded) -> anyhow::Result<()> {
+        let client = Client::connect().await.context("IPVS (generic netlink)")?;
+        let rec = Reconciler::new(loaded.services.clone(), DriftPolicy::Reconcile);
+        let (tx, events) = mpsc::unbounded_channel();
+        let epoch = TokioInstant::now();
+        let checks = Checks::start(&loaded.config, &Down::new(), tx);
+        tracing::info!(
+            "{} virtual servers, {} real servers checked",
+            checks.specs.len(),
+            checks.specs.iter().map(|s| s.servers.len()).sum::<usize>()
+        );
+        self.running = Some(Running {
+            checks,
+            events,
+            verdicts: Verdicts::new(&loaded.services),
+            rec: task::spawn(client, rec, PERIOD),
+            epoch,
+            alerter: Alerter::default(),
+        });
+        Ok(())
+    }
+
+    /// One decision of the checkers: new verdicts go to the reconciler as one plan.
+    pub async fn on_event(&mut self, ev: Event) {
+        let Some(r) = &mut self.running else {
+            return;
+        };
+        for a in &ev.output.actions {
+            tracing::info!("health: {a:?} (scripts are not run by the daemon yet)");
+        }
+        if let Some((cfg, mailer)) = &self.mail {
+            let statuses = r.checks.statuses().await;
+            for a in r
+                .alerter
+                .changes(&cfg.router_id, &r.checks.specs, &statuses)
+            {
+                mailer.send(a);
+            }
+        }
+        if r.verdicts.apply(&ev.output.ops) {
+            let h = r.verdicts.overrides.clone();
+            if r.rec.commands.send(Command::HealthAll(h)).await.is_err() {
+                tracing::error!("the reconciler has stopped");
+            }
+        }
+        self.publish().await;
+    }
+
+    /// A new validated configuration: the reconciler gets it with the carried-over verdicts
+    /// in one plan, then the checkers restart (servers down stay down until a success).
+    pub async fn reload(&mut self, new: &Loaded) -> anyhow::Result<()> {
+        self.set_mail(new);
+        let Some(r) = &mut self.running else {
+            if !new.services.is_empty() {
+                self.open(new).await?;
+            }
+            return Ok(());
+        };
+        let down = r.checks.down().await;
+        let (tx, events) = mpsc::unbounded_channel();
+        let mut verdicts = Verdicts::new(&new.services);
+        verdicts.carry(&r.verdicts);
+        let h = verdicts.overrides.clone();
+        r.rec
+            .commands
+            .send(Command::ReloadWithHealth(new.services.clone(), h))
+            .await
+            .context("the reconciler has stopped")?;
+        let epoch = TokioInstant::now();
+        let checks = Checks::start(&new.config, &down, tx);
+        let old = std::mem::replace(&mut r.checks, checks);
+        old.abandon();
+        r.events = events;
+        r.verdicts = verdicts;
+        r.epoch = epoch;
+        r.alerter = Alerter::default();
+        tracing::info!(
+            "health checks restarted, {} servers carried over as down",
+            down.len()
+        );
+        Ok(())
+    }
+
+    /// The mailer for `loaded`'s global_defs; a new one only when they changed (the old
+    /// one sends what it has queued, then ends).
+    fn set_mail(&mut self, loaded: &Loaded) {
+        let cfg = MailConfig::from_global(&loaded.config.global);
+        if cfg.as_ref() != self.mail.as_ref().map(|(c, _)| c) {
+            self.mail = cfg.map(|c| (c.clone(), Mailer::spawn(c)));
+        }
+    }
+
+    /// Queues a mail alert if alerts are configured.
+    pub fn alert(&self, alert: super::alerts::Alert) {
+        if let Some((_, mailer)) = &self.mail {
+            mailer.send(alert);
+        }
+    }
+
+    pub fn router_id(&self) -> Option<&str> {
+        self.mail.as_ref().map(|(c, _)| c.router_id.as_str())
+    }
+
+    /// Stops the checkers (the policy's shutdown decisions, `omega`, are applied) and then
+    /// the reconciler, once it has applied them.
+    pub async fn stop(self) {
+        let Some(mut r) = self.running else {
+            return;
+        };
+        r.checks.stop().await;
+        let mut changed = false;
+        while let Ok(ev) = r.events.try_recv() {
+            changed |= r.verdicts.apply(&ev.output.ops);
+        }
+        if changed {
+            let _ = r
+                .rec
+                .commands
+                .send(Command::HealthAll(r.verdicts.overrides.clone()))
+                .await;
+        }
+        drop(r.rec.commands);
+        if tokio::time::timeout(STOP_WITHIN, r.rec.task).await.is_err() {
+            tracing::error!("the reconciler did not finish within {STOP_WITHIN:?}");
+        }
+    }
+
+    /// Publishes the health picture for the console (not built when nobody watches).
+    pub async fn publish(&self) {
+        let Some(r) = &self.running else {
+            return;
+        };
+        if self.status.receiver_count() == 0 {
+            return;
+        }
+        let statuses = r.checks.statuses().await;
+        let picture = HealthStatus {
+            now: Some(Instant::from_since_epoch(r.epoch.elapsed())),
+            servers: views(&r.checks.specs, &statuses, &r.verdicts),
+            reconciler: r.rec.status.borrow().clone(),
+        };
+        self.status.send_replace(picture);
+    }
+}

@@ -1,0 +1,27 @@
+//! `lvsdeck daemon` with health checkers on the real kernel IPVS (lab VM): real servers
+//! killed and revived by PID leave and rejoin the table within keepalived's bound,
+//! inhibit_on_failure, quorum with a sorry server, SIGHUP weights, SIGTERM with omega, and
+//! the seed configurations' virtual servers. One VM boot.
+
+mod common;
+
+use std::path::PathBuf;
+
+#[test]
+fn daemon_health_checks_drive_the_table() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let files: Vec<PathBuf> = [
+        "health/health.conf",
+        "reconcile/seed-000-virtual-servers.conf",
+        "reconcile/seed-000-virtual-servers.expected",
+        "reconcile/seed-003-lvs-dr-virtual-servers.conf",
+        "reconcile/seed-003-lvs-dr-virtual-servers.expected",
+        "reconcile/sample-virtual-server-group.expected",
+        "keepalived/sample-virtual-server-group.conf",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    let r = common::run_scenario("health.sh", &files);
+    common::assert_clean("health.sh", &r, 23);
+}
