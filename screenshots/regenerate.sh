@@ -52,6 +52,11 @@ shot console-main
 keys x; shot console-exact; keys x
 keys / ; keys "fwd=masq weight>1" ; keys Enter; shot console-filter; keys Escape
 keys '?'; shot console-help; keys Escape
+# The detail view of the busiest service's first real server, then the connection table.
+keys j; keys j; keys Enter; sleep 3; shot console-detail; keys Escape
+keys c; sleep 4; shot console-connections; keys Escape
+# A drain: weight 0 with the counters falling beside the elapsed time.
+keys d; sleep 5; shot console-drain
 if [ -n "${EXTRA_SHOTS:-}" ]; then eval "$EXTRA_SHOTS"; fi
 keys q
 sleep 1
