@@ -122,6 +122,18 @@ fn lab_console_shows_the_demo_director() {
     assert!(screen.contains("CPS "), "{screen}");
     t.keys(&["Escape"]);
     t.wait_for("Prot LocalAddress", Duration::from_secs(15));
+    // The table's own filter: only the direct-routed servers (the demo's fwmark and UDP
+    // services) stay, with their services; the NAT servers on loopback go.
+    t.keys(&["/"]);
+    t.keys(&["-l", "fwd=route"]);
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("filter: fwd=route", Duration::from_secs(15));
+    assert!(screen.contains("192.0.2.71"), "{screen}");
+    assert!(screen.contains("192.0.2.53"), "{screen}");
+    assert!(!screen.contains("127.0.0.1:8080"), "{screen}");
+    t.keys(&["Escape"]);
+    let screen = t.wait_for("127.0.0.1:8080", Duration::from_secs(15));
+    assert!(!screen.contains("filter: fwd=route"), "{screen}");
     t.keys(&["q"]);
     t.wait_for("director:~#", Duration::from_secs(30));
     // Let the traffic generator run past one estimator period, then list.
