@@ -536,3 +536,281 @@ fn mismatched_auth_and_interval_are_rejected_on_both_sides() {
         drop(lab);
     }
 }
+
+// ---- tracking and notify (track_script, track_interface, notify_*) ----
+
+/// The uid of `nobody`, the `script_user` the tracking tests run scripts as.
+fn nobody_uid() -> String {
+    let out = Command::new("id")
+        .args(["-u", "nobody"])
+        .output()
+        .expect("id");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// An executable notify script that appends "UID ARGS..." to `log` (a shell is what the
+/// script asks for with its #! line; lvsdeck runs it without one).
+fn notify_script(lab: &Lab, name: &str, log: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let p = lab.path(name);
+    let l = lab.path(log);
+    fs::write(
+        &p,
+        format!("#!/bin/sh\necho \"$(id -u) $*\" >> {}\n", l.display()),
+    )
+    .expect("script");
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).expect("chmod");
+    fs::set_permissions(&lab.dir, fs::Permissions::from_mode(0o777)).expect("chmod dir");
+    p.display().to_string()
+}
+
+fn lines(lab: &Lab, log: &str) -> Vec<String> {
+    lab.log(log).lines().map(str::to_string).collect()
+}
+
+fn wait_line(lab: &Lab, log: &str, want: &str, within: Duration) -> bool {
+    wait_for(within, || {
+        lines(lab, log).iter().any(|l| l == want).then_some(())
+    })
+    .is_some()
+}
+
+fn tracked_conf(priority: u8, extra_top: &str, extra_inst: &str) -> String {
+    format!(
+        "global_defs {{\n    router_id interop\n    script_user nobody\n}}\n{extra_top}\
+         vrrp_instance VI_1 {{\n    state BACKUP\n    interface veth0\n    virtual_router_id 51\n    \
+         priority {priority}\n    advert_int 1\n    authentication {{\n        auth_type PASS\n        \
+         auth_pass secret\n    }}\n    virtual_ipaddress {{\n        {VIP}/24\n    }}\n{extra_inst}}}\n"
+    )
+}
+
+/// lvsdeck (150, `track_script` weight -60 on a file's existence) over keepalived (120):
+/// the file goes, lvsdeck drops to 90 and keepalived takes the VIP; the file comes back,
+/// lvsdeck preempts. notify/notify_master run as `nobody` with keepalived's arguments, and
+/// keepalived's own `notify` line has the same shape.
+#[test]
+fn track_script_weight_moves_the_vip_and_notify_gets_keepalived_arguments() {
+    let mut lab = Lab::new("t");
+    let healthy = lab.path("healthy");
+    fs::write(&healthy, "").expect("healthy");
+    let lv_notify = notify_script(&lab, "notify.sh", "notify.log");
+    let ka_notify = notify_script(&lab, "ka-notify.sh", "ka-notify.log");
+    let nobody = nobody_uid();
+    lab.start_keepalived(&tracked_conf(
+        120,
+        "",
+        &format!("    notify \"{ka_notify}\"\n"),
+    ));
+    assert!(
+        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
+            .is_some(),
+        "{}",
+        lab.dump()
+    );
+    assert!(
+        wait_line(
+            &lab,
+            "ka-notify.log",
+            &format!("{nobody} INSTANCE VI_1 MASTER 120"),
+            Duration::from_secs(3)
+        ),
+        "keepalived's own notify line\n{:?}",
+        lines(&lab, "ka-notify.log")
+    );
+    lab.start_lvsdeck(&tracked_conf(
+        150,
+        &format!(
+            "vrrp_script chk_file {{\n    script \"/usr/bin/test -e {}\"\n    interval 1\n    \
+             weight -60\n    fall 2\n    rise 2\n}}\n",
+            healthy.display()
+        ),
+        &format!(
+            "    track_script {{\n        chk_file\n    }}\n    notify \"{lv_notify}\"\n    \
+             notify_master \"{lv_notify} master-only\"\n"
+        ),
+    ));
+    assert!(
+        lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
+            .is_some()
+            && lab
+                .until_vip(&lab.ka_ns, false, Duration::from_secs(3))
+                .is_some(),
+        "lvsdeck (150) did not preempt keepalived (120)\n{}",
+        lab.dump()
+    );
+    let master = format!("{nobody} INSTANCE VI_1 MASTER 150");
+    assert!(
+        wait_line(&lab, "notify.log", &master, Duration::from_secs(3)),
+        "{:?}",
+        lines(&lab, "notify.log")
+    );
+    let l = lines(&lab, "notify.log");
+    assert_eq!(
+        l.first().map(String::as_str),
+        Some(format!("{nobody} INSTANCE VI_1 BACKUP 150").as_str()),
+        "{l:?}"
+    );
+    assert!(l.contains(&format!("{nobody} master-only")), "{l:?}");
+
+    fs::remove_file(&healthy).expect("rm healthy");
+    let took = lab.until_vip(&lab.ka_ns, true, Duration::from_secs(12));
+    let took = took.unwrap_or_else(|| panic!("keepalived never took over\n{}", lab.dump()));
+    eprintln!(
+        "FIGURE track_script fails (fall 2, interval 1) -> VIP on keepalived: {} ms",
+        took.as_millis()
+    );
+    // Two failed runs (~1-2 s), then keepalived's Master_Down_Interval at 120 (3.53 s).
+    assert!(took >= Duration::from_millis(3500), "{took:?}");
+    assert!(
+        lab.until_vip(&lab.lv_ns, false, Duration::from_secs(3))
+            .is_some(),
+        "{}",
+        lab.dump()
+    );
+    assert!(
+        wait_line(
+            &lab,
+            "notify.log",
+            &format!("{nobody} INSTANCE VI_1 BACKUP 90"),
+            Duration::from_secs(3)
+        ),
+        "{:?}",
+        lines(&lab, "notify.log")
+    );
+    assert!(
+        lab.log("lvsdeck.log").contains("weight -60"),
+        "{}",
+        lab.dump()
+    );
+
+    fs::write(&healthy, "").expect("healthy again");
+    let back = lab.until_vip(&lab.lv_ns, true, Duration::from_secs(12));
+    let back = back.unwrap_or_else(|| panic!("lvsdeck never preempted back\n{}", lab.dump()));
+    eprintln!(
+        "FIGURE track_script recovers (rise 2) -> VIP back on lvsdeck: {} ms",
+        back.as_millis()
+    );
+    assert!(
+        lab.until_vip(&lab.ka_ns, false, Duration::from_secs(3))
+            .is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.term_lvsdeck();
+    assert_eq!(lab.wait_lvsdeck_exit(), Some(0), "{}", lab.dump());
+    let l = lines(&lab, "notify.log");
+    assert_eq!(
+        l.last().map(String::as_str),
+        Some(format!("{nobody} INSTANCE VI_1 STOP 150").as_str()),
+        "{l:?}"
+    );
+    assert_eq!(l.iter().filter(|x| **x == master).count(), 2, "{l:?}");
+}
+
+/// The keepalived+nginx pattern (`killall -0 nginx`, weight 0) with a stand-in process, and
+/// `track_interface` on a veth whose peer goes down: each failure puts lvsdeck (150) in
+/// FAULT, which hands the VIP to keepalived (120) at once (priority 0); recovery brings it
+/// back.
+#[test]
+fn process_check_and_link_down_fault_the_master() {
+    let mut lab = Lab::new("p");
+    let fake = format!("fkngx{}", std::process::id() % 1_000_000);
+    let bin = lab.path(&fake);
+    fs::copy("/bin/sleep", &bin).expect("copy sleep");
+    let start_fake =
+        |bin: &PathBuf| Reaped(Command::new(bin).arg("300").spawn().expect("fake nginx"));
+    // A veth pair inside lvsdeck's namespace: trk1 down takes trk0's carrier away.
+    run(&[
+        "ip", "-n", &lab.lv_ns, "link", "add", "trk0", "type", "veth", "peer", "name", "trk1",
+    ]);
+    run(&["ip", "-n", &lab.lv_ns, "link", "set", "trk0", "up"]);
+    run(&["ip", "-n", &lab.lv_ns, "link", "set", "trk1", "up"]);
+    let mut proc = start_fake(&bin);
+    let lv_notify = notify_script(&lab, "notify.sh", "notify.log");
+    let nobody = nobody_uid();
+    lab.start_keepalived(&tracked_conf(120, "", ""));
+    assert!(
+        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
+            .is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_lvsdeck(&tracked_conf(
+        150,
+        &format!("vrrp_script chk_nginx {{\n    script \"/usr/bin/killall -0 {fake}\"\n    interval 1\n    timeout 2\n    user root\n}}\n"),
+        &format!(
+            "    track_script {{\n        chk_nginx\n    }}\n    track_interface {{\n        trk0\n    }}\n    \
+             notify \"{lv_notify}\"\n"
+        ),
+    ));
+    {
+        assert!(
+            lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
+                .is_some(),
+            "{}",
+            lab.dump()
+        );
+        drop(proc);
+        let took = lab.until_vip(&lab.ka_ns, true, Duration::from_secs(5));
+        let took = took.unwrap_or_else(|| panic!("no takeover on process loss\n{}", lab.dump()));
+        eprintln!(
+            "FIGURE killall -0 fails (weight 0, interval 1) -> FAULT -> VIP on keepalived: {} ms",
+            took.as_millis()
+        );
+        // At most one interval to notice, then keepalived's Skew_Time (0.53 s).
+        assert!(took < Duration::from_millis(2500), "{took:?}");
+        assert!(
+            wait_line(
+                &lab,
+                "notify.log",
+                &format!("{nobody} INSTANCE VI_1 FAULT 150"),
+                Duration::from_secs(2)
+            ),
+            "{:?}",
+            lines(&lab, "notify.log")
+        );
+        assert!(
+            !lab.has_vip(&lab.lv_ns),
+            "FAULT kept the VIP\n{}",
+            lab.dump()
+        );
+        proc = start_fake(&bin);
+        assert!(
+            lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
+                .is_some(),
+            "no preemption after the process came back\n{}",
+            lab.dump()
+        );
+        run(&["ip", "-n", &lab.lv_ns, "link", "set", "trk1", "down"]);
+        let took = lab.until_vip(&lab.ka_ns, true, Duration::from_secs(5));
+        let took = took.unwrap_or_else(|| panic!("no takeover on link down\n{}", lab.dump()));
+        eprintln!(
+            "FIGURE track_interface down -> FAULT -> VIP on keepalived: {} ms",
+            took.as_millis()
+        );
+        assert!(took < Duration::from_millis(1500), "{took:?}");
+        run(&["ip", "-n", &lab.lv_ns, "link", "set", "trk1", "up"]);
+        assert!(
+            lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
+                .is_some(),
+            "no preemption after the link came back\n{}",
+            lab.dump()
+        );
+        let faults = lines(&lab, "notify.log")
+            .iter()
+            .filter(|l| **l == format!("{nobody} INSTANCE VI_1 FAULT 150"))
+            .count();
+        assert_eq!(faults, 2, "{:?}", lines(&lab, "notify.log"));
+    }
+    drop(proc);
+}
+
+/// A child killed (SIGKILL, by its PID) and reaped when dropped, panics included.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        kill(self.0.id() as i32, libc::SIGKILL);
+        let _ = self.0.wait();
+    }
+}
