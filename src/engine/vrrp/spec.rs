@@ -260,4 +260,44 @@ mod tests {
         let b = s[1].as_ref().expect_err("AH refused");
         assert!(b.starts_with("k.conf:13:"), "{b}");
     }
+
+    #[test]
+    fn tracks_and_notify_take_overrides_and_script_user() {
+        let s = specs(
+            "global_defs {\n script_user nobody\n}\n\
+             vrrp_script chk {\n script \"/usr/bin/test -e '/tmp/a b'\"\n weight -60\n\
+             rise 2\n fall 3\n}\n\
+             vrrp_script own {\n script \"/bin/true\"\n user root\n}\n\
+             vrrp_instance VI {\n interface e\n virtual_router_id 1\n\
+             virtual_ipaddress {\n 192.0.2.1\n }\n track_script {\n chk weight 10 reverse\n own\n }\n\
+             track_interface {\n eth9 weight -5\n }\n notify \"/n x\"\n\
+             notify_fault \"/f\" root\n}\n",
+        );
+        let s = s[0].as_ref().expect("maps");
+        let Track::Script(chk) = &s.tracks[0] else {
+            panic!("{:?}", s.tracks)
+        };
+        assert_eq!(chk.line.argv, ["/usr/bin/test", "-e", "/tmp/a b"]);
+        assert_eq!(chk.line.user.as_deref(), Some("nobody"));
+        assert_eq!(
+            (chk.weight, chk.reverse, chk.rise, chk.fall),
+            (10, true, 2, 3)
+        );
+        let Track::Script(own) = &s.tracks[1] else {
+            panic!("{:?}", s.tracks)
+        };
+        assert_eq!((own.weight, own.line.user.as_deref()), (0, Some("root")));
+        assert_eq!(
+            s.tracks[2],
+            Track::Link(LinkTrack {
+                name: "eth9".into(),
+                weight: -5,
+                reverse: false
+            })
+        );
+        let g = s.notify.generic.as_ref().expect("notify");
+        assert_eq!((g.argv.len(), g.user.as_deref()), (2, Some("nobody")));
+        let f = s.notify.fault.as_ref().expect("notify_fault");
+        assert_eq!(f.user.as_deref(), Some("root"));
+    }
 }
