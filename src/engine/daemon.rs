@@ -42,7 +42,7 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
     let mut errors: Vec<String> = loaded.diagnostics.errors().map(|d| d.to_string()).collect();
     let mut specs = Vec::new();
     for i in &loaded.config.instances {
-        match Spec::from_config(i, &loaded.config.global) {
+        match Spec::from_config(i, &loaded.config.global, &loaded.config.scripts) {
             Ok(s) => specs.push(s),
             Err(e) => errors.push(e),
         }

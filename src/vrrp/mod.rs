@@ -14,6 +14,7 @@ pub mod net;
 pub mod status;
 pub mod time;
 pub mod timers;
+pub mod track;
 
 #[cfg(test)]
 mod tests;

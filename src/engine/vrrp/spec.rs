@@ -5,8 +5,10 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use super::notify::{Line, Scripts};
+use super::track::{LinkTrack, ScriptTrack, Track};
 use crate::config::vrrp_instance::AuthType;
-use crate::config::{GlobalDefs, VrrpInstance};
+use crate::config::{GlobalDefs, Script, VrrpInstance, VrrpScript};
 use crate::vrrp::{AddressCheck, Auth, Config, Garp, Version};
 
 /// keepalived's `default_interface`.
@@ -35,6 +37,67 @@ pub struct Spec {
     pub excluded: Vec<Vip>,
     /// The core's settings; `primary` is a placeholder until [`Spec::core`].
     pub core: Config,
+    /// `track_script` then `track_interface`, in the file's order.
+    pub tracks: Vec<Track>,
+    pub notify: Scripts,
+}
+
+/// A script line split into words (no shell), run as its own user or `script_user`.
+fn line(command: &str, user: Option<&String>, g: &GlobalDefs, what: &str) -> Result<Line, String> {
+    let argv = crate::check::misc::split(command)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| format!("{what}: cannot split '{command}' (unclosed quote?)"))?;
+    Ok(Line {
+        argv,
+        user: user.or(g.script_user.as_ref()).cloned(),
+    })
+}
+
+fn notify_line(s: &Option<Script>, g: &GlobalDefs, at: &str) -> Result<Option<Line>, String> {
+    s.as_ref()
+        .map(|s| line(&s.command, s.user.as_ref(), g, &format!("{} {at}", s.at)))
+        .transpose()
+}
+
+/// keepalived's tracking for one instance: the instance's `weight` overrides the script's.
+fn tracks(i: &VrrpInstance, g: &GlobalDefs, scripts: &[VrrpScript]) -> Result<Vec<Track>, String> {
+    let mut out = Vec::new();
+    for t in &i.track_script {
+        let Some(s) = scripts.iter().find(|s| s.name == t.name) else {
+            return Err(format!(
+                "{}: track_script {}: no such vrrp_script",
+                t.at, t.name
+            ));
+        };
+        let (weight, reverse) = match t.weight {
+            Some(w) => (w, t.reverse),
+            None => (s.weight, s.weight_reverse),
+        };
+        out.push(Track::Script(ScriptTrack {
+            name: s.name.clone(),
+            line: line(
+                &s.script,
+                s.user.as_ref(),
+                g,
+                &format!("{} vrrp_script {}", s.at, s.name),
+            )?,
+            interval: s.interval,
+            timeout: s.timeout,
+            weight,
+            reverse,
+            rise: s.rise,
+            fall: s.fall,
+            init_fail: s.init_fail,
+        }));
+    }
+    for t in &i.track_interface {
+        out.push(Track::Link(LinkTrack {
+            name: t.name.clone(),
+            weight: t.weight.unwrap_or(0),
+            reverse: t.reverse,
+        }));
+    }
+    Ok(out)
 }
 
 fn vip(v: &crate::config::VirtualAddress) -> Vip {
@@ -47,8 +110,20 @@ fn vip(v: &crate::config::VirtualAddress) -> Vip {
 
 impl Spec {
     /// Maps one instance; `Err` says why it cannot run (with its file:line).
-    pub fn from_config(i: &VrrpInstance, g: &GlobalDefs) -> Result<Spec, String> {
+    pub fn from_config(
+        i: &VrrpInstance,
+        g: &GlobalDefs,
+        scripts: &[VrrpScript],
+    ) -> Result<Spec, String> {
         let at = &i.at;
+        let who = format!("vrrp_instance {}", i.name);
+        let notify = Scripts {
+            master: notify_line(&i.notify_master, g, &who)?,
+            backup: notify_line(&i.notify_backup, g, &who)?,
+            fault: notify_line(&i.notify_fault, g, &who)?,
+            stop: notify_line(&i.notify_stop, g, &who)?,
+            generic: notify_line(&i.notify, g, &who)?,
+        };
         let version = if i.version == 3 {
             Version::V3
         } else {
@@ -108,6 +183,8 @@ impl Spec {
             vips,
             excluded: i.virtual_ipaddress_excluded.iter().map(vip).collect(),
             core,
+            tracks: tracks(i, g, scripts)?,
+            notify,
         };
         // Validate now, with a stand-in primary, so errors carry the file:line.
         spec.core(placeholder)
@@ -143,7 +220,7 @@ mod tests {
         l.config
             .instances
             .iter()
-            .map(|i| Spec::from_config(i, &l.config.global))
+            .map(|i| Spec::from_config(i, &l.config.global, &l.config.scripts))
             .collect()
     }
 
@@ -182,5 +259,45 @@ mod tests {
         assert_eq!(a.core.auth, Auth::None);
         let b = s[1].as_ref().expect_err("AH refused");
         assert!(b.starts_with("k.conf:13:"), "{b}");
+    }
+
+    #[test]
+    fn tracks_and_notify_take_overrides_and_script_user() {
+        let s = specs(
+            "global_defs {\n script_user nobody\n}\n\
+             vrrp_script chk {\n script \"/usr/bin/test -e '/tmp/a b'\"\n weight -60\n\
+             rise 2\n fall 3\n}\n\
+             vrrp_script own {\n script \"/bin/true\"\n user root\n}\n\
+             vrrp_instance VI {\n interface e\n virtual_router_id 1\n\
+             virtual_ipaddress {\n 192.0.2.1\n }\n track_script {\n chk weight 10 reverse\n own\n }\n\
+             track_interface {\n eth9 weight -5\n }\n notify \"/n x\"\n\
+             notify_fault \"/f\" root\n}\n",
+        );
+        let s = s[0].as_ref().expect("maps");
+        let Track::Script(chk) = &s.tracks[0] else {
+            panic!("{:?}", s.tracks)
+        };
+        assert_eq!(chk.line.argv, ["/usr/bin/test", "-e", "/tmp/a b"]);
+        assert_eq!(chk.line.user.as_deref(), Some("nobody"));
+        assert_eq!(
+            (chk.weight, chk.reverse, chk.rise, chk.fall),
+            (10, true, 2, 3)
+        );
+        let Track::Script(own) = &s.tracks[1] else {
+            panic!("{:?}", s.tracks)
+        };
+        assert_eq!((own.weight, own.line.user.as_deref()), (0, Some("root")));
+        assert_eq!(
+            s.tracks[2],
+            Track::Link(LinkTrack {
+                name: "eth9".into(),
+                weight: -5,
+                reverse: false
+            })
+        );
+        let g = s.notify.generic.as_ref().expect("notify");
+        assert_eq!((g.argv.len(), g.user.as_deref()), (2, Some("nobody")));
+        let f = s.notify.fault.as_ref().expect("notify_fault");
+        assert_eq!(f.user.as_deref(), Some("root"));
     }
 }

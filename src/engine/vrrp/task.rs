@@ -9,12 +9,18 @@ use anyhow::{bail, Context};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
+use super::notify;
 use super::spec::{Spec, Vip};
+use super::track::{self, Watchers};
 use crate::vrrp::net::garp::Garp;
 use crate::vrrp::net::iface;
 use crate::vrrp::net::socket4::{Peers, Socket4};
 use crate::vrrp::net::vips::{AddrEvent, Vips};
+use crate::vrrp::track::{Tracking, Verdict};
 use crate::vrrp::{Action, Input, Instance, Output, Path, Received, State, Status};
+
+/// How long a leaving instance waits for its notify_stop.
+const NOTIFY_DRAIN: Duration = Duration::from_secs(3);
 
 /// What the console (or the daemon) may ask of a running instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +89,12 @@ struct Runner {
     sock: Socket4,
     garp: Option<Garp>,
     status: watch::Sender<Status>,
+    tracking: Tracking,
+    /// What the core was last told, so only changes are fed in.
+    told: Verdict,
+    track_rx: mpsc::Receiver<(usize, bool)>,
+    _watchers: Watchers,
+    notify: notify::Runner,
 }
 
 /// Opens the sockets for `spec` and starts its task.
@@ -127,6 +139,10 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
             None
         }
     };
+    let (track_tx, track_rx) = mpsc::channel(64);
+    let watchers =
+        track::start(&spec.tracks, track_tx).with_context(|| format!("vrrp_instance {name}"))?;
+    let tracking = Tracking::new(spec.tracks.iter().map(|t| t.tracker()).collect());
     let (status_tx, status_rx) = watch::channel(inst.status(shared.now()));
     let (cmd_tx, cmd_rx) = mpsc::channel(16);
     let runner = Runner {
@@ -138,6 +154,15 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
         sock,
         garp,
         status: status_tx,
+        told: Verdict {
+            tracked_weight: 0,
+            fault: false,
+            ready: false,
+        },
+        tracking,
+        track_rx,
+        _watchers: watchers,
+        notify: notify::Runner::start(format!("VRRP_Instance({name})")),
     };
     let join = tokio::spawn(runner.run(cmd_rx));
     Ok(Handle {
@@ -160,8 +185,7 @@ impl Runner {
             self.spec.core.priority,
             self.spec.core.version
         );
-        let out = self.inst.handle(self.shared.now(), Input::Start);
-        let mut deadline = self.execute(out).await;
+        let mut deadline = self.apply_tracking().await.flatten();
         loop {
             let sleep_to = deadline.map(|d| self.shared.at(d));
             let out = tokio::select! {
@@ -196,8 +220,20 @@ impl Runner {
                     Some(Command::Shutdown) | None => {
                         let out = self.inst.handle(self.shared.now(), Input::Shutdown);
                         self.execute(out).await;
+                        self.notify.drain(NOTIFY_DRAIN).await;
                         return;
                     }
+                },
+                r = self.track_rx.recv() => {
+                    if let Some((idx, ok)) = r {
+                        self.tracking.record(idx, ok);
+                        let name = self.spec.tracks.get(idx).map_or("?", |t| t.name());
+                        tracing::debug!("VRRP_Instance({}) track {name}: {ok}", self.spec.name);
+                    }
+                    if let Some(d) = self.apply_tracking().await {
+                        deadline = d;
+                    }
+                    continue;
                 },
                 ev = addr_events.recv() => match ev {
                     Ok(ev) => {
@@ -217,6 +253,48 @@ impl Runner {
             };
             deadline = self.execute(out).await;
         }
+    }
+
+    /// Feeds the tracking verdict's changes to the core; starts the instance once no weight-0
+    /// tracker is waiting for its first result (keepalived waits the same way).
+    /// `None`: nothing changed; otherwise the core's new deadline.
+    async fn apply_tracking(&mut self) -> Option<Option<crate::vrrp::Instant>> {
+        let v = self.tracking.verdict();
+        let mut inputs = Vec::new();
+        if v.tracked_weight != self.told.tracked_weight {
+            inputs.push(Input::PriorityChanged {
+                tracked_weight: v.tracked_weight,
+            });
+        }
+        if v.fault != self.told.fault {
+            inputs.push(if v.fault {
+                Input::Fault
+            } else {
+                Input::FaultCleared
+            });
+        }
+        if v.ready && !self.told.ready {
+            inputs.push(Input::Start);
+        }
+        if v != self.told {
+            tracing::info!(
+                "VRRP_Instance({}) tracking: weight {:+}, fault {}, priority {}",
+                self.spec.name,
+                v.tracked_weight,
+                v.fault,
+                self.spec.core.priority as i32 + v.tracked_weight
+            );
+        }
+        self.told = v;
+        if inputs.is_empty() {
+            return None;
+        }
+        let mut deadline = None;
+        for i in inputs {
+            let out = self.inst.handle(self.shared.now(), i);
+            deadline = self.execute(out).await;
+        }
+        Some(deadline)
     }
 
     /// Says why an advert was dropped: at warning level for the 1st, 2nd, 4th, 8th... so a
@@ -319,7 +397,11 @@ impl Runner {
                     );
                 }
                 Action::SendGratuitous { count } => self.gratuitous(count),
-                Action::Notify { .. } => {}
+                Action::Notify { state } => {
+                    let prio = self.inst.effective_priority();
+                    self.notify
+                        .run(self.spec.notify.commands("INSTANCE", &name, state, prio));
+                }
                 Action::StateChanged { from, to, reason } => {
                     tracing::info!("VRRP_Instance({name}) {from:?} -> {to:?} ({reason:?})");
                 }

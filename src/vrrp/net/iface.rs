@@ -125,6 +125,37 @@ pub fn link_local_v6(name: &str) -> io::Result<Ipv6Addr> {
         })
 }
 
+/// Whether `name` is administratively up with a carrier (IFF_UP and IFF_RUNNING), as
+/// keepalived's `track_interface` counts it. A missing interface is down.
+pub fn is_running(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.len() >= libc::IFNAMSIZ {
+        return false;
+    }
+    // SAFETY: a plain datagram socket, closed by OwnedFd.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: `fd` is a fresh descriptor we own.
+    let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+    // SAFETY: ifreq is plain old data; all-zero is a valid value.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (d, s) in req.ifr_name.iter_mut().zip(bytes) {
+        *d = *s as libc::c_char;
+    }
+    use std::os::fd::AsRawFd;
+    // SAFETY: SIOCGIFFLAGS reads ifr_name and writes ifr_flags inside `req`.
+    let rc = unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req) };
+    if rc < 0 {
+        return false;
+    }
+    // SAFETY: after a successful SIOCGIFFLAGS the union holds ifru_flags.
+    let flags = i32::from(unsafe { req.ifr_ifru.ifru_flags });
+    let want = libc::IFF_UP | libc::IFF_RUNNING;
+    flags & want == want
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
