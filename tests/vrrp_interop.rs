@@ -5,6 +5,9 @@
 #[path = "support/vrrp_lab.rs"]
 mod vrrp_lab;
 
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use vrrp_lab::*;
