@@ -137,8 +137,8 @@ fn list_connections(opts: &ListOptions, out: &mut impl Write) -> i32 {
             return 1;
         }
     };
-    if write_out(out, connections_title(opts)) != 0 {
-        return 0;
+    if let Err(code) = write_part(out, connections_title(opts)) {
+        return code;
     }
     let mut batch: Vec<Connection> = Vec::with_capacity(4096);
     for item in lines {
@@ -147,8 +147,8 @@ fn list_connections(opts: &ListOptions, out: &mut impl Write) -> i32 {
             Err(e) => eprintln!("{CONN_FILE}: {e}"),
         }
         if batch.len() == batch.capacity() {
-            if write_out(out, &connection_rows(&batch, opts, resolver(opts))) != 0 {
-                return 0;
+            if let Err(code) = write_part(out, &connection_rows(&batch, opts, resolver(opts))) {
+                return code;
             }
             batch.clear();
         }
@@ -237,14 +237,20 @@ fn fail(e: impl std::fmt::Display, code: i32) -> i32 {
     code
 }
 
-/// Writes, treating a closed pipe (`| head`) as the reader being done, not as an error.
-fn write_out(out: &mut impl Write, text: &str) -> i32 {
+/// One part of a streamed listing: `Err(code)` means stop reading (the reader went away, as
+/// with `| head`, code 0; or writing failed, code 1).
+fn write_part(out: &mut impl Write, text: &str) -> Result<(), i32> {
     match out.write_all(text.as_bytes()) {
-        Ok(()) => 0,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(0),
         Err(e) => {
             eprintln!("writing output: {e}");
-            1
+            Err(1)
         }
     }
+}
+
+/// Writes, treating a closed pipe (`| head`) as the reader being done, not as an error.
+fn write_out(out: &mut impl Write, text: &str) -> i32 {
+    write_part(out, text).err().unwrap_or(0)
 }
