@@ -16,7 +16,6 @@ use super::health_status::HealthStatus;
 use super::ipvs_run::Ipvs;
 use super::vrrp::task::Shared;
 use super::vrrp::{Instances, Spec};
-use crate::check::runner::Event;
 use crate::config::{self, Config, IpvsService};
 
 /// A validated configuration: VRRP instance specs, the parsed file for the checkers, and
@@ -130,7 +129,7 @@ pub async fn run_with(
         tokio::select! {
             _ = term.recv() => { tracing::info!("SIGTERM: leaving"); break; }
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); break; }
-            Some(ev) = recv(&mut ipvs) => ipvs.on_event(ev).await,
+            Some(ev) = ipvs.next_event() => ipvs.on_event(ev).await,
             _ = tick.tick() => {
                 if let (Some(v), Some(router_id)) = (&vrrp, ipvs.router_id()) {
                     for a in vrrp_alerts.changes(router_id, &v.states(), &alerting) {
@@ -174,11 +173,4 @@ pub async fn run_with(
     }
     tracing::info!("stopped");
     Ok(0)
-}
-
-async fn recv(ipvs: &mut Ipvs) -> Option<Event> {
-    match &mut ipvs.running {
-        Some(r) => r.events.recv().await,
-        None => std::future::pending().await,
-    }
 }

@@ -188,6 +188,26 @@ impl Ipvs {
         }
     }
 
+    /// The checkers' next decision; never ready while no virtual server is configured.
+    pub async fn next_event(&mut self) -> Option<Event> {
+        match &mut self.running {
+            Some(r) => r.events.recv().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Hands a command (the console's reconcile or keep) to the reconciler.
+    pub async fn command(&self, cmd: Command) -> Result<(), String> {
+        let Some(r) = &self.running else {
+            return Err("no virtual server is configured".into());
+        };
+        r.rec
+            .commands
+            .send(cmd)
+            .await
+            .map_err(|_| "the reconciler has stopped".to_string())
+    }
+
     /// Publishes the health picture for the console (not built when nobody watches).
     pub async fn publish(&self) {
         let Some(r) = &self.running else {

@@ -82,6 +82,8 @@ pub struct App {
     pub edit: super::edit::EditState,
     /// The embedded VRRP instances, the panel and its dialogs (`vrrp`).
     pub vrrp: super::vrrp::VrrpState,
+    /// The embedded health checkers and reconciler (`health`).
+    pub health: super::health::HealthState,
 }
 
 impl App {
@@ -115,6 +117,7 @@ impl App {
             views: ViewsState::default(),
             edit: Default::default(),
             vrrp: Default::default(),
+            health: Default::default(),
         }
     }
 

@@ -49,6 +49,8 @@ pub enum Event {
     Conns(u64, ConnMsg),
     /// From the embedded VRRP instances.
     Vrrp(super::vrrp::Msg),
+    /// From the embedded health checkers and reconciler.
+    Health(super::health::Msg),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub enum Effect {
     StopConns,
     /// Send a command to the VRRP instance of that name.
     Vrrp(String, crate::engine::vrrp::Command),
+    /// Send a command to the embedded reconciler (drift: reconcile or keep).
+    Drift(super::health::DriftCmd),
     /// Leave; the runner stops the VRRP instances first.
     Quit,
 }

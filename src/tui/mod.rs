@@ -16,6 +16,8 @@ pub mod edit;
 pub mod event;
 pub mod filter;
 pub mod format;
+pub mod health;
+pub mod health_runner;
 pub mod history;
 pub mod keymap;
 pub mod keys;

@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 use super::app::App;
 use super::audit;
 use super::event::{Effect, Event};
+use super::health_runner::Health;
 use super::keymap::Keymap;
 use super::reader::Reader;
 use super::scan_runner::ScanRunner;
@@ -49,10 +50,10 @@ pub struct Options {
 pub fn main(opts: &Options) -> anyhow::Result<i32> {
     let keymap = Keymap::load(&opts.keymap)?;
     let theme = Theme::load(&opts.theme, ColorSupport::from_env())?;
-    let specs = match &opts.vrrp_config {
+    let loaded = match &opts.vrrp_config {
         None => None,
-        Some(file) => match crate::engine::daemon::load_specs(file) {
-            Ok(s) => Some(s),
+        Some(file) => match crate::engine::daemon::load(file) {
+            Ok(l) => Some(l),
             Err(errors) => {
                 for e in errors {
                     eprintln!("{e}");
@@ -78,17 +79,29 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
         let audit = opts.audit_log.clone().or_else(audit::default_path);
         // ratatui::init installs a panic hook that restores the terminal first.
         let (tx, rx) = mpsc::unbounded_channel::<Event>();
-        let engine = match specs {
-            Some(specs) => Engine::start(specs, tx.clone()).await,
-            None => Engine::default(),
+        let (engine, health) = match loaded {
+            Some(loaded) => {
+                let engine = Engine::start(loaded.vrrp.clone(), tx.clone()).await;
+                let health = if loaded.services.is_empty() {
+                    Health::default()
+                } else {
+                    Health::start(loaded, tx.clone()).await
+                };
+                (engine, health)
+            }
+            None => (Engine::default(), Health::default()),
         };
         let mut terminal = ratatui::init();
         let ends = Ends {
             signals,
             engine: &engine,
+            health: &health,
         };
         let result = event_loop(&mut terminal, app, &theme, reader, ends, audit, (tx, rx)).await;
         // Masters leave cleanly (priority 0, VIPs removed) before the process ends.
+        // As the daemon: the checkers' shutdown decisions are applied, the reconciler ends,
+        // then the VRRP instances leave.
+        health.stop().await;
         engine.stop().await;
         // After a hang-up the terminal is gone: nothing to restore, nothing to tell.
         let _ = ratatui::try_restore();
@@ -132,6 +145,7 @@ impl Signals {
 struct Ends<'a> {
     signals: Signals,
     engine: &'a Engine,
+    health: &'a Health,
 }
 
 /// Events handled before a redraw: a fast scan's batches are taken in together.
@@ -149,6 +163,7 @@ async fn event_loop(
     let Ends {
         mut signals,
         engine,
+        health,
     } = ends;
     let (conn_tx, mut conn_rx) = mpsc::channel::<Event>(4);
     let mut scans = ScanRunner::new(CONN_PATH, conn_tx);
@@ -230,6 +245,11 @@ async fn event_loop(
                     }
                     Effect::ScanConns { id, filter } => scans.start(id, filter),
                     Effect::StopConns => scans.stop(),
+                    Effect::Drift(cmd) => {
+                        if let Err(e) = health.send(cmd) {
+                            let _ = tx.send(Event::Health(super::health::Msg::Failed(e)));
+                        }
+                    }
                     Effect::Vrrp(name, cmd) => {
                         if let Err(e) = engine.send(&name, cmd) {
                             let _ = tx.send(Event::Vrrp(super::vrrp::Msg::NotSent(e)));

@@ -75,6 +75,10 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             app.dirty |= app.vrrp.on_msg(msg, now);
             Vec::new()
         }
+        Event::Health(msg) => {
+            app.dirty |= app.health.on_msg(msg);
+            Vec::new()
+        }
         Event::Resize(w, h) => {
             app.size = (w, h);
             relayout(app);
@@ -109,7 +113,7 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
     match app.mode {
         Mode::Table => match app.keymap.action(&k) {
             Some(a) => action(app, a),
-            None => Vec::new(),
+            None => drift_key(app, k),
         },
         Mode::Help => {
             let closes = ev.code == KeyCode::Esc
@@ -128,6 +132,39 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
         Mode::Detail | Mode::Conns | Mode::ConnFilter => views::key(app, ev, k),
         Mode::Vrrp => vrrp::keys::panel_key(app, ev, k),
     }
+}
+
+/// `R` reconciles all drift, `K` keeps what is not kept yet (unless the keymap binds them).
+pub(super) fn drift_key(app: &mut App, k: Key) -> Vec<Effect> {
+    use super::health::DriftCmd;
+    let drift = app.health.drift();
+    if drift.is_empty() || k.ctrl || k.alt {
+        return Vec::new();
+    }
+    let effects: Vec<Effect> = if k == Key::char('R') {
+        vec![Effect::Drift(DriftCmd::ReconcileAll)]
+    } else if k == Key::char('K') {
+        drift
+            .iter()
+            .filter(|i| !i.kept)
+            .map(|i| Effect::Drift(DriftCmd::Keep(i.key)))
+            .collect()
+    } else {
+        return Vec::new();
+    };
+    if app.read_only().is_some() {
+        app.edit.error("drift: refused, read-only".to_string());
+        app.dirty = true;
+        return Vec::new();
+    }
+    let what = if k == Key::char('R') {
+        "drift: reconciling".to_string()
+    } else {
+        format!("drift: keeping {} item(s)", effects.len())
+    };
+    app.edit.info(what);
+    app.dirty = true;
+    effects
 }
 
 /// j/k, arrows, PageUp/PageDown, Home/End inside a `?` popup too long for the terminal.

@@ -4,6 +4,7 @@
 mod edit_flows;
 pub(crate) mod fixture;
 mod flows;
+mod health;
 pub(crate) mod perf;
 mod snapshots;
 mod views;

@@ -25,9 +25,13 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         return;
     };
     let row = find(app.entries(), &key);
-    let [title, block, conns] = Layout::vertical([
+    let health_lines = row
+        .as_ref()
+        .map_or_else(Vec::new, |r| health(app, r, theme));
+    let [title, block, health_area, conns] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(BLOCK),
+        Constraint::Length(u16::try_from(health_lines.len()).unwrap_or(u16::MAX)),
         Constraint::Min(0),
     ])
     .areas(area);
@@ -63,6 +67,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         stats,
     );
     sparklines(frame, history, app, &key, theme);
+    frame.render_widget(Paragraph::new(health_lines), health_area);
     if conns.height > 0 {
         let [counts, list] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(conns);
@@ -72,6 +77,48 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             counts,
         );
         conn_list::render_rows(frame, list, c, None, theme);
+    }
+}
+
+/// A real server's health (why it is where it is, its checkers, transitions), or a
+/// service's drift (expected vs found); nothing without the embedded checkers.
+fn health(app: &App, row: &RowData<'_>, theme: &Theme) -> Vec<Line<'static>> {
+    let h = &app.health;
+    let muted = theme.style(Slot::Muted);
+    match row {
+        RowData::Dest(e, d) => {
+            let Some(v) = h.server(&e.service.config.key, d.config.addr, d.config.port) else {
+                return Vec::new();
+            };
+            let now = h.status.as_ref().and_then(|s| s.now);
+            let mut out = vec![Line::styled(
+                format!("Health [{}]", crate::tui::health::marker(v)),
+                theme.style(Slot::Accent),
+            )];
+            for (k, val) in crate::tui::health::detail_lines(v, now) {
+                out.push(Line::from(vec![
+                    Span::styled(format!("{k:<15}"), muted),
+                    Span::styled(val, theme.style(Slot::Text)),
+                ]));
+            }
+            out
+        }
+        RowData::Service(e) => {
+            let items: Vec<_> = h.drift_of(&e.service.config.key).collect();
+            if items.is_empty() {
+                return Vec::new();
+            }
+            let mut out = vec![Line::styled(
+                format!("Drift: {} (R reconcile, K keep)", items.len()),
+                theme.style(Slot::Warning),
+            )];
+            for i in items {
+                for l in crate::tui::health::drift_lines(i) {
+                    out.push(Line::styled(l, theme.style(Slot::Text)));
+                }
+            }
+            out
+        }
     }
 }
 

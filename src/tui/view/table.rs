@@ -78,7 +78,8 @@ fn widths(app: &App, visible: &[RowData<'_>]) -> Vec<(Column, u16)> {
                     .iter()
                     .filter_map(|r| {
                         // Room for a drain's ` ⇣ draining 1m05s`.
-                        let extra = app.edit.drains.get(&r.key()).map_or(0, |_| 18);
+                        let extra = app.edit.drains.get(&r.key()).map_or(0, |_| 18)
+                            + health_marker(app, r).map_or(0, |m| m.chars().count() + 3);
                         c.text(r).map(|t| t.chars().count() + extra)
                     })
                     .max()
@@ -137,6 +138,17 @@ fn fit(width: u16, cols: &[(Column, u16)]) -> Vec<(Column, u16)> {
     kept
 }
 
+/// The health of a real server, when the embedded checkers know it.
+fn health_marker(app: &App, row: &RowData<'_>) -> Option<&'static str> {
+    match row {
+        RowData::Dest(e, d) => app
+            .health
+            .server(&e.service.config.key, d.config.addr, d.config.port)
+            .map(crate::tui::health::marker),
+        RowData::Service(_) => None,
+    }
+}
+
 fn row_style(theme: &Theme, row: &RowData<'_>) -> Style {
     match row {
         RowData::Service(e) => {
@@ -167,6 +179,9 @@ fn build_row<'a>(
     let cells = columns.iter().map(|(c, _)| {
         if let Some(mut t) = c.text(row) {
             if *c == Column::Name {
+                if let Some(m) = health_marker(app, row) {
+                    t = format!("{t} [{m}]");
+                }
                 if let Some(d) = app.edit.drains.get(&key) {
                     t = format!("{t} ⇣ {}", crate::tui::edit::drain::label(d, app.now));
                 }
@@ -194,5 +209,9 @@ fn build_row<'a>(
         };
         Cell::from(Line::from(Span::styled(text, style)).alignment(Alignment::Right))
     });
-    Row::new(cells.collect::<Vec<_>>()).style(row_style(theme, row))
+    let mut style = row_style(theme, row);
+    if health_marker(app, row) == Some("DOWN") {
+        style = style.patch(theme.style(Slot::Failure));
+    }
+    Row::new(cells.collect::<Vec<_>>()).style(style)
 }

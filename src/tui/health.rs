@@ -1,0 +1,222 @@
+//! The embedded health checkers and reconciler as the console sees them: the last
+//! [`HealthStatus`] the engine published, and the texts the views show of it. Pure.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::check::Health;
+use crate::engine::drift::{DriftItem, DriftKey};
+use crate::engine::health_status::{HealthStatus, ServerView, Why};
+use crate::ipvs::ServiceKey;
+
+/// What the engine reports to the console.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A new picture (after every decision and every second).
+    Status(Box<HealthStatus>),
+    /// The checkers or the reconciler could not start.
+    Failed(String),
+}
+
+/// What the console asks of the reconciler; the runner turns it into a `task::Command`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriftCmd {
+    /// Revert all drift (and release what was kept).
+    ReconcileAll,
+    /// Leave this item as it is until released.
+    Keep(DriftKey),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HealthState {
+    /// The checkers run (`-f FILE` has virtual servers).
+    pub configured: bool,
+    pub status: Option<HealthStatus>,
+    pub failed: Option<String>,
+}
+
+impl HealthState {
+    /// Takes a message; `true` when something visible changed.
+    pub fn on_msg(&mut self, msg: Msg) -> bool {
+        self.configured = true;
+        match msg {
+            Msg::Status(s) => {
+                self.failed = None;
+                if self.status.as_ref() == Some(&*s) {
+                    return false;
+                }
+                self.status = Some(*s);
+            }
+            Msg::Failed(e) => self.failed = Some(e),
+        }
+        true
+    }
+
+    /// The view of a real server (or sorry server) of a kernel service.
+    pub fn server(&self, service: &ServiceKey, addr: IpAddr, port: u16) -> Option<&ServerView> {
+        self.status
+            .as_ref()?
+            .servers
+            .iter()
+            .find(|v| v.addr == addr && v.port == port && v.services.iter().any(|s| s == service))
+    }
+
+    /// Drift items not kept yet, then the kept ones.
+    pub fn drift(&self) -> &[DriftItem] {
+        self.status
+            .as_ref()
+            .map_or(&[], |s| s.reconciler.drift.items.as_slice())
+    }
+
+    /// Drift items of one service (the service itself and its servers).
+    pub fn drift_of<'a>(&'a self, service: &'a ServiceKey) -> impl Iterator<Item = &'a DriftItem> {
+        self.drift()
+            .iter()
+            .filter(move |i| i.key.service == *service)
+    }
+}
+
+/// The compact marker next to a real server's address.
+pub fn marker(v: &ServerView) -> &'static str {
+    match v.why {
+        Why::Weight(_) => "up",
+        Why::CheckerDown => "DOWN",
+        Why::Inhibited => "inhibited",
+        Why::OperatorDrained => "drained",
+        Why::OperatorDisabled => "disabled",
+        Why::SorryServerInstead => "up, sorry",
+        Why::SorryServer(true) => "sorry",
+        Why::SorryServer(false) => "sorry idle",
+    }
+}
+
+/// Why a server is where it is, in a sentence.
+pub fn why_text(why: Why) -> String {
+    match why {
+        Why::Weight(w) => format!("in at weight {w}"),
+        Why::CheckerDown => "checkers say down: out of the table".into(),
+        Why::Inhibited => "checkers say down, inhibit_on_failure: weight 0".into(),
+        Why::OperatorDrained => "drained by the operator (weight 0)".into(),
+        Why::OperatorDisabled => "taken out by the operator".into(),
+        Why::SorryServerInstead => {
+            "up, but quorum is lost: the sorry server has the traffic".into()
+        }
+        Why::SorryServer(true) => "sorry server, has the traffic".into(),
+        Why::SorryServer(false) => "sorry server, idle (quorum holds)".into(),
+    }
+}
+
+/// The header slot: `None` without the checkers.
+pub fn header_text(h: &HealthState) -> Option<String> {
+    if !h.configured {
+        return None;
+    }
+    if let Some(e) = &h.failed {
+        return Some(format!("health: {e}"));
+    }
+    let Some(s) = &h.status else {
+        return Some("health: starting…".into());
+    };
+    let down = s
+        .servers
+        .iter()
+        .filter(|v| matches!(v.why, Why::CheckerDown | Why::Inhibited))
+        .count();
+    let mut out = format!("health: {} checked, {down} down", s.servers.len());
+    let open = s.reconciler.drift.items.iter().filter(|i| !i.kept).count();
+    let kept = s.reconciler.drift.items.len() - open;
+    if open > 0 {
+        out.push_str(&format!(" │ drift: {open} (R reconcile, K keep)"));
+    }
+    if kept > 0 {
+        out.push_str(&format!(" │ {kept} kept"));
+    }
+    if let Some(e) = &s.reconciler.error {
+        out.push_str(&format!(" │ reconciler: {e}"));
+    }
+    Some(out)
+}
+
+/// `3.2 s`, `12 ms`: a latency.
+fn latency(d: Duration) -> String {
+    if d >= Duration::from_secs(1) {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+fn health_name(h: Health) -> &'static str {
+    match h {
+        Health::Up => "up",
+        Health::Down => "DOWN",
+    }
+}
+
+/// The detail block of a real server: why, then per checker its last result, failures in a
+/// row and next check, then the recent transitions (newest first).
+pub fn detail_lines(v: &ServerView, now: Option<crate::vrrp::Instant>) -> Vec<(String, String)> {
+    let mut out = vec![("Why".to_string(), why_text(v.why))];
+    let Some(s) = &v.status else {
+        return out;
+    };
+    out.push((
+        "Health".into(),
+        format!(
+            "{}, weight {}{}",
+            health_name(s.health),
+            s.weight,
+            match s.in_table {
+                Some(w) => format!(", in the table at {w}"),
+                None => ", not in the table".into(),
+            }
+        ),
+    ));
+    for c in &s.checkers {
+        let last = match &c.last {
+            Some(l) => format!(
+                "{} {} in {}",
+                if l.ok { "ok" } else { "FAILED" },
+                l.detail,
+                latency(l.latency)
+            ),
+            None => "not run yet".into(),
+        };
+        let next = match (c.next_check, now) {
+            (Some(n), Some(now)) => format!(", next in {} s", n.saturating_since(now).as_secs()),
+            _ => String::new(),
+        };
+        out.push((
+            c.name.to_string(),
+            format!(
+                "{}: {last}, {} failures in a row{next}",
+                if c.up { "up" } else { "down" },
+                c.consecutive_failures
+            ),
+        ));
+    }
+    for t in s.transitions.iter().rev().take(5) {
+        let ago = match now {
+            Some(now) => format!("{} s ago", now.saturating_since(t.at).as_secs()),
+            None => String::new(),
+        };
+        out.push((
+            "Transition".into(),
+            format!("{ago}: {}, {}", health_name(t.health), t.reason),
+        ));
+    }
+    out
+}
+
+/// One drift item as two lines: expected, found.
+pub fn drift_lines(i: &DriftItem) -> [String; 2] {
+    let side = |l: &Option<String>| l.clone().unwrap_or_else(|| "nothing".into());
+    [
+        format!(
+            "{}expected {}",
+            if i.kept { "(kept) " } else { "" },
+            side(&i.expected)
+        ),
+        format!("   found {}", side(&i.found)),
+    ]
+}

@@ -1,0 +1,216 @@
+//! The embedded health checkers as the console shows them, from a hand-built picture:
+//! markers in the table, the detail block, the drift header and the R/K keys.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::fixture::{app, code, key, screen, tcp, v4};
+use crate::check::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
+use crate::engine::drift::{Drift, DriftItem, DriftKey};
+use crate::engine::health_status::{HealthStatus, ServerView, Why};
+use crate::engine::task;
+use crate::tui::event::{Effect, Event};
+use crate::tui::health::{header_text, DriftCmd, Msg};
+use crate::tui::update;
+use crate::tui::App;
+use crate::vrrp::Instant as VInstant;
+
+fn at(s: u64) -> VInstant {
+    VInstant::from_since_epoch(Duration::from_secs(s))
+}
+
+fn checked(health: Health, intent: Intent, in_table: Option<u32>, fails: u32) -> ServerStatus {
+    let mut transitions = VecDeque::new();
+    transitions.push_back(Transition {
+        at: at(2),
+        health: Health::Up,
+        intent: Intent::Auto,
+        reason: "HTTP_GET: HTTP 200".into(),
+    });
+    if health == Health::Down {
+        transitions.push_back(Transition {
+            at: at(90),
+            health: Health::Down,
+            intent: Intent::Auto,
+            reason: "HTTP_GET: connection refused".into(),
+        });
+    }
+    ServerStatus {
+        health,
+        intent,
+        weight: 1,
+        in_table,
+        checkers: vec![CheckerStatus {
+            name: "HTTP_GET",
+            up: health == Health::Up,
+            last: Some(LastResult {
+                at: at(98),
+                ok: fails == 0,
+                detail: if fails == 0 {
+                    "HTTP 200".into()
+                } else {
+                    "connection refused".into()
+                },
+                latency: Duration::from_millis(12),
+            }),
+            consecutive_failures: fails,
+            next_check: Some(at(103)),
+        }],
+        transitions,
+    }
+}
+
+fn picture() -> HealthStatus {
+    let web = tcp(v4(192, 0, 2, 10), 80);
+    let view = |last: u8, why, status| ServerView {
+        virtual_server: "192.0.2.10 80".into(),
+        services: vec![web],
+        addr: v4(10, 0, 0, last),
+        port: 80,
+        why,
+        status,
+    };
+    let drift = Drift {
+        items: vec![
+            DriftItem {
+                key: DriftKey {
+                    service: web,
+                    server: Some((v4(10, 0, 0, 2), 80)),
+                },
+                expected: Some("-a -t 192.0.2.10:80 -r 10.0.0.2:80 -m -w 1".into()),
+                found: Some("-a -t 192.0.2.10:80 -r 10.0.0.2:80 -m -w 5".into()),
+                kept: false,
+            },
+            DriftItem {
+                key: DriftKey {
+                    service: web,
+                    server: Some((v4(10, 0, 0, 9), 80)),
+                },
+                expected: None,
+                found: Some("-a -t 192.0.2.10:80 -r 10.0.0.9:80 -m -w 1".into()),
+                kept: false,
+            },
+        ],
+    };
+    HealthStatus {
+        now: Some(at(100)),
+        servers: vec![
+            view(
+                1,
+                Why::Weight(1),
+                Some(checked(Health::Up, Intent::Auto, Some(1), 0)),
+            ),
+            view(
+                2,
+                Why::Inhibited,
+                Some(checked(Health::Down, Intent::Auto, Some(0), 3)),
+            ),
+            view(
+                3,
+                Why::OperatorDrained,
+                Some(checked(Health::Up, Intent::Drain, Some(0), 0)),
+            ),
+            view(4, Why::SorryServer(false), None),
+        ],
+        reconciler: task::Status {
+            drift,
+            ..task::Status::default()
+        },
+    }
+}
+
+fn with_health(w: u16, h: u16) -> (App, std::time::Instant) {
+    let (mut app, now) = app(w, h);
+    update(
+        &mut app,
+        Event::Health(Msg::Status(Box::new(picture()))),
+        now,
+    );
+    (app, now)
+}
+
+#[test]
+fn table_marks_each_checked_server() {
+    let (app, _) = with_health(110, 16);
+    let s = screen(&app);
+    assert!(s.contains("10.0.0.1:80 [up]"), "{s}");
+    assert!(s.contains("10.0.0.2:80 [inhibited]"), "{s}");
+    assert!(s.contains("10.0.0.3:80 [drained]"), "{s}");
+    assert!(s.contains("10.0.0.4:80 [sorry idle]"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn header_counts_drift_and_down() {
+    let (app, _) = with_health(110, 16);
+    assert_eq!(
+        header_text(&app.health).as_deref(),
+        Some("health: 4 checked, 1 down │ drift: 2 (R reconcile, K keep)")
+    );
+    insta::assert_snapshot!(screen(&app).lines().nth(2).unwrap_or_default());
+}
+
+#[test]
+fn without_checkers_nothing_changes() {
+    let (app, _) = app(110, 16);
+    assert_eq!(header_text(&app.health), None);
+    assert!(!screen(&app).contains("[up]"));
+}
+
+#[test]
+fn detail_of_a_server_says_why_and_how_its_checks_go() {
+    let (mut app, now) = with_health(120, 30);
+    update(&mut app, key('j'), now);
+    update(&mut app, key('j'), now);
+    update(&mut app, code(KeyCode::Enter), now);
+    let s = screen(&app);
+    assert!(s.contains("checkers say down, inhibit_on_failure"), "{s}");
+    assert!(s.contains("3 failures in a row, next in 3 s"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn detail_of_a_service_lists_its_drift() {
+    let (mut app, now) = with_health(120, 30);
+    update(&mut app, code(KeyCode::Enter), now);
+    let s = screen(&app);
+    assert!(s.contains("Drift: 2 (R reconcile, K keep)"), "{s}");
+    assert!(s.contains("expected nothing"), "{s}");
+    insta::assert_snapshot!(s);
+    // R works in the detail view too.
+    assert_eq!(
+        update(&mut app, key('R'), now),
+        vec![Effect::Drift(DriftCmd::ReconcileAll)]
+    );
+}
+
+#[test]
+fn r_reconciles_and_k_keeps_what_is_not_kept() {
+    let (mut app, now) = with_health(110, 16);
+    assert_eq!(
+        update(&mut app, key('R'), now),
+        vec![Effect::Drift(DriftCmd::ReconcileAll)]
+    );
+    let keys: Vec<DriftKey> = app.health.drift().iter().map(|i| i.key).collect();
+    assert_eq!(
+        update(&mut app, key('K'), now),
+        keys.into_iter()
+            .map(|k| Effect::Drift(DriftCmd::Keep(k)))
+            .collect::<Vec<_>>()
+    );
+    // Without drift the keys do nothing.
+    let mut p = picture();
+    p.reconciler.drift.items.clear();
+    update(&mut app, Event::Health(Msg::Status(Box::new(p))), now);
+    assert!(update(&mut app, key('R'), now).is_empty());
+    // Read-only refuses.
+    update(
+        &mut app,
+        Event::Health(Msg::Status(Box::new(picture()))),
+        now,
+    );
+    app.edit.read_only = true;
+    assert!(update(&mut app, key('K'), now).is_empty());
+}
