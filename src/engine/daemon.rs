@@ -112,7 +112,7 @@ pub async fn run_with(
         }
         vrrp = Some(instances);
     }
-    let mut ipvs = match Ipvs::start(&loaded, status).await {
+    let mut ipvs = match Ipvs::start(&loaded, status, super::DriftPolicy::Reconcile).await {
         Ok(i) => i,
         Err(e) => {
             tracing::error!("{}: {e:#}", file.display());

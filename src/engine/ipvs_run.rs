@@ -42,17 +42,22 @@ pub struct Ipvs {
     status: watch::Sender<HealthStatus>,
     /// Mail alerts, when the configuration asks for them.
     mail: Option<(MailConfig, Mailer)>,
+    /// What to do with changes nobody in lvsdeck made: the headless daemon reverts them; the
+    /// console asks its operator (whose own edits must not be undone behind their back).
+    drift: DriftPolicy,
 }
 
 impl Ipvs {
     pub async fn start(
         loaded: &Loaded,
         status: watch::Sender<HealthStatus>,
+        drift: DriftPolicy,
     ) -> anyhow::Result<Ipvs> {
         let mut ipvs = Ipvs {
             running: None,
             status,
             mail: None,
+            drift,
         };
         ipvs.set_mail(loaded);
         if !loaded.services.is_empty() {
@@ -63,7 +68,7 @@ impl Ipvs {
 
     async fn open(&mut self, loaded: &Loaded) -> anyhow::Result<()> {
         let client = Client::connect().await.context("IPVS (generic netlink)")?;
-        let rec = Reconciler::new(loaded.services.clone(), DriftPolicy::Reconcile);
+        let rec = Reconciler::new(loaded.services.clone(), self.drift);
         let (tx, events) = mpsc::unbounded_channel();
         let epoch = TokioInstant::now();
         let checks = Checks::start(&loaded.config, &Down::new(), tx);

@@ -26,7 +26,7 @@ impl Health {
     /// Starts the checkers and the reconciler of `loaded`'s virtual servers.
     pub async fn start(loaded: Loaded, tx: mpsc::UnboundedSender<Event>) -> Health {
         let (status_tx, mut status_rx) = watch::channel(HealthStatus::default());
-        let ipvs = match Ipvs::start(&loaded, status_tx).await {
+        let ipvs = match Ipvs::start(&loaded, status_tx, crate::engine::DriftPolicy::Ask).await {
             Ok(i) => i,
             Err(e) => {
                 let _ = tx.send(Event::Health(Msg::Failed(format!("{e:#}"))));
