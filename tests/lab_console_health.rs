@@ -3,69 +3,12 @@
 //! and when a real server's httpd dies, the server is inhibited (weight 0) in the kernel and
 //! marked so on screen; the detail view says why.
 
-use std::process::Command;
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-    session: &'static str,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&out.stdout).to_string()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", self.session])
-    }
-
-    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < timeout,
-                "timed out waiting for {needle:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(500));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn alive(&self) -> bool {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(["has-session", "-t", self.session])
-            .status()
-            .is_ok_and(|s| s.success())
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .status();
-    }
-}
+use tmux::Tmux;
 
 #[test]
 fn console_shows_health_and_the_kernel_follows() {
