@@ -21,14 +21,6 @@ pub fn forward_name(f: Forward) -> &'static str {
     }
 }
 
-pub fn tunnel_name(t: TunnelType) -> &'static str {
-    match t {
-        TunnelType::Ipip => "ipip",
-        TunnelType::Gue => "gue",
-        TunnelType::Gre => "gre",
-    }
-}
-
 /// `-c`, `+c`, `r+c`: checksum mode in `--tun-info`; `None` for flag values ipvsadm has no
 /// word for (it would index past its table).
 pub fn tunnel_flags_short(flags: u16) -> Option<&'static str> {
@@ -65,18 +57,6 @@ pub fn sched_flags_text(cfg: &ServiceConfig) -> Option<String> {
     (cfg.flags & any != 0).then(|| crate::rules::format_sched_flags(&cfg.scheduler, cfg.flags))
 }
 
-/// Cuts a cell to `max` bytes as ipvsadm's fixed buffers do (on a character boundary).
-pub fn cut(mut s: String, max: usize) -> String {
-    if s.len() > max {
-        let mut end = max;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        s.truncate(end);
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,11 +75,5 @@ mod tests {
         assert_eq!(sched_flags_text(&cfg).as_deref(), Some("sh-fallback"));
         cfg.flags = svc_flags::SCHED3;
         assert_eq!(sched_flags_text(&cfg).as_deref(), Some(""));
-    }
-
-    #[test]
-    fn cut_keeps_short_strings() {
-        assert_eq!(cut("abcdef".into(), 4), "abcd");
-        assert_eq!(cut("ab".into(), 4), "ab");
     }
 }
