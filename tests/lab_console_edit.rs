@@ -4,111 +4,44 @@
 //! ipvsadm line from `:`; after each step the console is left with `q` and `ipvsadm -Sn`
 //! shows the kernel's table. The audit log is checked last.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+#[path = "support/tmux.rs"]
+mod tmux;
 
-struct Tmux {
-    socket: String,
-    session: &'static str,
+use std::time::Duration;
+
+use tmux::Tmux;
+
+/// The steps this test repeats, on top of the shared tmux harness.
+trait Steps {
+    fn console(&self);
+    fn select_server(&self, addr: &str);
+    fn quit_and_save(&self, n: u32) -> String;
 }
 
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&out.stdout).to_string()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", self.session])
-    }
-
-    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < timeout,
-                "timed out waiting for {needle:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(300));
-        }
-    }
-
-    /// Sends tmux key names (`Enter`, `Tab`, `DC` for Delete) or literal text.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", self.session, k]);
-            // The serial line is slow; keys one by one keep escape sequences whole.
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn text(&self, text: &str) {
-        self.run(&["send-keys", "-l", "-t", self.session, text]);
-        std::thread::sleep(Duration::from_millis(300));
-    }
-
-    /// Runs a shell line in the VM (after `clear`) and returns its output, up to `END<n>`.
-    fn shell(&self, n: u32, line: &str) -> String {
-        self.text(&format!("clear; {line}; echo END{n}"));
-        self.keys(&["Enter"]);
-        let marker = format!("END{n}");
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            let lines: Vec<&str> = s.lines().collect();
-            if let Some(i) = lines.iter().position(|l| l.trim() == marker) {
-                return lines[..i].join("\n");
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "timed out waiting for {marker}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(300));
-        }
-    }
-
+impl Steps for Tmux {
     /// Starts the console and waits for the table.
     fn console(&self) {
         self.text("clear; lvsdeck --audit-log /tmp/audit.log --interval 0.5");
-        self.keys(&["Enter"]);
+        self.keys_one_by_one(&["Enter"]);
         self.wait_for("read-write (netlink)", Duration::from_secs(60));
         self.wait_for("198.51.100.10:80", Duration::from_secs(30));
     }
 
     /// Selects a real server's row: filter on its address (the service row stays above it).
     fn select_server(&self, addr: &str) {
-        self.keys(&["/"]);
+        self.keys_one_by_one(&["/"]);
         self.text(addr);
-        self.keys(&["Enter", "Home", "Down"]);
+        self.keys_one_by_one(&["Enter", "Home", "Down"]);
         self.wait_for(&format!("filter: {addr}"), Duration::from_secs(10));
     }
 
     /// Leaves the console and returns `ipvsadm -Sn`.
     fn quit_and_save(&self, n: u32) -> String {
-        self.keys(&["q"]);
+        self.keys_one_by_one(&["q"]);
         self.wait_for("director:~#", Duration::from_secs(30));
         let out = self.shell(n, "ipvsadm -Sn");
         println!("--- ipvsadm -Sn after step {n}:\n{out}");
         out
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .status();
     }
 }
 
@@ -132,7 +65,7 @@ fn lab_console_edits_reach_the_kernel() {
     ]);
     // The lab opens the console first; leave it for the VM's shell to set the table up.
     t.wait_for("VRRP", Duration::from_secs(240));
-    t.keys(&["q"]);
+    t.keys_one_by_one(&["q"]);
     t.wait_for("director:~#", Duration::from_secs(30));
     t.shell(
         0,
@@ -143,14 +76,14 @@ fn lab_console_edits_reach_the_kernel() {
 
     // 1. Add a service through the form: protocol tcp, Tab to Address, Enter, review, Enter.
     t.console();
-    t.keys(&["A"]);
+    t.keys_one_by_one(&["A"]);
     t.wait_for("Add a virtual service", Duration::from_secs(10));
-    t.keys(&["Tab"]);
+    t.keys_one_by_one(&["Tab"]);
     t.text("198.51.100.20:80");
-    t.keys(&["Enter"]);
+    t.keys_one_by_one(&["Enter"]);
     let s = t.wait_for("Review the change", Duration::from_secs(10));
     assert!(s.contains("ipvsadm -A -t 198.51.100.20:80 -s wlc"), "{s}");
-    t.keys(&["Enter"]);
+    t.keys_one_by_one(&["Enter"]);
     t.wait_for("applied: ipvsadm -A", Duration::from_secs(10));
     let save = t.quit_and_save(1);
     assert!(save.contains("-A -t 198.51.100.20:80 -s wlc"), "{save}");
@@ -158,7 +91,7 @@ fn lab_console_edits_reach_the_kernel() {
     // 2. `+` on 192.0.2.5: weight 3 -> 4.
     t.console();
     t.select_server("192.0.2.5");
-    t.keys(&["+"]);
+    t.keys_one_by_one(&["+"]);
     let s = t.wait_for("applied: ipvsadm -e", Duration::from_secs(10));
     assert!(s.contains("-r 192.0.2.5:80 -m -w 4"), "{s}");
     let save = t.quit_and_save(2);
@@ -167,14 +100,14 @@ fn lab_console_edits_reach_the_kernel() {
     // 3. Drain 192.0.2.5: weight 0, the row says draining.
     t.console();
     t.select_server("192.0.2.5");
-    t.keys(&["d"]);
+    t.keys_one_by_one(&["d"]);
     let s = t.wait_for("draining", Duration::from_secs(10));
     assert!(s.contains("-r 192.0.2.5:80 -m -w 0"), "{s}");
     // No traffic in the lab: its connections are already zero, so removal is offered at
     // once, defaulting to No; Esc declines and the server stays.
     let s = t.wait_for("Remove it?", Duration::from_secs(10));
     assert!(s.contains("[ No ]"), "{s}");
-    t.keys(&["Escape"]);
+    t.keys_one_by_one(&["Escape"]);
     std::thread::sleep(Duration::from_secs(1));
     let save = t.quit_and_save(3);
     assert!(save.contains("-r 192.0.2.5:80 -m -w 0"), "{save}");
@@ -182,35 +115,35 @@ fn lab_console_edits_reach_the_kernel() {
     // 4. Delete 192.0.2.6 (default No: Right to Yes), see it gone, then undo.
     t.console();
     t.select_server("192.0.2.6");
-    t.keys(&["DC"]);
+    t.keys_one_by_one(&["DC"]);
     let s = t.wait_for("Apply it?", Duration::from_secs(10));
     assert!(
         s.contains("ipvsadm -d -t 198.51.100.10:80 -r 192.0.2.6:80"),
         "{s}"
     );
-    t.keys(&["Right", "Enter"]);
+    t.keys_one_by_one(&["Right", "Enter"]);
     t.wait_for("applied: ipvsadm -d", Duration::from_secs(10));
     std::thread::sleep(Duration::from_secs(2));
     let s = t.screen();
     assert!(!s.contains("-> 192.0.2.6:80"), "still listed:\n{s}");
-    t.keys(&["u"]);
+    t.keys_one_by_one(&["u"]);
     let s = t.wait_for("Review the change", Duration::from_secs(10));
     assert!(
         s.contains("ipvsadm -a -t 198.51.100.10:80 -r 192.0.2.6:80 -m -w 1"),
         "{s}"
     );
-    t.keys(&["Enter"]);
+    t.keys_one_by_one(&["Enter"]);
     t.wait_for("applied: ipvsadm -a", Duration::from_secs(10));
     let save = t.quit_and_save(4);
     assert!(save.contains("-r 192.0.2.6:80 -m -w 1"), "{save}");
 
     // 5. An ipvsadm line from the `:` bar.
     t.console();
-    t.keys(&[":"]);
+    t.keys_one_by_one(&[":"]);
     t.text("ipvsadm -a -t 198.51.100.20:80 -r 192.0.2.7 -m -w 2");
-    t.keys(&["Enter"]);
+    t.keys_one_by_one(&["Enter"]);
     t.wait_for("Review the change", Duration::from_secs(10));
-    t.keys(&["Enter"]);
+    t.keys_one_by_one(&["Enter"]);
     t.wait_for("applied: ipvsadm -a", Duration::from_secs(10));
     let save = t.quit_and_save(5);
     assert!(
@@ -242,5 +175,5 @@ fn lab_console_edits_reach_the_kernel() {
         "{replay}"
     );
 
-    t.keys(&["poweroff -f", "Enter"]);
+    t.keys_one_by_one(&["poweroff -f", "Enter"]);
 }

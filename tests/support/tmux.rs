@@ -47,6 +47,41 @@ impl Tmux {
         self.run(&args);
     }
 
+    /// Sends tmux key names (`Enter`, `Tab`, `DC` for Delete) one at a time: over the lab's
+    /// slow serial line, keys sent together can arrive as one escape sequence.
+    pub fn keys_one_by_one(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", self.session, k]);
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Types literal text.
+    pub fn text(&self, text: &str) {
+        self.run(&["send-keys", "-l", "-t", self.session, text]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// Runs a shell line (after `clear`) and returns its output, up to the line `END<n>`.
+    pub fn shell(&self, n: u32, line: &str) -> String {
+        self.text(&format!("clear; {line}; echo END{n}"));
+        self.keys_one_by_one(&["Enter"]);
+        let marker = format!("END{n}");
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            let lines: Vec<&str> = s.lines().collect();
+            if let Some(i) = lines.iter().position(|l| l.trim() == marker) {
+                return lines[..i].join("\n");
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "timed out waiting for {marker}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
     pub fn alive(&self) -> bool {
         Command::new("tmux")
             .arg("-L")
