@@ -7,7 +7,8 @@ use std::process::Command;
 
 #[test]
 fn client_matches_the_kernel_and_ipvsadm() {
-    // `cargo test` builds the examples before running tests: target/<profile>/examples/.
+    // `cargo test` builds examples only as test harnesses; tests/run-all.sh runs
+    // `cargo build --examples` first so target/<profile>/examples/netlink_smoke exists.
     let exe = std::env::current_exe().expect("test path");
     let profile_dir = exe
         .parent()
@@ -16,7 +17,7 @@ fn client_matches_the_kernel_and_ipvsadm() {
     let smoke = profile_dir.join("examples/netlink_smoke");
     assert!(
         smoke.is_file(),
-        "{} missing: run through `cargo test`, which builds examples",
+        "{} missing: run `cargo build --examples` first (tests/run-all.sh does)",
         smoke.display()
     );
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/netlink_smoke.sh");

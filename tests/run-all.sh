@@ -21,5 +21,9 @@ fi
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 
+# tests/lab_netlink.rs runs the netlink_smoke example inside the lab VM: `cargo test` builds
+# examples only as test harnesses, so build the plain binaries first.
+cargo build --examples --locked
+
 # Unit, property and real-kernel lab tests (the lab boots qemu; see README).
 cargo test --all-targets --locked --no-fail-fast 2>&1
