@@ -51,6 +51,8 @@ pub struct ServerView {
 pub struct HealthStatus {
     /// The checkers' clock at the time of this picture: `next_check - now` is the wait.
     pub now: Option<Instant>,
+    /// Wall-clock seconds since the Unix epoch at `now`, to show when things happened.
+    pub wall_secs: Option<u64>,
     pub servers: Vec<ServerView>,
     /// The reconciler's last read: drift, last plan, error.
     pub reconciler: task::Status,

@@ -431,3 +431,21 @@ fn a_service_declared_twice_is_an_error_naming_both_lines() {
     );
     assert!(duplicates(&services(BASE)).is_empty());
 }
+
+#[test]
+fn kept_drift_ends_with_a_reload() {
+    let (mut rec, mut kernel) = converged(BASE, DriftPolicy::Reconcile);
+    delete_by_hand(&mut kernel, key(10, 80), rs(2));
+    rec.keep(DriftKey {
+        service: key(10, 80),
+        server: Some((rs(2), 80)),
+    });
+    assert!(rec.plan(&kernel, Release::Nothing).is_empty());
+    // The configuration is reloaded: the keep was against the old one, the server returns.
+    rec.reload(services(BASE));
+    assert!(rec.kept().is_empty());
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        ["-a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1"]
+    );
+}

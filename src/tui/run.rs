@@ -43,6 +43,8 @@ pub struct Options {
     pub audit_log: Option<std::path::PathBuf>,
     /// `-f FILE`: run this keepalived.conf's VRRP instances inside the console.
     pub vrrp_config: Option<std::path::PathBuf>,
+    /// A running daemon's control socket to attach to (without `vrrp_config`).
+    pub control: std::path::PathBuf,
 }
 
 /// Opens the console; returns the exit code. Theme and keymap errors are reported before the
@@ -89,7 +91,10 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
                 };
                 (engine, health)
             }
-            None => (Engine::default(), Health::default()),
+            None => {
+                let health = super::health_runner::attach(&opts.control, tx.clone()).await;
+                (Engine::default(), health.unwrap_or_default())
+            }
         };
         let mut terminal = ratatui::init();
         let ends = Ends {
@@ -245,9 +250,23 @@ async fn event_loop(
                     }
                     Effect::ScanConns { id, filter } => scans.start(id, filter),
                     Effect::StopConns => scans.stop(),
-                    Effect::Drift(cmd) => {
+                    Effect::Health(cmd) => {
                         if let Err(e) = health.send(cmd) {
                             let _ = tx.send(Event::Health(super::health::Msg::Failed(e)));
+                        }
+                    }
+                    Effect::Audit(ops) => {
+                        if let Some(path) = audit.clone() {
+                            let tx = tx.clone();
+                            let text = audit::entry(SystemTime::now(), &audit::user(), &ops);
+                            tokio::task::spawn_blocking(move || {
+                                if let Err(e) = audit::append(&path, &text) {
+                                    let _ = tx.send(Event::AuditFailed(format!(
+                                        "{}: {e}",
+                                        path.display()
+                                    )));
+                                }
+                            });
                         }
                     }
                     Effect::Vrrp(name, cmd) => {
