@@ -34,8 +34,15 @@ impl Client {
 
     /// Sends one request and waits for its reply.
     pub async fn request(&mut self, req: &Request) -> anyhow::Result<Reply> {
+        self.request_line(&to_line(req)).await
+    }
+
+    /// Sends a request line as it is (one line, the daemon judges it) and waits for the reply.
+    pub async fn request_line(&mut self, line: &str) -> anyhow::Result<Reply> {
+        let mut line = line.trim_end_matches('\n').replace('\n', " ");
+        line.push('\n');
         self.write
-            .write_all(to_line(req).as_bytes())
+            .write_all(line.as_bytes())
             .await
             .context("sending the request")?;
         let line = tokio::time::timeout(REPLY_WITHIN, self.lines.next_line())
@@ -49,15 +56,20 @@ impl Client {
     }
 }
 
-/// `lvsdeck control [--control PATH] REQUEST`: REQUEST is a JSON line, or the short forms
-/// `status`, `drain|disable|undrain SERVICE -r SERVER`, `reconcile|keep [ENTRY]`. Prints
-/// the reply line; exits 1 on an error reply.
+/// `lvsdeck control [--control PATH] REQUEST`: REQUEST is a JSON line (sent as it is), or
+/// the short forms `status`, `drain|disable|undrain SERVICE -r SERVER`, `reconcile|keep
+/// [ENTRY]`. Prints the reply line; exits 1 on an error reply, 2 on a bad short form.
 pub fn main(path: &Path, words: &[String]) -> anyhow::Result<i32> {
-    let req = match short_form(words) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("lvsdeck control: {e}");
-            return Ok(2);
+    let joined = words.join(" ");
+    let line = if joined.trim_start().starts_with('{') {
+        joined
+    } else {
+        match short_form(words) {
+            Ok(r) => to_line(&r),
+            Err(e) => {
+                eprintln!("lvsdeck control: {e}");
+                return Ok(2);
+            }
         }
     };
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -66,7 +78,7 @@ pub fn main(path: &Path, words: &[String]) -> anyhow::Result<i32> {
         .context("tokio runtime")?;
     rt.block_on(async {
         let mut c = Client::connect(path).await?;
-        let reply = c.request(&req).await?;
+        let reply = c.request_line(&line).await?;
         print!("{}", to_line(&reply));
         Ok(if matches!(reply, Reply::Error { .. }) {
             1
