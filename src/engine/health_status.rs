@@ -70,6 +70,22 @@ pub fn why(s: &ServerStatus, inhibit: bool) -> Why {
     }
 }
 
+/// Why a server is where it is, in a sentence.
+pub fn why_text(why: Why) -> String {
+    match why {
+        Why::Weight(w) => format!("in at weight {w}"),
+        Why::CheckerDown => "checkers say down: out of the table".into(),
+        Why::Inhibited => "checkers say down, inhibit_on_failure: weight 0".into(),
+        Why::OperatorDrained => "drained by the operator (weight 0)".into(),
+        Why::OperatorDisabled => "taken out by the operator".into(),
+        Why::SorryServerInstead => {
+            "up, but quorum is lost: the sorry server has the traffic".into()
+        }
+        Why::SorryServer(true) => "sorry server, has the traffic".into(),
+        Why::SorryServer(false) => "sorry server, idle (quorum holds)".into(),
+    }
+}
+
 /// The picture from the policy's statuses (in configuration order, as `specs`).
 pub fn views(
     specs: &[VsSpec],

@@ -214,8 +214,10 @@ impl Action {
             Action::Delete => "delete the selected row (asks first)",
             Action::WeightUp => "raise the selected server's weight by 1 (applies now)",
             Action::WeightDown => "lower the selected server's weight by 1 (applies now)",
-            Action::Drain => "drain the selected server (weight 0); again to undrain",
-            Action::Undrain => "restore the weight a drained server had",
+            Action::Drain => {
+                "drain the selected server (weight 0, held over its checks); again to undrain"
+            }
+            Action::Undrain => "undrain: the weight it had, or back to its checks (-f, daemon)",
             Action::Undo => "undo the last change (previewed first)",
             Action::Command => "type an ipvsadm command line",
             Action::Zero => "zero the selected service's counters",

@@ -114,21 +114,7 @@ pub fn marker(v: &ServerView) -> &'static str {
     }
 }
 
-/// Why a server is where it is, in a sentence.
-pub fn why_text(why: Why) -> String {
-    match why {
-        Why::Weight(w) => format!("in at weight {w}"),
-        Why::CheckerDown => "checkers say down: out of the table".into(),
-        Why::Inhibited => "checkers say down, inhibit_on_failure: weight 0".into(),
-        Why::OperatorDrained => "drained by the operator (weight 0)".into(),
-        Why::OperatorDisabled => "taken out by the operator".into(),
-        Why::SorryServerInstead => {
-            "up, but quorum is lost: the sorry server has the traffic".into()
-        }
-        Why::SorryServer(true) => "sorry server, has the traffic".into(),
-        Why::SorryServer(false) => "sorry server, idle (quorum holds)".into(),
-    }
-}
+pub use crate::engine::health_status::why_text;
 
 /// The header slot: `None` without the checkers.
 pub fn header_text(h: &HealthState) -> Option<String> {

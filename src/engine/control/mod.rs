@@ -188,7 +188,7 @@ pub fn to_reply(p: &HealthStatus) -> StatusReply {
                     .collect(),
                 server,
                 why: why_report(v.why),
-                reason: crate::tui::health::why_text(v.why),
+                reason: crate::engine::health_status::why_text(v.why),
                 health: s.map(|s| health_word(s.health).to_string()),
                 intent: s.map(|s| intent_word(s.intent).to_string()),
                 weight: s.map(|s| s.weight),
