@@ -6,7 +6,8 @@
 //!     policy's op is in the audit log.
 //! (b) `lvsdeck daemon` running, `lvsdeck` without -f attaches to its control socket
 //!     ("daemon: attached"): the same drain through the daemon holds across a check
-//!     transition and a reconciler period (not reverted as drift); `D` restores it.
+//!     transition and a reconciler period (not reverted as drift); `D` restores it; the
+//!     daemon's applied lines are in the console's audit log.
 
 #[path = "support/tmux.rs"]
 mod tmux;
@@ -155,7 +156,10 @@ fn console_drains_hold_across_checks_embedded_and_attached() {
     );
     t.keys(&[
         "-l",
-        &format!("clear; {} lvsdeck --interval 0.5", watcher("/tmp/wb.log")),
+        &format!(
+            "clear; {} lvsdeck --interval 0.5 --audit-log /tmp/audit2.log",
+            watcher("/tmp/wb.log")
+        ),
     ]);
     t.keys(&["Enter"]);
     let s = t.wait_for("daemon: attached", Duration::from_secs(60));
@@ -173,6 +177,13 @@ fn console_drains_hold_across_checks_embedded_and_attached() {
         line.contains("-a -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w 1"),
         "{line}"
     );
+    let audit = t.shell(8, "cat /tmp/audit2.log");
+    for w in [0, 1] {
+        assert!(
+            audit.contains(&format!("-e -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w {w}")),
+            "the daemon's applied line (weight {w}) is not in the attached console's audit log:\n{audit}"
+        );
+    }
     let log = t.shell(
         7,
         "grep -c 'drift.*8084' /tmp/daemon.log; kill $(cat /tmp/dpid)",

@@ -151,6 +151,10 @@ async fn remote(
                 Ok(Reply::Error { message }) => {
                     let _ = tx.send(Event::Health(Msg::Failed(format!("daemon: {message}"))));
                 }
+                Ok(Reply::Done { applied, .. }) if !applied.is_empty() => {
+                    let ops = applied_ops(&applied);
+                    let _ = tx.send(Event::Health(Msg::Applied(ops)));
+                }
                 Ok(_) => {}
                 Err(e) => {
                     let _ = tx.send(Event::Health(Msg::Failed(format!("daemon: {e:#}"))));
@@ -175,6 +179,21 @@ async fn remote(
             return;
         }
     }
+}
+
+/// The daemon's applied lines as ops (for the audit log); a line that does not parse is
+/// logged and left out.
+fn applied_ops(lines: &[String]) -> Vec<crate::ipvs::Op> {
+    lines
+        .iter()
+        .filter_map(|l| match crate::rules::parse_line(l) {
+            Ok(Some(crate::rules::Command::Change(op))) => Some(op),
+            other => {
+                tracing::warn!("daemon reply: `{l}` is not a change: {other:?}");
+                None
+            }
+        })
+        .collect()
 }
 
 /// The control request for a console command.

@@ -33,7 +33,10 @@ pub const DEFAULT_PATH: &str = "/run/lvsdeck/control.sock";
 
 /// Carries out one request on the daemon's engine.
 pub async fn handle(ipvs: &mut Ipvs, req: Request) -> Reply {
-    let done = |message: String| Reply::Done { message };
+    let done = |message: String| Reply::Done {
+        message,
+        applied: Vec::new(),
+    };
     let error = |message: String| Reply::Error { message };
     match req {
         Request::Status => match ipvs.picture().await {
@@ -105,6 +108,11 @@ async fn operator(ipvs: &mut Ipvs, server: &str, intent: Intent) -> Reply {
     };
     match ipvs.operator(&id, intent).await {
         Ok(()) => Reply::Done {
+            applied: policy_ops(ipvs)
+                .await
+                .iter()
+                .map(crate::tui::edit::line)
+                .collect(),
             message: format!(
                 "{} {}",
                 match intent {
@@ -116,6 +124,25 @@ async fn operator(ipvs: &mut Ipvs, server: &str, intent: Intent) -> Reply {
             ),
         },
         Err(message) => Reply::Error { message },
+    }
+}
+
+/// How long a reply waits for the policy's decision on an operator command.
+const DECISION_WITHIN: Duration = Duration::from_secs(2);
+
+/// Runs the daemon's checker events until the policy's ops for the operator command
+/// arrive (at most [`DECISION_WITHIN`]; none when the command changed nothing).
+async fn policy_ops(ipvs: &mut Ipvs) -> Vec<crate::ipvs::Op> {
+    let until = tokio::time::Instant::now() + DECISION_WITHIN;
+    loop {
+        let ops = ipvs.take_operator_ops();
+        if !ops.is_empty() {
+            return ops;
+        }
+        match tokio::time::timeout_at(until, ipvs.next_event()).await {
+            Ok(Some(ev)) => ipvs.on_event(ev).await,
+            Ok(None) | Err(_) => return Vec::new(),
+        }
     }
 }
 

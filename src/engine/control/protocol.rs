@@ -46,9 +46,17 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum Reply {
-    Done { message: String },
+    Done {
+        message: String,
+        /// For an operator command: the ipvsadm lines the health policy applied for it
+        /// (replayable, for the caller's audit log).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        applied: Vec<String>,
+    },
     Status(Box<StatusReply>),
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// The daemon's health picture.
@@ -266,6 +274,11 @@ mod tests {
         for r in [
             Reply::Done {
                 message: "ok".into(),
+                applied: vec!["-e -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 0".into()],
+            },
+            Reply::Done {
+                message: "ok".into(),
+                applied: vec![],
             },
             Reply::Error {
                 message: "no".into(),
