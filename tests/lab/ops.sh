@@ -102,7 +102,7 @@ lvsdeck daemon -f $CONF 2>/tmp/second.log; rc=$?
     && echo "PASS a second daemon on the same socket refuses (exit $rc)" \
     || { echo "FAIL second daemon: exit $rc"; sed 's/^/    /' /tmp/second.log | head -5; }
 check "the first daemon still runs" kill -0 $DPID
-wait_table "the table is untouched by the refused daemon" "$VS1$R1$R2$VS2$R3$R4" 500
+wait_table "the table is untouched by the refused daemon" "$VS1$R1$R2$VS2$R3$R4" 1500
 
 # 2. Status from a shell: every checked server, up.
 status_has "status lists 8084 up" "$(entry weight up)" 3000
@@ -157,7 +157,7 @@ lvsdeck control '{"cmd":"drain", oops' >/tmp/bad.json; rc=$?
 lvsdeck control drain -t 198.51.100.20:80 -r 127.0.0.1:9999 >/tmp/bad.json; rc=$?
 [ $rc = 1 ] && grep -q 'not a real server of the configuration' /tmp/bad.json \
     && echo "PASS drain of an unknown server refused" || echo "FAIL unknown server: exit $rc $(cat /tmp/bad.json)"
-wait_table "bad requests changed nothing" "$VS1$R1$R2$VS2$R3$R4" 500
+wait_table "bad requests changed nothing" "$VS1$R1$R2$VS2$R3$R4" 1500
 
 # 9. SIGTERM: the socket goes with the daemon; a killed daemon's stale socket is replaced.
 kill -TERM $DPID
