@@ -62,10 +62,12 @@ impl Health {
     /// Hands a command to the engine (or the attached daemon) without waiting.
     pub fn send(&self, cmd: HealthCmd) -> Result<(), String> {
         let Some(tx) = &self.commands else {
-            return Err("the health checkers do not run".into());
+            return Err(
+                "the health checkers do not run here (-f FILE, or a daemon to attach to)".into(),
+            );
         };
         tx.try_send(cmd)
-            .map_err(|e| format!("drift command not sent: {e}"))
+            .map_err(|e| format!("command not sent to the health engine: {e}"))
     }
 
     /// Stops the checkers (their shutdown decisions are applied), then the reconciler.
