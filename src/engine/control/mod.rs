@@ -33,97 +33,84 @@ pub const DEFAULT_PATH: &str = "/run/lvsdeck/control.sock";
 
 /// Carries out one request on the daemon's engine.
 pub async fn handle(ipvs: &mut Ipvs, req: Request) -> Reply {
-    let done = |message: String| Reply::Done {
-        message,
-        applied: Vec::new(),
-    };
-    let error = |message: String| Reply::Error { message };
-    match req {
-        Request::Status => match ipvs.picture().await {
-            Some(p) => Reply::Status(Box::new(to_reply(&p))),
-            None => Reply::Status(Box::default()),
-        },
-        Request::Drain { server } | Request::Disable { server } | Request::Undrain { server }
-            if parse_server(&server).is_err() =>
-        {
-            error(parse_server(&server).err().unwrap_or_default())
-        }
-        Request::Drain { server } => operator(ipvs, &server, Intent::Drain).await,
-        Request::Disable { server } => operator(ipvs, &server, Intent::Disable).await,
-        Request::Undrain { server } => operator(ipvs, &server, Intent::Auto).await,
-        Request::Reconcile { entry } | Request::Keep { entry }
-            if entry.as_deref().is_some_and(|e| parse_entry(e).is_err()) =>
-        {
-            error(
-                parse_entry(entry.as_deref().unwrap_or_default())
-                    .err()
+    let result = match req {
+        Request::Status => {
+            return Reply::Status(Box::new(
+                ipvs.picture()
+                    .await
+                    .map(|p| to_reply(&p))
                     .unwrap_or_default(),
-            )
-        }
-        Request::Reconcile { entry } => {
-            let key = entry.as_deref().and_then(|e| parse_entry(e).ok());
-            let r = ipvs.command(Command::Reconcile(key)).await;
-            r.map_or_else(error, |()| {
-                done(match key {
-                    Some(k) => format!("reconciling {k}"),
-                    None => "reconciling all drift".into(),
-                })
-            })
-        }
-        Request::Keep { entry: Some(e) } => {
-            let Ok(key) = parse_entry(&e) else {
-                return error(format!("bad entry `{e}`"));
-            };
-            let r = ipvs.command(Command::Keep(key)).await;
-            r.map_or_else(error, |()| {
-                done(format!("keeping {key} until reconciled or reloaded"))
-            })
-        }
-        Request::Keep { entry: None } => {
-            let drift = ipvs
-                .picture()
-                .await
-                .map(|p| p.reconciler.drift)
-                .unwrap_or_default();
-            let mut n = 0;
-            for i in drift.items.iter().filter(|i| !i.kept) {
-                if let Err(e) = ipvs.command(Command::Keep(i.key)).await {
-                    return error(e);
-                }
-                n += 1;
-            }
-            done(format!(
-                "keeping {n} drift entr{}",
-                if n == 1 { "y" } else { "ies" }
             ))
         }
+        Request::Drain { server } => return operator(ipvs, &server, Intent::Drain).await,
+        Request::Disable { server } => return operator(ipvs, &server, Intent::Disable).await,
+        Request::Undrain { server } => return operator(ipvs, &server, Intent::Auto).await,
+        Request::Reconcile { entry } => reconcile(ipvs, entry.as_deref()).await,
+        Request::Keep { entry: Some(e) } => keep(ipvs, &e).await,
+        Request::Keep { entry: None } => keep_all(ipvs).await,
+    };
+    match result {
+        Ok(message) => Reply::Done {
+            message,
+            applied: Vec::new(),
+        },
+        Err(message) => Reply::Error { message },
     }
 }
 
+async fn reconcile(ipvs: &mut Ipvs, entry: Option<&str>) -> Result<String, String> {
+    let key = entry.map(parse_entry).transpose()?;
+    ipvs.command(Command::Reconcile(key)).await?;
+    Ok(match key {
+        Some(k) => format!("reconciling {k}"),
+        None => "reconciling all drift".into(),
+    })
+}
+
+async fn keep(ipvs: &mut Ipvs, entry: &str) -> Result<String, String> {
+    let key = parse_entry(entry)?;
+    ipvs.command(Command::Keep(key)).await?;
+    Ok(format!("keeping {key} until reconciled or reloaded"))
+}
+
+/// Keeps every entry not kept yet, as the last read found them.
+async fn keep_all(ipvs: &mut Ipvs) -> Result<String, String> {
+    let drift = ipvs
+        .picture()
+        .await
+        .map(|p| p.reconciler.drift)
+        .unwrap_or_default();
+    let mut n = 0;
+    for i in drift.items.iter().filter(|i| !i.kept) {
+        ipvs.command(Command::Keep(i.key)).await?;
+        n += 1;
+    }
+    Ok(format!(
+        "keeping {n} drift entr{}",
+        if n == 1 { "y" } else { "ies" }
+    ))
+}
+
 async fn operator(ipvs: &mut Ipvs, server: &str, intent: Intent) -> Reply {
-    let Ok(id) = parse_server(server) else {
-        return Reply::Error {
-            message: format!("bad server `{server}`"),
-        };
+    let id = match parse_server(server) {
+        Ok(id) => id,
+        Err(message) => return Reply::Error { message },
     };
-    match ipvs.operator(&id, intent).await {
-        Ok(()) => Reply::Done {
-            applied: policy_ops(ipvs)
-                .await
-                .iter()
-                .map(crate::tui::edit::line)
-                .collect(),
-            message: format!(
-                "{} {}",
-                match intent {
-                    Intent::Drain => "draining",
-                    Intent::Disable => "disabling",
-                    Intent::Auto => "undraining",
-                },
-                server_text(&id)
-            ),
-        },
-        Err(message) => Reply::Error { message },
+    if let Err(message) = ipvs.operator(&id, intent).await {
+        return Reply::Error { message };
+    }
+    let verb = match intent {
+        Intent::Drain => "draining",
+        Intent::Disable => "disabling",
+        Intent::Auto => "undraining",
+    };
+    Reply::Done {
+        message: format!("{verb} {}", server_text(&id)),
+        applied: policy_ops(ipvs)
+            .await
+            .iter()
+            .map(crate::tui::edit::line)
+            .collect(),
     }
 }
 
