@@ -21,6 +21,8 @@ pub enum Msg {
     Applied(Vec<crate::ipvs::Op>),
     /// The console is attached to a running daemon's control socket (its path).
     Attached(String),
+    /// Something the operator must know that does not stop the engine (shown until quit).
+    Warning(String),
 }
 
 /// What the console asks of the health engine; the runner turns it into a `task::Command`
@@ -48,6 +50,7 @@ pub struct HealthState {
     pub attached: Option<String>,
     /// The selected entry of the drift list.
     pub drift_cursor: usize,
+    pub warning: Option<String>,
 }
 
 impl HealthState {
@@ -65,6 +68,7 @@ impl HealthState {
             Msg::Failed(e) => self.failed = Some(e),
             Msg::Applied(_) => {}
             Msg::Attached(path) => self.attached = Some(path),
+            Msg::Warning(w) => self.warning = Some(w),
         }
         true
     }
@@ -152,6 +156,9 @@ pub fn header_text(h: &HealthState) -> Option<String> {
     }
     if let Some(e) = &s.reconciler.error {
         out.push_str(&format!(" │ reconciler: {e}"));
+    }
+    if let Some(w) = &h.warning {
+        out.push_str(&format!(" │ {w}"));
     }
     Some(out)
 }

@@ -87,6 +87,15 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
                 let health = if loaded.services.is_empty() {
                     Health::default()
                 } else {
+                    // Two owners of one table: the daemon would revert this console's
+                    // drains as drift, and this console would hold the daemon's changes.
+                    if crate::engine::control::server::live(&opts.control).await {
+                        let w = format!(
+                            "a lvsdeck daemon runs here ({}): run the console without -f to attach to it",
+                            opts.control.display()
+                        );
+                        let _ = tx.send(Event::Health(super::health::Msg::Warning(w)));
+                    }
                     Health::start(loaded, tx.clone()).await
                 };
                 (engine, health)

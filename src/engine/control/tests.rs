@@ -155,5 +155,14 @@ async fn a_live_socket_is_refused_and_a_stale_one_replaced() {
     let (l, _rx2) = super::server::bind(&stale).await.expect("stale replaced");
     drop(l);
     assert!(!stale.exists(), "removed on drop");
+    // A file that is not a socket is never replaced.
+    let file = dir.join("file");
+    std::fs::write(&file, "keep me").expect("file");
+    let e = super::server::bind(&file).await.err().expect("refused");
+    assert!(e.to_string().contains("is not a socket"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(&file).ok().as_deref(),
+        Some("keep me")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -392,3 +392,16 @@ fn attached_to_a_daemon_the_header_says_so() {
         .unwrap_or_default()
         .starts_with("daemon: attached │ health: 4 checked"));
 }
+
+#[test]
+fn a_warning_stays_in_the_header() {
+    let (mut app, now) = with_health(110, 16);
+    let w = "a lvsdeck daemon runs here (/run/lvsdeck/control.sock): run the console without -f to attach to it";
+    update(&mut app, Event::Health(Msg::Warning(w.into())), now);
+    update(
+        &mut app,
+        Event::Health(Msg::Status(Box::new(picture()))),
+        now,
+    );
+    assert!(header_text(&app.health).unwrap_or_default().ends_with(w));
+}
