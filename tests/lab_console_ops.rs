@@ -19,12 +19,13 @@ use tmux::Tmux;
 const ROW: &str = "127.0.0.1:8084";
 
 /// In the VM, in the background: once 8084 is at weight 0 in the kernel, kill its httpd,
-/// revive it 6 s later; meanwhile log 8084's kernel line every 0.2 s to `log`.
+/// revive it 15 s later (the checker needs a failure and a retry to say down, which
+/// takes several seconds on a loaded, emulated VM); meanwhile log 8084's kernel line every 0.2 s to `log`.
 fn watcher(log: &str) -> String {
     format!(
         "rm -f /tmp/stop {log}; \
          (while ! ipvsadm -Sn | grep -q '{ROW} -m -w 0'; do usleep 100000; done; \
-          kill $(cat /tmp/pid_8084); sleep 6; \
+          kill $(cat /tmp/pid_8084); sleep 15; \
           httpd -f -p {ROW} -h /srv/www & echo $! >/tmp/pid_8084) & \
          (n=0; while [ ! -e /tmp/stop ] && [ $n -lt 1500 ]; do \
           echo \"$(ipvsadm -Sn | grep {ROW})\" >>{log}; usleep 200000; n=$((n+1)); done) &"
@@ -51,9 +52,9 @@ fn drain_cycle(t: &Tmux) -> f64 {
     let s = t.wait_for("operator: drained at", Duration::from_secs(10));
     assert!(s.contains("undrain with D"), "{s}");
     // The watcher kills the httpd: the checker says down, the drain holds (weight 0).
-    t.wait_for("DOWN, weight 1, in the table at 0", Duration::from_secs(30));
-    // Revived 6 s later: up again, still drained.
-    t.wait_for("up, weight 1, in the table at 0", Duration::from_secs(30));
+    t.wait_for("DOWN, weight 1, in the table at 0", Duration::from_secs(60));
+    // Revived 15 s after the kill: up again, still drained.
+    t.wait_for("up, weight 1, in the table at 0", Duration::from_secs(60));
     // Over a reconciler period (10 s) the drain is not reverted.
     std::thread::sleep(Duration::from_secs(11));
     let s = t.screen();
