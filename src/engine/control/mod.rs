@@ -109,7 +109,7 @@ async fn operator(ipvs: &mut Ipvs, server: &str, intent: Intent) -> Reply {
         applied: policy_ops(ipvs)
             .await
             .iter()
-            .map(crate::tui::edit::line)
+            .map(crate::rules::replay_line)
             .collect(),
     }
 }
