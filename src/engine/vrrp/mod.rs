@@ -3,6 +3,7 @@
 
 pub mod notify;
 pub mod proc;
+pub mod receiver;
 pub mod set;
 pub mod spec;
 pub mod task;
