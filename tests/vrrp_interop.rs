@@ -12,22 +12,49 @@ use std::time::{Duration, Instant};
 
 use vrrp_lab::*;
 
+/// keepalived logged no complaint about lvsdeck's adverts (checksum, TTL/hop limit, length,
+/// addresses, VRID).
+fn assert_keepalived_accepted_us(lab: &Lab) {
+    let log = lab.log("keepalived.log");
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            let l = l.to_lowercase();
+            [
+                "invalid",
+                "checksum",
+                "ttl/hl",
+                "unexpected",
+                "unknown vrid",
+                "error",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "keepalived complained: {bad:#?}\n{}",
+        lab.dump()
+    );
+}
+
 /// keepalived master (150), lvsdeck backup (100): lvsdeck stays backup; a crash of
 /// keepalived makes it master; keepalived back with its higher priority preempts.
-fn backup_failover_preempt(tag: &str, version: u8) {
-    let ka = conf(&Peer {
+fn backup_failover_preempt(tag: &str, version: u8, fam: Fam) {
+    let ka = fam.conf(&Peer {
         priority: 150,
         version,
         advert_int: 1,
         pass: SECRET,
     });
-    let lv = conf(&Peer {
+    let lv = fam.conf(&Peer {
         priority: 100,
         version,
         advert_int: 1,
         pass: SECRET,
     });
-    let mut lab = Lab::new(tag);
+    let mut lab = fam.lab(tag);
     lab.start_keepalived(&ka);
     assert!(
         lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
@@ -55,7 +82,7 @@ fn backup_failover_preempt(tag: &str, version: u8) {
     });
     let took = took.unwrap_or_else(|| panic!("lvsdeck never took over\n{}", lab.dump()));
     eprintln!(
-        "FIGURE v{version} keepalived SIGKILL -> VIP on lvsdeck: {} ms",
+        "FIGURE v{version} {fam:?} keepalived SIGKILL -> VIP on lvsdeck: {} ms",
         took.as_millis()
     );
     // Master_Down_Interval for priority 100 at 1 s is 3.61 s, minus the age of the last advert.
@@ -70,7 +97,7 @@ fn backup_failover_preempt(tag: &str, version: u8) {
         &lab.ka_ns,
         "addr",
         "del",
-        &format!("{VIP}/24"),
+        &fam.vip_cidr(),
         "dev",
         "veth0",
     ]);
@@ -85,7 +112,7 @@ fn backup_failover_preempt(tag: &str, version: u8) {
         lab.dump()
     );
     eprintln!(
-        "FIGURE v{version} keepalived restart (priority 150) -> VIP back on keepalived: {} ms",
+        "FIGURE v{version} {fam:?} keepalived restart (priority 150) -> VIP back on keepalived: {} ms",
         t1.elapsed().as_millis()
     );
     assert!(
@@ -94,24 +121,25 @@ fn backup_failover_preempt(tag: &str, version: u8) {
         "{}",
         lab.dump()
     );
+    assert_keepalived_accepted_us(&lab);
 }
 
 /// lvsdeck master (200) over keepalived (100); SIGTERM: priority 0, keepalived takes over
 /// after its Skew_Time (0.61 s) and lvsdeck removed its VIP and exited 0.
-fn master_handover_on_sigterm(tag: &str, version: u8) {
-    let ka = conf(&Peer {
+fn master_handover_on_sigterm(tag: &str, version: u8, fam: Fam) {
+    let ka = fam.conf(&Peer {
         priority: 100,
         version,
         advert_int: 1,
         pass: SECRET,
     });
-    let lv = conf(&Peer {
+    let lv = fam.conf(&Peer {
         priority: 200,
         version,
         advert_int: 1,
         pass: SECRET,
     });
-    let mut lab = Lab::new(tag);
+    let mut lab = fam.lab(tag);
     lab.start_keepalived(&ka);
     assert!(
         lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
@@ -140,14 +168,14 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
         &lab.lv_ns,
         "addr",
         "del",
-        &format!("{VIP}/24"),
+        &fam.vip_cidr(),
         "dev",
         "veth0",
     ]);
     let readded = lab.until_vip(&lab.lv_ns, true, Duration::from_secs(2));
     let readded = readded.unwrap_or_else(|| panic!("VIP not re-added\n{}", lab.dump()));
     eprintln!(
-        "FIGURE v{version} VIP deleted behind lvsdeck -> re-added: {} ms",
+        "FIGURE v{version} {fam:?} VIP deleted behind lvsdeck -> re-added: {} ms",
         readded.as_millis()
     );
     assert!(
@@ -179,6 +207,7 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
         lab.dump()
     );
     assert!(!ka_log.contains("invalid passwd"), "{}", lab.dump());
+    assert_keepalived_accepted_us(&lab);
 
     let t0 = lab.term_lvsdeck();
     let took = wait_for(Duration::from_secs(5), || {
@@ -186,7 +215,7 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
     });
     let took = took.unwrap_or_else(|| panic!("keepalived never took over\n{}", lab.dump()));
     eprintln!(
-        "FIGURE v{version} lvsdeck SIGTERM (priority 0) -> VIP on keepalived: {} ms",
+        "FIGURE v{version} {fam:?} lvsdeck SIGTERM (priority 0) -> VIP on keepalived: {} ms",
         took.as_millis()
     );
     assert!(
@@ -210,22 +239,32 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
 
 #[test]
 fn v2_pass_backup_failover_and_preempt() {
-    backup_failover_preempt("a", 2);
+    backup_failover_preempt("a", 2, Fam::V4);
 }
 
 #[test]
 fn v2_master_sigterm_hands_over() {
-    master_handover_on_sigterm("b", 2);
+    master_handover_on_sigterm("b", 2, Fam::V4);
 }
 
 #[test]
 fn v3_ipv4_master_sigterm_hands_over() {
-    master_handover_on_sigterm("c", 3);
+    master_handover_on_sigterm("c", 3, Fam::V4);
 }
 
 #[test]
 fn v3_ipv4_backup_failover_and_preempt() {
-    backup_failover_preempt("d", 3);
+    backup_failover_preempt("d", 3, Fam::V4);
+}
+
+#[test]
+fn v3_ipv6_backup_failover_and_preempt() {
+    backup_failover_preempt("e", 3, Fam::V6);
+}
+
+#[test]
+fn v3_ipv6_master_sigterm_hands_over() {
+    master_handover_on_sigterm("f", 3, Fam::V6);
 }
 
 /// Wrong password and wrong interval: both sides drop each other's adverts, say so in their

@@ -27,7 +27,6 @@ fn raw() -> io::Result<Socket> {
         Type::RAW.cloexec(),
         Some(Protocol::from(IPPROTO_VRRP)),
     )?;
-    s.set_only_v6(true)?;
     s.set_nonblocking(true)?;
     Ok(s)
 }
