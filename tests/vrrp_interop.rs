@@ -12,6 +12,29 @@ use std::time::{Duration, Instant};
 
 use vrrp_lab::*;
 
+/// The MAC of veth0 in `ns`.
+fn mac_of(ns: &str) -> String {
+    let out = Command::new("ip")
+        .args(["-n", ns, "-o", "link", "show", "dev", "veth0"])
+        .output()
+        .expect("ip link");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.split_whitespace()
+        .skip_while(|w| *w != "link/ether")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no MAC in {text}"))
+        .to_string()
+}
+
+/// `ip -6 neigh show ADDR dev veth0` in `ns`.
+fn neighbour(ns: &str, addr: &str) -> String {
+    let out = Command::new("ip")
+        .args(["-n", ns, "-6", "neigh", "show", addr, "dev", "veth0"])
+        .output()
+        .expect("ip neigh");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
 /// keepalived logged no complaint about lvsdeck's adverts (checksum, TTL/hop limit, length,
 /// addresses, VRID).
 fn assert_keepalived_accepted_us(lab: &Lab) {
@@ -77,10 +100,58 @@ fn backup_failover_preempt(tag: &str, version: u8, fam: Fam) {
     );
 
     let t0 = lab.crash_keepalived();
+    if fam == Fam::V6 {
+        // The crashed host keeps a stale neighbour entry for the VIP with a wrong MAC: only
+        // lvsdeck's unsolicited NA (Override flag) can correct it.
+        run(&[
+            "ip",
+            "-n",
+            &lab.ka_ns,
+            "addr",
+            "del",
+            &fam.vip_cidr(),
+            "dev",
+            "veth0",
+        ]);
+        run(&[
+            "ip",
+            "-n",
+            &lab.ka_ns,
+            "-6",
+            "neigh",
+            "replace",
+            VIP6,
+            "lladdr",
+            "02:00:00:00:00:99",
+            "dev",
+            "veth0",
+            "nud",
+            "stale",
+        ]);
+    }
     let took = wait_for(Duration::from_secs(10), || {
         lab.has_vip(&lab.lv_ns).then(|| t0.elapsed())
     });
     let took = took.unwrap_or_else(|| panic!("lvsdeck never took over\n{}", lab.dump()));
+    if fam == Fam::V6 {
+        let mac = mac_of(&lab.lv_ns);
+        let learned = wait_for(Duration::from_secs(2), || {
+            neighbour(&lab.ka_ns, VIP6)
+                .contains(&mac)
+                .then(|| t0.elapsed().saturating_sub(took))
+        });
+        let learned = learned.unwrap_or_else(|| {
+            panic!(
+                "the neighbour entry did not follow the VIP to {mac}: {}\n{}",
+                neighbour(&lab.ka_ns, VIP6),
+                lab.dump()
+            )
+        });
+        eprintln!(
+            "FIGURE v3 V6 VIP on lvsdeck -> peer's neighbour entry updated by the NA: {} ms",
+            learned.as_millis()
+        );
+    }
     eprintln!(
         "FIGURE v{version} {fam:?} keepalived SIGKILL -> VIP on lvsdeck: {} ms",
         took.as_millis()
@@ -91,16 +162,18 @@ fn backup_failover_preempt(tag: &str, version: u8, fam: Fam) {
         "{took:?}"
     );
     // The crashed host's address is gone with it.
-    run(&[
-        "ip",
-        "-n",
-        &lab.ka_ns,
-        "addr",
-        "del",
-        &fam.vip_cidr(),
-        "dev",
-        "veth0",
-    ]);
+    if fam == Fam::V4 {
+        run(&[
+            "ip",
+            "-n",
+            &lab.ka_ns,
+            "addr",
+            "del",
+            &fam.vip_cidr(),
+            "dev",
+            "veth0",
+        ]);
+    }
 
     let t1 = Instant::now();
     lab.start_keepalived(&ka);
