@@ -340,6 +340,83 @@ fn v3_ipv6_master_sigterm_hands_over() {
     master_handover_on_sigterm("f", 3, Fam::V6);
 }
 
+/// Two instances (VRID 51 and 52) on one link, each side master of one: both reach the right
+/// state, and neither side counts the other instance's adverts as errors (lvsdeck reads each
+/// packet once per interface and hands it to the instance with that VRID).
+fn two_instances_on_one_link(tag: &str, fam: Fam) {
+    let (vip1, vip2, plen) = match fam {
+        Fam::V4 => ("192.0.2.100", "192.0.2.101", "/24"),
+        Fam::V6 => ("2001:db8::100", "2001:db8::101", ""),
+    };
+    let two = |p1: u8, p2: u8| {
+        let inst = |name: &str, vrid: u8, prio: u8, vip: &str| {
+            format!(
+                "vrrp_instance {name} {{\n    state BACKUP\n    interface veth0\n    \
+                 virtual_router_id {vrid}\n    version 3\n    priority {prio}\n    \
+                 advert_int 1\n    virtual_ipaddress {{\n        {vip}{plen}\n    }}\n}}\n"
+            )
+        };
+        format!(
+            "global_defs {{\n    router_id two\n}}\n{}{}",
+            inst("VI_1", 51, p1, vip1),
+            inst("VI_2", 52, p2, vip2)
+        )
+    };
+    let inet = match fam {
+        Fam::V4 => "inet",
+        Fam::V6 => "inet6",
+    };
+    let (m1, m2) = (format!("{inet} {vip1}/"), format!("{inet} {vip2}/"));
+    let mut lab = fam.lab(tag);
+    lab.start_keepalived(&two(150, 100));
+    lab.start_lvsdeck(&two(100, 150));
+    let settled = wait_for(Duration::from_secs(15), || {
+        (lab.has_addr(&lab.ka_ns, &m1)
+            && !lab.has_addr(&lab.ka_ns, &m2)
+            && lab.has_addr(&lab.lv_ns, &m2)
+            && !lab.has_addr(&lab.lv_ns, &m1))
+        .then_some(())
+    });
+    assert!(settled.is_some(), "wrong owners\n{}", lab.dump());
+    // Several adverts of each instance cross the link while both stay put.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        lab.has_addr(&lab.ka_ns, &m1) && lab.has_addr(&lab.lv_ns, &m2),
+        "an instance moved\n{}",
+        lab.dump()
+    );
+    assert!(!lab.has_addr(&lab.lv_ns, &m1), "{}", lab.dump());
+    let lv = lab.log("lvsdeck.log");
+    assert!(
+        lv.contains("VRRP_Instance(VI_1) Initialize -> Backup")
+            && lv.contains("VRRP_Instance(VI_2) Backup -> Master"),
+        "{}",
+        lab.dump()
+    );
+    assert!(
+        !lv.contains("dropped") && !lv.contains("no instance here runs"),
+        "lvsdeck counted an advert as an error\n{}",
+        lab.dump()
+    );
+    let ka = lab.log("keepalived.log");
+    assert!(
+        ka.contains("(VI_1) Entering MASTER STATE") && ka.contains("(VI_2) Entering BACKUP STATE"),
+        "{}",
+        lab.dump()
+    );
+    assert_keepalived_accepted_us(&lab);
+}
+
+#[test]
+fn two_instances_on_one_link_ipv6() {
+    two_instances_on_one_link("g", Fam::V6);
+}
+
+#[test]
+fn two_instances_on_one_link_ipv4() {
+    two_instances_on_one_link("h", Fam::V4);
+}
+
 /// Wrong password and wrong interval: both sides drop each other's adverts, say so in their
 /// logs, and (each hearing nobody) both end up master.
 #[test]
