@@ -417,6 +417,75 @@ fn two_instances_on_one_link_ipv4() {
     two_instances_on_one_link("h", Fam::V4);
 }
 
+/// IPv6 unicast (`unicast_src_ip` + `unicast_peer` with global addresses): each side hears
+/// the other's unicast adverts (the lower one stays backup), and a crash still fails over.
+#[test]
+fn v3_ipv6_unicast_peers() {
+    let uni = |prio: u8, me: &str, peer: &str| {
+        format!(
+            "vrrp_instance VI_1 {{\n    state BACKUP\n    interface veth0\n    \
+             virtual_router_id 51\n    priority {prio}\n    advert_int 1\n    \
+             unicast_src_ip {me}\n    unicast_peer {{\n        {peer}\n    }}\n    \
+             virtual_ipaddress {{\n        {VIP6}\n    }}\n}}\n"
+        )
+    };
+    let (ka_ip, lv_ip) = ("2001:db8::1", "2001:db8::2");
+    let mut lab = Lab::new_v6("u");
+    lab.start_keepalived(&uni(150, ka_ip, lv_ip));
+    assert!(
+        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
+            .is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_lvsdeck(&uni(100, lv_ip, ka_ip));
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !lab.has_vip(&lab.lv_ns) && lab.has_vip(&lab.ka_ns),
+        "lvsdeck did not hear keepalived's unicast adverts\n{}",
+        lab.dump()
+    );
+    let t0 = lab.crash_keepalived();
+    run(&[
+        "ip",
+        "-n",
+        &lab.ka_ns,
+        "addr",
+        "del",
+        &Fam::V6.vip_cidr(),
+        "dev",
+        "veth0",
+    ]);
+    let took = wait_for(Duration::from_secs(10), || {
+        lab.has_vip(&lab.lv_ns).then(|| t0.elapsed())
+    });
+    let took = took.unwrap_or_else(|| panic!("lvsdeck never took over\n{}", lab.dump()));
+    eprintln!(
+        "FIGURE v3 V6 unicast keepalived SIGKILL -> VIP on lvsdeck: {} ms",
+        took.as_millis()
+    );
+    // keepalived back at a lower priority must hear lvsdeck and stay backup.
+    lab.start_keepalived(&uni(50, ka_ip, lv_ip));
+    let entered = wait_for(Duration::from_secs(10), || {
+        lab.log("keepalived.log")
+            .contains("(VI_1) Entering BACKUP STATE")
+            .then_some(())
+    });
+    assert!(entered.is_some(), "{}", lab.dump());
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !lab.has_vip(&lab.ka_ns) && lab.has_vip(&lab.lv_ns),
+        "keepalived did not hear lvsdeck's unicast adverts\n{}",
+        lab.dump()
+    );
+    assert!(
+        !lab.log("lvsdeck.log").contains("dropped"),
+        "{}",
+        lab.dump()
+    );
+    assert_keepalived_accepted_us(&lab);
+}
+
 /// Wrong password and wrong interval: both sides drop each other's adverts, say so in their
 /// logs, and (each hearing nobody) both end up master.
 #[test]
