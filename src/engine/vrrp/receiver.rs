@@ -333,6 +333,55 @@ mod tests {
         assert_eq!(route(&p, &[&mcast(1)]), Route::Short);
     }
 
+    /// A v3 advert for `vrid` (the checksum is irrelevant to routing).
+    fn advert(vrid: u8) -> Vec<u8> {
+        vec![0x31, vrid, 100, 0, 0, 100, 0, 0]
+    }
+
+    async fn next(s: &mut Subscription) -> Packet {
+        tokio::time::timeout(Duration::from_secs(2), s.packets.recv())
+            .await
+            .expect("a packet within 2 s")
+            .expect("channel open")
+    }
+
+    /// Real sockets on loopback: one receiver reads each packet once, the VRID picks the
+    /// instance, an unknown VRID is counted on the interface; the IPv6 path gets its hop
+    /// limit and destination from the control messages.
+    #[tokio::test]
+    async fn loopback_packets_reach_the_instance_with_their_vrid() {
+        use crate::vrrp::net::socket4::Tx4;
+        use crate::vrrp::net::socket6::Tx6;
+        let r = Arc::new(Receivers::default());
+        for (family, me) in [(Family::V4, "127.0.0.1"), (Family::V6, "::1")] {
+            let me: IpAddr = me.parse().expect("address");
+            let mut a = r
+                .subscribe("lo", 1, family, ucast(61, &[&me.to_string()]))
+                .expect("raw socket (tests run as root)");
+            let mut b = r
+                .subscribe("lo", 1, family, ucast(62, &[&me.to_string()]))
+                .expect("second listener");
+            let send = |vrid: u8| match me {
+                IpAddr::V4(m) => Tx4::open("lo", 1, m)
+                    .and_then(|t| t.send_to(&advert(vrid), m))
+                    .expect("send v4"),
+                IpAddr::V6(m) => Tx6::open("lo", 1, m)
+                    .and_then(|t| t.send_to(&advert(vrid), m))
+                    .expect("send v6"),
+            };
+            send(62);
+            send(63);
+            send(61);
+            let p = next(&mut b).await;
+            assert_eq!((p.vrid(), p.src, p.dst, p.ttl), (Some(62), me, me, 255));
+            let p = next(&mut a).await;
+            assert_eq!((p.vrid(), p.ttl), (Some(61), 255), "{family:?}");
+            assert!(a.packets.try_recv().is_err(), "62 reached 61");
+            assert!(b.packets.try_recv().is_err(), "61 reached 62");
+            assert_eq!(r.unknown_vrid("lo", family), 1, "{family:?}");
+        }
+    }
+
     #[tokio::test]
     async fn subscriptions_share_one_socket_and_close_it_with_the_last() {
         // Loopback carries no multicast, but the socket opens (root) and is shared.
