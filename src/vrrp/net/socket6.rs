@@ -173,6 +173,9 @@ impl Tx6 {
         s.set_multicast_loop_v6(false)?;
         s.set_multicast_if_v6(ifindex)?;
         set_int(&s, libc::IPV6_CHECKSUM, CHECKSUM_OFFSET)?;
+        // A link-local address still in duplicate address detection cannot be bound without
+        // this; adverts start going out as soon as it is usable.
+        s.set_freebind_v6(true)?;
         s.bind(&SocketAddrV6::new(src, 0, 0, scope(&src, ifindex)).into())?;
         // The sender never reads: drop whatever the kernel would queue for it.
         s.attach_filter(&[SockFilter::new(0x06, 0, 0, 0)])?;
