@@ -486,6 +486,59 @@ fn v3_ipv6_unicast_peers() {
     assert_keepalived_accepted_us(&lab);
 }
 
+/// `vrrp_mcast_group6` on both sides: the adverts go to ff02::113, each side hears the other
+/// (the lower priority stays backup in turn).
+#[test]
+fn v3_ipv6_custom_multicast_group() {
+    let with_group = |prio: u8| {
+        fam_conf_group(
+            &Peer {
+                priority: prio,
+                version: 3,
+                advert_int: 1,
+                pass: None,
+            },
+            "vrrp_mcast_group6 ff02::113",
+        )
+    };
+    let mut lab = Lab::new_v6("m");
+    lab.start_keepalived(&with_group(150));
+    assert!(
+        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
+            .is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_lvsdeck(&with_group(100));
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !lab.has_vip(&lab.lv_ns) && lab.has_vip(&lab.ka_ns),
+        "lvsdeck did not hear keepalived on ff02::113\n{}",
+        lab.dump()
+    );
+    lab.stop_lvsdeck_and_wait();
+    lab.start_lvsdeck(&with_group(200));
+    assert!(
+        lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
+            .is_some()
+            && lab
+                .until_vip(&lab.ka_ns, false, Duration::from_secs(3))
+                .is_some(),
+        "keepalived did not hear lvsdeck on ff02::113\n{}",
+        lab.dump()
+    );
+    assert_keepalived_accepted_us(&lab);
+}
+
+/// [`conf6`] with one more `global_defs` line.
+fn fam_conf_group(p: &Peer<'_>, global: &str) -> String {
+    conf6(p).replacen(
+        "router_id interop6\n",
+        &format!("router_id interop6\n    {global}\n"),
+        1,
+    )
+}
+
 /// Wrong password and wrong interval: both sides drop each other's adverts, say so in their
 /// logs, and (each hearing nobody) both end up master.
 #[test]

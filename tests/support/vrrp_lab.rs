@@ -252,6 +252,14 @@ impl Lab {
         Instant::now()
     }
 
+    /// SIGTERM to lvsdeck and wait for it to leave (priority 0 sent, VIPs removed).
+    pub fn stop_lvsdeck_and_wait(&mut self) {
+        if self.lvsdeck.is_some() {
+            self.term_lvsdeck();
+            self.wait_lvsdeck_exit();
+        }
+    }
+
     pub fn wait_lvsdeck_exit(&mut self) -> Option<i32> {
         let mut c = self.lvsdeck.take()?;
         let status = wait_for(Duration::from_secs(10), || c.try_wait().ok().flatten());

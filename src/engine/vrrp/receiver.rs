@@ -1,4 +1,5 @@
-//! One receiving socket per (interface, family), shared by every instance on it: each packet
+//! One receiving socket per (interface, multicast group), i.e. per interface and family as
+//! long as the group is keepalived's default, shared by every instance on it: each packet
 //! is read once and handed to the instance that runs its VRID (for unicast, the one that has
 //! its source as a peer). Packets for a VRID nobody here runs are counted once per interface,
 //! not as a VRID error of every instance on the link.
@@ -20,7 +21,6 @@ use tokio::task::JoinHandle;
 use crate::vrrp::net::packet::Packet;
 use crate::vrrp::net::socket4::Rx4;
 use crate::vrrp::net::socket6::Rx6;
-use crate::vrrp::Family;
 
 /// Packets queued for one instance before more are dropped (it is stuck anyway).
 const QUEUE: usize = 64;
@@ -74,7 +74,7 @@ pub fn route(pkt: &Packet, listeners: &[&Listener]) -> Route {
     }
 }
 
-type Key = (String, Family);
+type Key = (String, IpAddr);
 
 struct Entry {
     id: u64,
@@ -149,22 +149,23 @@ pub struct Subscription {
 }
 
 impl Receivers {
-    /// Subscribes `listener` on `ifname` for `family`, opening the socket on first use.
+    /// Subscribes `listener` on `ifname` for the family of `group` (the VRRP multicast group
+    /// it joins), opening the socket on first use.
     pub fn subscribe(
         self: &Arc<Self>,
         ifname: &str,
         ifindex: u32,
-        family: Family,
+        group: IpAddr,
         listener: Listener,
     ) -> io::Result<Subscription> {
-        let key = (ifname.to_string(), family);
+        let key = (ifname.to_string(), group);
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let demux = match map.get(&key) {
             Some(d) => d.clone(),
             None => {
-                let rx = match family {
-                    Family::V4 => Rx::V4(Rx4::open(ifname, ifindex)?),
-                    Family::V6 => Rx::V6(Rx6::open(ifname, ifindex)?),
+                let rx = match group {
+                    IpAddr::V4(g) => Rx::V4(Rx4::open(ifname, ifindex, g)?),
+                    IpAddr::V6(g) => Rx::V6(Rx6::open(ifname, ifindex, g)?),
                 };
                 let d = Arc::new(Demux {
                     key: key.clone(),
@@ -193,10 +194,10 @@ impl Receivers {
         })
     }
 
-    /// Packets for VRIDs nobody here runs, on `ifname` for `family` (0 without a receiver).
-    pub fn unknown_vrid(&self, ifname: &str, family: Family) -> u64 {
+    /// Packets for VRIDs nobody here runs, on `ifname` for `group`'s receiver (0 without one).
+    pub fn unknown_vrid(&self, ifname: &str, group: IpAddr) -> u64 {
         let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        map.get(&(ifname.to_string(), family))
+        map.get(&(ifname.to_string(), group))
             .map_or(0, |d| d.unknown_vrid.load(Ordering::Relaxed))
     }
 }
@@ -247,6 +248,7 @@ async fn run(rx: Rx, demux: std::sync::Weak<Demux>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vrrp::Family;
 
     fn pkt(src: &str, dst: &str, vrid: u8) -> Packet {
         Packet {
@@ -356,10 +358,10 @@ mod tests {
         for (family, me) in [(Family::V4, "127.0.0.1"), (Family::V6, "::1")] {
             let me: IpAddr = me.parse().expect("address");
             let mut a = r
-                .subscribe("lo", 1, family, ucast(61, &[&me.to_string()]))
+                .subscribe("lo", 1, family.group(), ucast(61, &[&me.to_string()]))
                 .expect("raw socket (tests run as root)");
             let mut b = r
-                .subscribe("lo", 1, family, ucast(62, &[&me.to_string()]))
+                .subscribe("lo", 1, family.group(), ucast(62, &[&me.to_string()]))
                 .expect("second listener");
             let send = |vrid: u8| match me {
                 IpAddr::V4(m) => Tx4::open("lo", 1, m)
@@ -378,7 +380,7 @@ mod tests {
             assert_eq!((p.vrid(), p.ttl), (Some(61), 255), "{family:?}");
             assert!(a.packets.try_recv().is_err(), "62 reached 61");
             assert!(b.packets.try_recv().is_err(), "61 reached 62");
-            assert_eq!(r.unknown_vrid("lo", family), 1, "{family:?}");
+            assert_eq!(r.unknown_vrid("lo", family.group()), 1, "{family:?}");
         }
     }
 
@@ -387,15 +389,26 @@ mod tests {
         // Loopback carries no multicast, but the socket opens (root) and is shared.
         let r = Arc::new(Receivers::default());
         let a = r
-            .subscribe("lo", 1, Family::V4, mcast(1))
+            .subscribe("lo", 1, Family::V4.group(), mcast(1))
             .expect("raw socket (tests run as root)");
-        let b = r.subscribe("lo", 1, Family::V4, mcast(2)).expect("second");
+        let b = r
+            .subscribe("lo", 1, Family::V4.group(), mcast(2))
+            .expect("second");
         assert_eq!(r.map.lock().expect("lock").len(), 1);
         assert!(Arc::ptr_eq(&a.demux, &b.demux));
         drop(a);
         assert_eq!(r.map.lock().expect("lock").len(), 1);
         drop(b);
         assert!(r.map.lock().expect("lock").is_empty());
-        assert_eq!(r.unknown_vrid("lo", Family::V4), 0);
+        assert_eq!(r.unknown_vrid("lo", Family::V4.group()), 0);
+        // Another group is another socket (a reload that changes vrrp_mcast_group4).
+        let d = r
+            .subscribe("lo", 1, Family::V4.group(), mcast(1))
+            .expect("default group");
+        let c = r
+            .subscribe("lo", 1, "224.0.0.19".parse().expect("group"), mcast(1))
+            .expect("other group");
+        assert!(!Arc::ptr_eq(&c.demux, &d.demux));
+        assert_eq!(r.map.lock().expect("lock").len(), 2);
     }
 }

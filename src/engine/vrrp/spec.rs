@@ -31,6 +31,8 @@ pub struct Spec {
     pub src: Option<IpAddr>,
     /// Empty: multicast.
     pub peers: Vec<IpAddr>,
+    /// The multicast group of the instance's family (`vrrp_mcast_group4/6`).
+    pub group: IpAddr,
     /// Advertised and added (`virtual_ipaddress`).
     pub vips: Vec<Vip>,
     /// Added but not advertised (`virtual_ipaddress_excluded`).
@@ -239,6 +241,11 @@ impl Spec {
                 .unwrap_or_else(|| DEFAULT_INTERFACE.to_string()),
             src: i.unicast_src_ip.or(i.mcast_src_ip),
             peers: i.unicast_peer.iter().map(|(a, _)| *a).collect(),
+            group: if is_v6 {
+                IpAddr::V6(g.vrrp_mcast_group6)
+            } else {
+                IpAddr::V4(g.vrrp_mcast_group4)
+            },
             vips,
             excluded: i.virtual_ipaddress_excluded.iter().map(vip).collect(),
             core,
@@ -338,6 +345,21 @@ mod tests {
         );
         assert_eq!(s.excluded[0].addr, IpAddr::from([192, 0, 2, 9]));
         assert_eq!(s.peers, vec!["fe80::2".parse::<IpAddr>().expect("address")]);
+    }
+
+    #[test]
+    fn the_multicast_group_follows_the_family_and_global_defs() {
+        let s = specs(
+            "global_defs {\n vrrp_mcast_group6 ff02::113\n}\n\
+             vrrp_instance A {\n interface e\n virtual_router_id 1\n\
+             virtual_ipaddress {\n 2001:db8::1\n }\n}\n\
+             vrrp_instance B {\n interface e\n virtual_router_id 2\n\
+             virtual_ipaddress {\n 192.0.2.1\n }\n}\n",
+        );
+        let a = s[0].as_ref().expect("maps");
+        let b = s[1].as_ref().expect("maps");
+        assert_eq!(a.group, "ff02::113".parse::<IpAddr>().expect("group"));
+        assert_eq!(b.group, IpAddr::from([224, 0, 0, 18]));
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
     let tx = Sender::open(&spec.interface, ifindex, src)
         .with_context(|| format!("vrrp_instance {name}: VRRP socket on {}", spec.interface))?;
     let destinations = if spec.peers.is_empty() {
-        vec![family.group()]
+        vec![spec.group]
     } else {
         spec.peers.clone()
     };
@@ -128,7 +128,7 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
     };
     let rx = shared
         .receivers
-        .subscribe(&spec.interface, ifindex, family, listener)
+        .subscribe(&spec.interface, ifindex, spec.group, listener)
         .with_context(|| format!("vrrp_instance {name}: VRRP receiver on {}", spec.interface))?;
     let mac = iface::mac(&spec.interface);
     let garp = match mac

@@ -16,7 +16,6 @@ use tokio::io::unix::AsyncFd;
 
 use super::ipv4;
 use super::packet::Packet;
-use crate::vrrp::advert::GROUP_V4;
 
 /// IANA protocol number of VRRP.
 pub const IPPROTO_VRRP: i32 = 112;
@@ -61,12 +60,13 @@ pub struct Rx4 {
 }
 
 impl Rx4 {
-    pub fn open(ifname: &str, ifindex: u32) -> io::Result<Rx4> {
+    /// Opens the receiver on `ifname`, joined to `group` (224.0.0.18 or `vrrp_mcast_group4`).
+    pub fn open(ifname: &str, ifindex: u32, group: Ipv4Addr) -> io::Result<Rx4> {
         let s = raw()?;
         s.bind_device(Some(ifname.as_bytes()))?;
         // Without this the kernel delivers every group any socket on the host joined.
         s.set_multicast_all_v4(false)?;
-        s.join_multicast_v4_n(&GROUP_V4, &InterfaceIndexOrAddress::Index(ifindex))?;
+        s.join_multicast_v4_n(&group, &InterfaceIndexOrAddress::Index(ifindex))?;
         // SAFETY: the Socket owns its descriptor for its whole life inside the AsyncFd.
         let fd = unsafe { AsyncFd::register(s) }?;
         Ok(Rx4 { fd })

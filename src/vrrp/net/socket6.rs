@@ -16,7 +16,6 @@ use tokio::io::unix::AsyncFd;
 
 use super::packet::Packet;
 use super::socket4::IPPROTO_VRRP;
-use crate::vrrp::advert::GROUP_V6;
 
 /// Offset of the checksum in a VRRP message.
 const CHECKSUM_OFFSET: libc::c_int = 6;
@@ -64,12 +63,13 @@ pub struct Rx6 {
 }
 
 impl Rx6 {
-    pub fn open(ifname: &str, ifindex: u32) -> io::Result<Rx6> {
+    /// Opens the receiver on `ifname`, joined to `group` (ff02::12 or `vrrp_mcast_group6`).
+    pub fn open(ifname: &str, ifindex: u32, group: Ipv6Addr) -> io::Result<Rx6> {
         let s = raw()?;
         s.bind_device(Some(ifname.as_bytes()))?;
         // Only the groups this socket joined, not every group joined on the host.
         s.set_multicast_all_v6(false)?;
-        s.join_multicast_v6(&GROUP_V6, ifindex)?;
+        s.join_multicast_v6(&group, ifindex)?;
         s.set_recv_hoplimit_v6(true)?;
         set_int(&s, libc::IPV6_RECVPKTINFO, 1)?;
         // SAFETY: the Socket owns its descriptor for its whole life inside the AsyncFd.
@@ -193,6 +193,7 @@ impl Tx6 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vrrp::advert::GROUP_V6;
 
     #[test]
     fn link_local_and_multicast_get_the_interface_scope() {
