@@ -11,16 +11,15 @@ use tokio::task::JoinHandle;
 
 use super::notify;
 use super::receiver::{Listener, Receivers, Subscription};
+use super::sender::{announcer, source, Sender};
 use super::spec::{Spec, Vip};
 use super::track::{self, Watchers};
 use crate::vrrp::net::garp::Garp;
 use crate::vrrp::net::iface;
 use crate::vrrp::net::na::Ndisc;
-use crate::vrrp::net::socket4::Tx4;
-use crate::vrrp::net::socket6::Tx6;
 use crate::vrrp::net::vips::{AddrEvent, Vips};
 use crate::vrrp::track::{Tracking, Verdict};
-use crate::vrrp::{Action, Family, Input, Instance, Output, Path, Received, State, Status};
+use crate::vrrp::{Action, Input, Instance, Output, Path, Received, State, Status};
 
 /// How long a leaving instance waits for its notify_stop.
 const NOTIFY_DRAIN: Duration = Duration::from_secs(3);
@@ -37,7 +36,7 @@ pub enum Command {
 }
 
 /// Shared by every instance: the rtnetlink socket, the address events, the receivers (one
-/// per interface and family), the clock's epoch.
+/// per interface and multicast group), the clock's epoch.
 pub struct Shared {
     pub vips: Vips,
     pub addr_events: broadcast::Sender<AddrEvent>,
@@ -93,7 +92,7 @@ struct Runner {
     ifindex: u32,
     src: IpAddr,
     tx: Sender,
-    /// Where adverts go: the family's group, or each unicast peer.
+    /// Where adverts go: the instance's multicast group, or each unicast peer.
     destinations: Vec<IpAddr>,
     rx: Subscription,
     garp: Option<Garp>,
@@ -131,30 +130,16 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
         .subscribe(&spec.interface, ifindex, spec.group, listener)
         .with_context(|| format!("vrrp_instance {name}: VRRP receiver on {}", spec.interface))?;
     let mac = iface::mac(&spec.interface);
-    let garp = match mac
-        .as_ref()
-        .map_err(clone_err)
-        .and_then(|m| Garp::open(ifindex, *m))
-    {
-        Ok(g) => Some(g),
-        Err(e) => {
-            tracing::warn!(
-                "VRRP_Instance({name}) no gratuitous ARP on {}: {e}",
-                spec.interface
-            );
-            None
-        }
-    };
-    let ndisc = match mac.and_then(|m| Ndisc::open(&spec.interface, ifindex, m)) {
-        Ok(n) => Some(n),
-        Err(e) => {
-            tracing::warn!(
-                "VRRP_Instance({name}) no neighbour advertisements on {}: {e}",
-                spec.interface
-            );
-            None
-        }
-    };
+    let garp = announcer(name, &spec.interface, "gratuitous ARP", &mac, |m| {
+        Garp::open(ifindex, m)
+    });
+    let ndisc = announcer(
+        name,
+        &spec.interface,
+        "neighbour advertisements",
+        &mac,
+        |m| Ndisc::open(&spec.interface, ifindex, m),
+    );
     let (track_tx, track_rx) = mpsc::channel(64);
     let watchers =
         track::start(&spec.tracks, track_tx).with_context(|| format!("vrrp_instance {name}"))?;
@@ -467,53 +452,6 @@ impl Runner {
                     );
                 }
             }
-        }
-    }
-}
-
-/// The advert source: `unicast_src_ip`/`mcast_src_ip`, else the interface's primary IPv4
-/// address (not a VIP) or its IPv6 link-local address, as keepalived picks them.
-fn source(spec: &Spec, family: Family) -> anyhow::Result<IpAddr> {
-    let name = &spec.name;
-    if let Some(a) = spec.src {
-        return Ok(a);
-    }
-    let found = match family {
-        Family::V4 => {
-            let vips: Vec<IpAddr> = spec.vips.iter().map(|v| v.addr).collect();
-            iface::primary_v4(&spec.interface, &vips).map(IpAddr::V4)
-        }
-        Family::V6 => iface::link_local_v6(&spec.interface).map(IpAddr::V6),
-    };
-    found.with_context(|| format!("vrrp_instance {name}"))
-}
-
-fn clone_err(e: &std::io::Error) -> std::io::Error {
-    std::io::Error::new(e.kind(), e.to_string())
-}
-
-/// The instance's own sending socket, bound to its source.
-enum Sender {
-    V4(Tx4),
-    V6(Tx6),
-}
-
-impl Sender {
-    fn open(ifname: &str, ifindex: u32, src: IpAddr) -> std::io::Result<Sender> {
-        Ok(match src {
-            IpAddr::V4(a) => Sender::V4(Tx4::open(ifname, ifindex, a)?),
-            IpAddr::V6(a) => Sender::V6(Tx6::open(ifname, ifindex, a)?),
-        })
-    }
-
-    fn send_to(&self, payload: &[u8], dst: IpAddr) -> std::io::Result<()> {
-        match (self, dst) {
-            (Sender::V4(s), IpAddr::V4(d)) => s.send_to(payload, d),
-            (Sender::V6(s), IpAddr::V6(d)) => s.send_to(payload, d),
-            _ => Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("{dst} is not of the instance's family"),
-            )),
         }
     }
 }
