@@ -74,6 +74,17 @@ pub fn route(pkt: &Packet, listeners: &[&Listener]) -> Route {
     }
 }
 
+/// Whether `new` would take packets meant for `old`: the same VRID, both multicast, or both
+/// unicast with a peer in common (keepalived refuses such a pair at start-up too).
+pub fn clashes(old: &Listener, new: &Listener) -> bool {
+    old.vrid == new.vrid
+        && match (old.peers.is_empty(), new.peers.is_empty()) {
+            (true, true) => true,
+            (false, false) => old.peers.iter().any(|p| new.peers.contains(p)),
+            _ => false,
+        }
+}
+
 type Key = (String, IpAddr);
 
 struct Entry {
@@ -158,7 +169,7 @@ impl Receivers {
         group: IpAddr,
         listener: Listener,
     ) -> io::Result<Subscription> {
-        let key = (ifname.to_string(), group);
+        let key = key_of(ifname, group);
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let demux = match map.get(&key) {
             Some(d) => d.clone(),
@@ -181,11 +192,19 @@ impl Receivers {
         };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, packets) = mpsc::channel(QUEUE);
-        demux
-            .entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Entry { id, listener, tx });
+        let mut entries = demux.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        // (A fresh receiver has no entries, so a clash never leaves an unused socket behind.)
+        if entries.iter().any(|e| clashes(&e.listener, &listener)) {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrInUse,
+                format!(
+                    "VRID {} already runs on {ifname} (same multicast group or a shared unicast peer)",
+                    listener.vrid
+                ),
+            ));
+        }
+        entries.push(Entry { id, listener, tx });
+        drop(entries);
         Ok(Subscription {
             packets,
             id,
@@ -200,6 +219,10 @@ impl Receivers {
         map.get(&(ifname.to_string(), group))
             .map_or(0, |d| d.unknown_vrid.load(Ordering::Relaxed))
     }
+}
+
+fn key_of(ifname: &str, group: IpAddr) -> Key {
+    (ifname.to_string(), group)
 }
 
 impl Drop for Subscription {
@@ -329,6 +352,24 @@ mod tests {
     }
 
     #[test]
+    fn a_second_instance_for_the_same_vrid_and_path_clashes() {
+        assert!(clashes(&mcast(5), &mcast(5)));
+        assert!(!clashes(&mcast(5), &mcast(6)));
+        assert!(
+            !clashes(&mcast(5), &ucast(5, &["192.0.2.1"])),
+            "separate VRID spaces"
+        );
+        assert!(clashes(
+            &ucast(5, &["192.0.2.1", "192.0.2.2"]),
+            &ucast(5, &["192.0.2.2"])
+        ));
+        assert!(!clashes(
+            &ucast(5, &["192.0.2.1"]),
+            &ucast(5, &["192.0.2.2"])
+        ));
+    }
+
+    #[test]
     fn a_packet_without_a_vrid_goes_nowhere() {
         let mut p = pkt("192.0.2.1", "224.0.0.18", 1);
         p.payload.truncate(1);
@@ -396,6 +437,12 @@ mod tests {
             .expect("second");
         assert_eq!(r.map.lock().expect("lock").len(), 1);
         assert!(Arc::ptr_eq(&a.demux, &b.demux));
+        let dup = r.subscribe("lo", 1, Family::V4.group(), mcast(2));
+        assert_eq!(
+            dup.err().map(|e| e.kind()),
+            Some(io::ErrorKind::AddrInUse),
+            "VRID 2 twice on lo"
+        );
         drop(a);
         assert_eq!(r.map.lock().expect("lock").len(), 1);
         drop(b);
