@@ -12,22 +12,72 @@ use std::time::{Duration, Instant};
 
 use vrrp_lab::*;
 
+/// The MAC of veth0 in `ns`.
+fn mac_of(ns: &str) -> String {
+    let out = Command::new("ip")
+        .args(["-n", ns, "-o", "link", "show", "dev", "veth0"])
+        .output()
+        .expect("ip link");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.split_whitespace()
+        .skip_while(|w| *w != "link/ether")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no MAC in {text}"))
+        .to_string()
+}
+
+/// `ip -6 neigh show ADDR dev veth0` in `ns`.
+fn neighbour(ns: &str, addr: &str) -> String {
+    let out = Command::new("ip")
+        .args(["-n", ns, "-6", "neigh", "show", addr, "dev", "veth0"])
+        .output()
+        .expect("ip neigh");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// keepalived logged no complaint about lvsdeck's adverts (checksum, TTL/hop limit, length,
+/// addresses, VRID).
+fn assert_keepalived_accepted_us(lab: &Lab) {
+    let log = lab.log("keepalived.log");
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            let l = l.to_lowercase();
+            [
+                "invalid",
+                "checksum",
+                "ttl/hl",
+                "unexpected",
+                "unknown vrid",
+                "error",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "keepalived complained: {bad:#?}\n{}",
+        lab.dump()
+    );
+}
+
 /// keepalived master (150), lvsdeck backup (100): lvsdeck stays backup; a crash of
 /// keepalived makes it master; keepalived back with its higher priority preempts.
-fn backup_failover_preempt(tag: &str, version: u8) {
-    let ka = conf(&Peer {
+fn backup_failover_preempt(tag: &str, version: u8, fam: Fam) {
+    let ka = fam.conf(&Peer {
         priority: 150,
         version,
         advert_int: 1,
         pass: SECRET,
     });
-    let lv = conf(&Peer {
+    let lv = fam.conf(&Peer {
         priority: 100,
         version,
         advert_int: 1,
         pass: SECRET,
     });
-    let mut lab = Lab::new(tag);
+    let mut lab = fam.lab(tag);
     lab.start_keepalived(&ka);
     assert!(
         lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
@@ -50,12 +100,60 @@ fn backup_failover_preempt(tag: &str, version: u8) {
     );
 
     let t0 = lab.crash_keepalived();
+    if fam == Fam::V6 {
+        // The crashed host keeps a stale neighbour entry for the VIP with a wrong MAC: only
+        // lvsdeck's unsolicited NA (Override flag) can correct it.
+        run(&[
+            "ip",
+            "-n",
+            &lab.ka_ns,
+            "addr",
+            "del",
+            &fam.vip_cidr(),
+            "dev",
+            "veth0",
+        ]);
+        run(&[
+            "ip",
+            "-n",
+            &lab.ka_ns,
+            "-6",
+            "neigh",
+            "replace",
+            VIP6,
+            "lladdr",
+            "02:00:00:00:00:99",
+            "dev",
+            "veth0",
+            "nud",
+            "stale",
+        ]);
+    }
     let took = wait_for(Duration::from_secs(10), || {
         lab.has_vip(&lab.lv_ns).then(|| t0.elapsed())
     });
     let took = took.unwrap_or_else(|| panic!("lvsdeck never took over\n{}", lab.dump()));
+    if fam == Fam::V6 {
+        let mac = mac_of(&lab.lv_ns);
+        let learned = wait_for(Duration::from_secs(2), || {
+            neighbour(&lab.ka_ns, VIP6)
+                .contains(&mac)
+                .then(|| t0.elapsed().saturating_sub(took))
+        });
+        let learned = learned.unwrap_or_else(|| {
+            panic!(
+                "the neighbour entry did not follow the VIP to {mac}: {}\n{}",
+                neighbour(&lab.ka_ns, VIP6),
+                lab.dump()
+            )
+        });
+        eprintln!(
+            "FIGURE v3 V6 VIP on lvsdeck -> peer's neighbour entry updated by the NA: {} ms",
+            learned.as_millis()
+        );
+    }
     eprintln!(
-        "FIGURE v{version} keepalived SIGKILL -> VIP on lvsdeck: {} ms",
+        "FIGURE v{version} {fam:?} keepalived SIGKILL -> VIP on lvsdeck: {} ms",
         took.as_millis()
     );
     // Master_Down_Interval for priority 100 at 1 s is 3.61 s, minus the age of the last advert.
@@ -64,16 +162,18 @@ fn backup_failover_preempt(tag: &str, version: u8) {
         "{took:?}"
     );
     // The crashed host's address is gone with it.
-    run(&[
-        "ip",
-        "-n",
-        &lab.ka_ns,
-        "addr",
-        "del",
-        &format!("{VIP}/24"),
-        "dev",
-        "veth0",
-    ]);
+    if fam == Fam::V4 {
+        run(&[
+            "ip",
+            "-n",
+            &lab.ka_ns,
+            "addr",
+            "del",
+            &fam.vip_cidr(),
+            "dev",
+            "veth0",
+        ]);
+    }
 
     let t1 = Instant::now();
     lab.start_keepalived(&ka);
@@ -85,7 +185,7 @@ fn backup_failover_preempt(tag: &str, version: u8) {
         lab.dump()
     );
     eprintln!(
-        "FIGURE v{version} keepalived restart (priority 150) -> VIP back on keepalived: {} ms",
+        "FIGURE v{version} {fam:?} keepalived restart (priority 150) -> VIP back on keepalived: {} ms",
         t1.elapsed().as_millis()
     );
     assert!(
@@ -94,24 +194,25 @@ fn backup_failover_preempt(tag: &str, version: u8) {
         "{}",
         lab.dump()
     );
+    assert_keepalived_accepted_us(&lab);
 }
 
 /// lvsdeck master (200) over keepalived (100); SIGTERM: priority 0, keepalived takes over
 /// after its Skew_Time (0.61 s) and lvsdeck removed its VIP and exited 0.
-fn master_handover_on_sigterm(tag: &str, version: u8) {
-    let ka = conf(&Peer {
+fn master_handover_on_sigterm(tag: &str, version: u8, fam: Fam) {
+    let ka = fam.conf(&Peer {
         priority: 100,
         version,
         advert_int: 1,
         pass: SECRET,
     });
-    let lv = conf(&Peer {
+    let lv = fam.conf(&Peer {
         priority: 200,
         version,
         advert_int: 1,
         pass: SECRET,
     });
-    let mut lab = Lab::new(tag);
+    let mut lab = fam.lab(tag);
     lab.start_keepalived(&ka);
     assert!(
         lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
@@ -140,14 +241,14 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
         &lab.lv_ns,
         "addr",
         "del",
-        &format!("{VIP}/24"),
+        &fam.vip_cidr(),
         "dev",
         "veth0",
     ]);
     let readded = lab.until_vip(&lab.lv_ns, true, Duration::from_secs(2));
     let readded = readded.unwrap_or_else(|| panic!("VIP not re-added\n{}", lab.dump()));
     eprintln!(
-        "FIGURE v{version} VIP deleted behind lvsdeck -> re-added: {} ms",
+        "FIGURE v{version} {fam:?} VIP deleted behind lvsdeck -> re-added: {} ms",
         readded.as_millis()
     );
     assert!(
@@ -179,6 +280,7 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
         lab.dump()
     );
     assert!(!ka_log.contains("invalid passwd"), "{}", lab.dump());
+    assert_keepalived_accepted_us(&lab);
 
     let t0 = lab.term_lvsdeck();
     let took = wait_for(Duration::from_secs(5), || {
@@ -186,7 +288,7 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
     });
     let took = took.unwrap_or_else(|| panic!("keepalived never took over\n{}", lab.dump()));
     eprintln!(
-        "FIGURE v{version} lvsdeck SIGTERM (priority 0) -> VIP on keepalived: {} ms",
+        "FIGURE v{version} {fam:?} lvsdeck SIGTERM (priority 0) -> VIP on keepalived: {} ms",
         took.as_millis()
     );
     assert!(
@@ -210,22 +312,231 @@ fn master_handover_on_sigterm(tag: &str, version: u8) {
 
 #[test]
 fn v2_pass_backup_failover_and_preempt() {
-    backup_failover_preempt("a", 2);
+    backup_failover_preempt("a", 2, Fam::V4);
 }
 
 #[test]
 fn v2_master_sigterm_hands_over() {
-    master_handover_on_sigterm("b", 2);
+    master_handover_on_sigterm("b", 2, Fam::V4);
 }
 
 #[test]
 fn v3_ipv4_master_sigterm_hands_over() {
-    master_handover_on_sigterm("c", 3);
+    master_handover_on_sigterm("c", 3, Fam::V4);
 }
 
 #[test]
 fn v3_ipv4_backup_failover_and_preempt() {
-    backup_failover_preempt("d", 3);
+    backup_failover_preempt("d", 3, Fam::V4);
+}
+
+#[test]
+fn v3_ipv6_backup_failover_and_preempt() {
+    backup_failover_preempt("e", 3, Fam::V6);
+}
+
+#[test]
+fn v3_ipv6_master_sigterm_hands_over() {
+    master_handover_on_sigterm("f", 3, Fam::V6);
+}
+
+/// Two instances (VRID 51 and 52) on one link, each side master of one: both reach the right
+/// state, and neither side counts the other instance's adverts as errors (lvsdeck reads each
+/// packet once per interface and hands it to the instance with that VRID).
+fn two_instances_on_one_link(tag: &str, fam: Fam) {
+    let (vip1, vip2, plen) = match fam {
+        Fam::V4 => ("192.0.2.100", "192.0.2.101", "/24"),
+        Fam::V6 => ("2001:db8::100", "2001:db8::101", ""),
+    };
+    let two = |p1: u8, p2: u8| {
+        let inst = |name: &str, vrid: u8, prio: u8, vip: &str| {
+            format!(
+                "vrrp_instance {name} {{\n    state BACKUP\n    interface veth0\n    \
+                 virtual_router_id {vrid}\n    version 3\n    priority {prio}\n    \
+                 advert_int 1\n    virtual_ipaddress {{\n        {vip}{plen}\n    }}\n}}\n"
+            )
+        };
+        format!(
+            "global_defs {{\n    router_id two\n}}\n{}{}",
+            inst("VI_1", 51, p1, vip1),
+            inst("VI_2", 52, p2, vip2)
+        )
+    };
+    let inet = match fam {
+        Fam::V4 => "inet",
+        Fam::V6 => "inet6",
+    };
+    let (m1, m2) = (format!("{inet} {vip1}/"), format!("{inet} {vip2}/"));
+    let mut lab = fam.lab(tag);
+    lab.start_keepalived(&two(150, 100));
+    lab.start_lvsdeck(&two(100, 150));
+    let settled = wait_for(Duration::from_secs(15), || {
+        (lab.has_addr(&lab.ka_ns, &m1)
+            && !lab.has_addr(&lab.ka_ns, &m2)
+            && lab.has_addr(&lab.lv_ns, &m2)
+            && !lab.has_addr(&lab.lv_ns, &m1))
+        .then_some(())
+    });
+    assert!(settled.is_some(), "wrong owners\n{}", lab.dump());
+    // Several adverts of each instance cross the link while both stay put.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        lab.has_addr(&lab.ka_ns, &m1) && lab.has_addr(&lab.lv_ns, &m2),
+        "an instance moved\n{}",
+        lab.dump()
+    );
+    assert!(!lab.has_addr(&lab.lv_ns, &m1), "{}", lab.dump());
+    let lv = lab.log("lvsdeck.log");
+    assert!(
+        lv.contains("VRRP_Instance(VI_1) Initialize -> Backup")
+            && lv.contains("VRRP_Instance(VI_2) Backup -> Master"),
+        "{}",
+        lab.dump()
+    );
+    assert!(
+        !lv.contains("dropped") && !lv.contains("no instance here runs"),
+        "lvsdeck counted an advert as an error\n{}",
+        lab.dump()
+    );
+    let ka = lab.log("keepalived.log");
+    assert!(
+        ka.contains("(VI_1) Entering MASTER STATE") && ka.contains("(VI_2) Entering BACKUP STATE"),
+        "{}",
+        lab.dump()
+    );
+    assert_keepalived_accepted_us(&lab);
+}
+
+#[test]
+fn two_instances_on_one_link_ipv6() {
+    two_instances_on_one_link("g", Fam::V6);
+}
+
+#[test]
+fn two_instances_on_one_link_ipv4() {
+    two_instances_on_one_link("h", Fam::V4);
+}
+
+/// IPv6 unicast (`unicast_src_ip` + `unicast_peer` with global addresses): each side hears
+/// the other's unicast adverts (the lower one stays backup), and a crash still fails over.
+#[test]
+fn v3_ipv6_unicast_peers() {
+    let uni = |prio: u8, me: &str, peer: &str| {
+        format!(
+            "vrrp_instance VI_1 {{\n    state BACKUP\n    interface veth0\n    \
+             virtual_router_id 51\n    priority {prio}\n    advert_int 1\n    \
+             unicast_src_ip {me}\n    unicast_peer {{\n        {peer}\n    }}\n    \
+             virtual_ipaddress {{\n        {VIP6}\n    }}\n}}\n"
+        )
+    };
+    let (ka_ip, lv_ip) = ("2001:db8::1", "2001:db8::2");
+    let mut lab = Lab::new_v6("u");
+    lab.start_keepalived(&uni(150, ka_ip, lv_ip));
+    assert!(
+        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
+            .is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_lvsdeck(&uni(100, lv_ip, ka_ip));
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !lab.has_vip(&lab.lv_ns) && lab.has_vip(&lab.ka_ns),
+        "lvsdeck did not hear keepalived's unicast adverts\n{}",
+        lab.dump()
+    );
+    let t0 = lab.crash_keepalived();
+    run(&[
+        "ip",
+        "-n",
+        &lab.ka_ns,
+        "addr",
+        "del",
+        &Fam::V6.vip_cidr(),
+        "dev",
+        "veth0",
+    ]);
+    let took = wait_for(Duration::from_secs(10), || {
+        lab.has_vip(&lab.lv_ns).then(|| t0.elapsed())
+    });
+    let took = took.unwrap_or_else(|| panic!("lvsdeck never took over\n{}", lab.dump()));
+    eprintln!(
+        "FIGURE v3 V6 unicast keepalived SIGKILL -> VIP on lvsdeck: {} ms",
+        took.as_millis()
+    );
+    // keepalived back at a lower priority must hear lvsdeck and stay backup.
+    lab.start_keepalived(&uni(50, ka_ip, lv_ip));
+    let entered = wait_for(Duration::from_secs(10), || {
+        lab.log("keepalived.log")
+            .contains("(VI_1) Entering BACKUP STATE")
+            .then_some(())
+    });
+    assert!(entered.is_some(), "{}", lab.dump());
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !lab.has_vip(&lab.ka_ns) && lab.has_vip(&lab.lv_ns),
+        "keepalived did not hear lvsdeck's unicast adverts\n{}",
+        lab.dump()
+    );
+    assert!(
+        !lab.log("lvsdeck.log").contains("dropped"),
+        "{}",
+        lab.dump()
+    );
+    assert_keepalived_accepted_us(&lab);
+}
+
+/// `vrrp_mcast_group6` on both sides: the adverts go to ff02::113, each side hears the other
+/// (the lower priority stays backup in turn).
+#[test]
+fn v3_ipv6_custom_multicast_group() {
+    let with_group = |prio: u8| {
+        fam_conf_group(
+            &Peer {
+                priority: prio,
+                version: 3,
+                advert_int: 1,
+                pass: None,
+            },
+            "vrrp_mcast_group6 ff02::113",
+        )
+    };
+    let mut lab = Lab::new_v6("m");
+    lab.start_keepalived(&with_group(150));
+    assert!(
+        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
+            .is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_lvsdeck(&with_group(100));
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !lab.has_vip(&lab.lv_ns) && lab.has_vip(&lab.ka_ns),
+        "lvsdeck did not hear keepalived on ff02::113\n{}",
+        lab.dump()
+    );
+    lab.stop_lvsdeck_and_wait();
+    lab.start_lvsdeck(&with_group(200));
+    assert!(
+        lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
+            .is_some()
+            && lab
+                .until_vip(&lab.ka_ns, false, Duration::from_secs(3))
+                .is_some(),
+        "keepalived did not hear lvsdeck on ff02::113\n{}",
+        lab.dump()
+    );
+    assert_keepalived_accepted_us(&lab);
+}
+
+/// [`conf6`] with one more `global_defs` line.
+fn fam_conf_group(p: &Peer<'_>, global: &str) -> String {
+    conf6(p).replacen(
+        "router_id interop6\n",
+        &format!("router_id interop6\n    {global}\n"),
+        1,
+    )
 }
 
 /// Wrong password and wrong interval: both sides drop each other's adverts, say so in their

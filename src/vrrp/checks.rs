@@ -89,9 +89,10 @@ pub struct Accepted {
 }
 
 /// Runs every check in RFC order: TTL, version, type, length, checksum, VRID, owner, auth,
-/// interval, addresses.
+/// interval, addresses. The TTL/hop limit is checked on multicast adverts only, as keepalived
+/// does: its IPv6 unicast adverts leave with the kernel's default hop limit (64).
 pub fn check(pkt: &Received<'_>, policy: &Policy<'_>) -> Result<Accepted, Rejection> {
-    if pkt.ttl != TTL {
+    if pkt.ttl != TTL && pkt.dst.is_multicast() {
         return Err(Rejection::Ttl(pkt.ttl));
     }
     if Family::of(pkt.src) != policy.family || Family::of(pkt.dst) != policy.family {
@@ -175,4 +176,67 @@ fn constant_time_eq(a: &[u8; 8], b: &[u8; 8]) -> bool {
 fn same_set(addrs: &Addrs, vips: &[IpAddr]) -> bool {
     let got = addrs.to_ip_vec();
     got.len() == vips.len() && vips.iter().all(|v| got.contains(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv6Addr;
+
+    fn v6(s: &str) -> IpAddr {
+        s.parse().expect("address")
+    }
+
+    #[test]
+    fn ipv6_hop_limit_is_checked_on_multicast_only_as_keepalived_does() {
+        let vip: Ipv6Addr = "2001:db8::100".parse().expect("address");
+        let advert = Advert {
+            version: Version::V3,
+            vrid: 51,
+            priority: 150,
+            interval_cs: 100,
+            addrs: Addrs::V6(vec![vip]),
+            auth: Auth::None,
+        };
+        let vips = [IpAddr::V6(vip)];
+        let policy = Policy {
+            vrid: 51,
+            version: Version::V3,
+            family: Family::V6,
+            owner: false,
+            auth: &Auth::None,
+            interval_cs: 100,
+            vips: &vips,
+            addresses: AddressCheck::Count,
+        };
+        for (src, dst) in [("fe80::1", "ff02::12"), ("2001:db8::1", "2001:db8::2")] {
+            let path = Path {
+                src: v6(src),
+                dst: v6(dst),
+            };
+            let bytes = advert.encode(&path).expect("encodes");
+            let rx = |ttl| Received {
+                src: path.src,
+                dst: path.dst,
+                ttl,
+                payload: &bytes,
+            };
+            assert!(check(&rx(255), &policy).is_ok(), "{dst}");
+            let low = check(&rx(64), &policy);
+            if dst == "ff02::12" {
+                assert_eq!(low, Err(Rejection::Ttl(64)));
+            } else {
+                assert!(
+                    low.is_ok(),
+                    "unicast at the kernel's default hop limit: {low:?}"
+                );
+            }
+            // The pseudo-header checksum covers the addresses: another destination fails.
+            let moved = Received {
+                dst: v6("2001:db8::3"),
+                ..rx(255)
+            };
+            assert_eq!(check(&moved, &policy), Err(Rejection::Checksum));
+        }
+    }
 }

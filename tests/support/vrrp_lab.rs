@@ -1,6 +1,6 @@
-//! The interop lab: two network namespaces joined by a veth pair (192.0.2.0/24 only),
-//! keepalived in one, lvsdeck in the other; everything removed on drop. Shared by
-//! `vrrp_interop.rs` and `lab_console_vrrp.rs`.
+//! The interop lab: two network namespaces joined by a veth pair (192.0.2.0/24, or
+//! 2001:db8::/64 plus the link-local addresses), keepalived in one, lvsdeck in the other;
+//! everything removed on drop. Shared by `vrrp_interop.rs` and `lab_console_vrrp.rs`.
 
 #![allow(dead_code)]
 
@@ -12,6 +12,40 @@ use std::time::{Duration, Instant};
 pub const VIP: &str = "192.0.2.100";
 pub const KA_ADDR: &str = "192.0.2.1/24";
 pub const LV_ADDR: &str = "192.0.2.2/24";
+pub const VIP6: &str = "2001:db8::100";
+pub const KA_ADDR6: &str = "2001:db8::1/64";
+pub const LV_ADDR6: &str = "2001:db8::2/64";
+
+/// Which family a lab runs VRRP over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fam {
+    V4,
+    V6,
+}
+
+impl Fam {
+    pub fn lab(self, tag: &str) -> Lab {
+        match self {
+            Fam::V4 => Lab::new(tag),
+            Fam::V6 => Lab::new_v6(tag),
+        }
+    }
+
+    /// The VIP as `ip addr del` wants it.
+    pub fn vip_cidr(self) -> String {
+        match self {
+            Fam::V4 => format!("{VIP}/24"),
+            Fam::V6 => format!("{VIP6}/128"),
+        }
+    }
+
+    pub fn conf(self, p: &Peer<'_>) -> String {
+        match self {
+            Fam::V4 => conf(p),
+            Fam::V6 => conf6(p),
+        }
+    }
+}
 
 /// Two namespaces, their veth pair, and the processes started in them; all removed on drop.
 pub struct Lab {
@@ -20,6 +54,8 @@ pub struct Lab {
     pub dir: PathBuf,
     pub keepalived: Option<Child>,
     pub lvsdeck: Option<Child>,
+    /// What `ip -o addr` shows for the VIP, e.g. `inet 192.0.2.100/`.
+    pub vip_match: String,
 }
 
 pub fn run(args: &[&str]) {
@@ -41,27 +77,79 @@ pub fn kill(pid: i32, sig: i32) {
 
 impl Lab {
     pub fn new(tag: &str) -> Lab {
+        let id = std::process::id();
+        Lab::build(
+            format!("lvk{tag}{id}"),
+            format!("lvl{tag}{id}"),
+            tag,
+            [KA_ADDR, LV_ADDR],
+            format!("inet {VIP}/"),
+        )
+    }
+
+    /// An IPv6 lab (namespaces `v6t...`): IPv6 on, no DAD, so the link-local addresses and
+    /// the VIPs are usable at once.
+    pub fn new_v6(tag: &str) -> Lab {
+        let id = std::process::id();
+        let lab = Lab::build(
+            format!("v6tk{tag}{id}"),
+            format!("v6tl{tag}{id}"),
+            tag,
+            [KA_ADDR6, LV_ADDR6],
+            format!("inet6 {VIP6}/"),
+        );
+        for ns in [&lab.ka_ns, &lab.lv_ns] {
+            let ready = wait_for(Duration::from_secs(5), || {
+                let out = Command::new("ip")
+                    .args(["-n", ns, "-6", "-o", "addr", "show", "dev", "veth0"])
+                    .output()
+                    .ok()?;
+                let text = String::from_utf8_lossy(&out.stdout).to_string();
+                (text.contains("inet6 fe80::") && !text.contains("tentative")).then_some(())
+            });
+            assert!(ready.is_some(), "no usable link-local address in {ns}");
+        }
+        lab
+    }
+
+    fn build(ka_ns: String, lv_ns: String, tag: &str, addrs: [&str; 2], vip_match: String) -> Lab {
         assert!(
             Command::new("keepalived").arg("--version").output().is_ok(),
             "keepalived 2.2.7 must be installed"
         );
         let id = std::process::id();
         let lab = Lab {
-            ka_ns: format!("lvk{tag}{id}"),
-            lv_ns: format!("lvl{tag}{id}"),
+            ka_ns,
+            lv_ns,
             dir: std::env::temp_dir().join(format!("lvsdeck-interop-{tag}-{id}")),
             keepalived: None,
             lvsdeck: None,
+            vip_match,
         };
         let _ = fs::remove_dir_all(&lab.dir);
         fs::create_dir_all(&lab.dir).expect("temp dir");
         run(&["ip", "netns", "add", &lab.ka_ns]);
         run(&["ip", "netns", "add", &lab.lv_ns]);
+        for ns in [&lab.ka_ns, &lab.lv_ns] {
+            // Before the veth exists, so it inherits the defaults: IPv6 on, no DAD.
+            run(&[
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "sysctl",
+                "-qw",
+                "net.ipv6.conf.all.disable_ipv6=0",
+                "net.ipv6.conf.default.disable_ipv6=0",
+                "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0",
+            ]);
+        }
         run(&[
             "ip", "link", "add", "veth0", "netns", &lab.ka_ns, "type", "veth", "peer", "name",
             "veth0", "netns", &lab.lv_ns,
         ]);
-        for (ns, addr) in [(&lab.ka_ns, KA_ADDR), (&lab.lv_ns, LV_ADDR)] {
+        for (ns, addr) in [(&lab.ka_ns, addrs[0]), (&lab.lv_ns, addrs[1])] {
             run(&["ip", "-n", ns, "addr", "add", addr, "dev", "veth0"]);
             run(&["ip", "-n", ns, "link", "set", "veth0", "up"]);
             run(&["ip", "-n", ns, "link", "set", "lo", "up"]);
@@ -167,6 +255,14 @@ impl Lab {
         Instant::now()
     }
 
+    /// SIGTERM to lvsdeck and wait for it to leave (priority 0 sent, VIPs removed).
+    pub fn stop_lvsdeck_and_wait(&mut self) {
+        if self.lvsdeck.is_some() {
+            self.term_lvsdeck();
+            self.wait_lvsdeck_exit();
+        }
+    }
+
     pub fn wait_lvsdeck_exit(&mut self) -> Option<i32> {
         let mut c = self.lvsdeck.take()?;
         let status = wait_for(Duration::from_secs(10), || c.try_wait().ok().flatten());
@@ -178,11 +274,16 @@ impl Lab {
     }
 
     pub fn has_vip(&self, ns: &str) -> bool {
+        self.has_addr(ns, &self.vip_match)
+    }
+
+    /// Whether `ip -o addr show dev veth0` in `ns` shows `needle` (e.g. `inet6 2001:db8::7/`).
+    pub fn has_addr(&self, ns: &str, needle: &str) -> bool {
         let out = Command::new("ip")
             .args(["-n", ns, "-o", "addr", "show", "dev", "veth0"])
             .output()
             .expect("ip addr");
-        String::from_utf8_lossy(&out.stdout).contains(&format!("inet {VIP}/"))
+        String::from_utf8_lossy(&out.stdout).contains(needle)
     }
 
     pub fn log(&self, name: &str) -> String {
@@ -266,3 +367,13 @@ pub fn conf(p: &Peer<'_>) -> String {
 }
 
 pub const SECRET: Option<&str> = Some("secret");
+
+/// [`conf`] over IPv6: `VIP6` without a prefix (keepalived's default /128), version 3.
+pub fn conf6(p: &Peer<'_>) -> String {
+    format!(
+        "global_defs {{\n    router_id interop6\n}}\n\
+         vrrp_instance VI_1 {{\n    state BACKUP\n    interface veth0\n    virtual_router_id 51\n    \
+         version 3\n    priority {}\n    advert_int {}\n    virtual_ipaddress {{\n        {VIP6}\n    }}\n}}\n",
+        p.priority, p.advert_int
+    )
+}

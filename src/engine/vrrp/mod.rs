@@ -3,6 +3,8 @@
 
 pub mod notify;
 pub mod proc;
+pub mod receiver;
+pub mod sender;
 pub mod set;
 pub mod spec;
 pub mod task;

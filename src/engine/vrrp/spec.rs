@@ -31,6 +31,8 @@ pub struct Spec {
     pub src: Option<IpAddr>,
     /// Empty: multicast.
     pub peers: Vec<IpAddr>,
+    /// The multicast group of the instance's family (`vrrp_mcast_group4/6`).
+    pub group: IpAddr,
     /// Advertised and added (`virtual_ipaddress`).
     pub vips: Vec<Vip>,
     /// Added but not advertised (`virtual_ipaddress_excluded`).
@@ -100,6 +102,63 @@ fn tracks(i: &VrrpInstance, g: &GlobalDefs, scripts: &[VrrpScript]) -> Result<Ve
     Ok(out)
 }
 
+fn family_name(a: &IpAddr) -> &'static str {
+    if a.is_ipv4() {
+        "IPv4"
+    } else {
+        "IPv6"
+    }
+}
+
+/// One family per instance, taken from its first `virtual_ipaddress` (keepalived's
+/// `alloc_vrrp_vip` reports a VIP of another family as a config error and drops it; here the
+/// instance is refused so nothing runs half-configured). `virtual_ipaddress_excluded` may mix
+/// families, as in keepalived. Peers and the source must be of the instance's family.
+fn check_families(i: &VrrpInstance) -> Result<(), String> {
+    let Some(first) = i.virtual_ipaddress.first() else {
+        return Ok(());
+    };
+    let fam = family_name(&first.addr);
+    let who = format!("vrrp_instance {}", i.name);
+    if let Some(v) = i
+        .virtual_ipaddress
+        .iter()
+        .find(|v| v.addr.is_ipv4() != first.addr.is_ipv4())
+    {
+        return Err(format!(
+            "{}: {who}: virtual_ipaddress {} is {} but the instance is {fam} (from {}); \
+             put other-family addresses in virtual_ipaddress_excluded",
+            v.at,
+            v.addr,
+            family_name(&v.addr),
+            first.addr
+        ));
+    }
+    if let Some((p, at)) = i
+        .unicast_peer
+        .iter()
+        .find(|(p, _)| p.is_ipv4() != first.addr.is_ipv4())
+    {
+        return Err(format!(
+            "{at}: {who}: unicast_peer {p} is {} but the instance is {fam}",
+            family_name(p)
+        ));
+    }
+    for (kw, a) in [
+        ("unicast_src_ip", i.unicast_src_ip),
+        ("mcast_src_ip", i.mcast_src_ip),
+    ] {
+        if let Some(a) = a.filter(|a| a.is_ipv4() != first.addr.is_ipv4()) {
+            return Err(format!(
+                "{}: {who}: {kw} {a} is {} but the instance is {fam}",
+                i.at,
+                family_name(&a)
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn vip(v: &crate::config::VirtualAddress) -> Vip {
     Vip {
         addr: v.addr,
@@ -117,6 +176,7 @@ impl Spec {
     ) -> Result<Spec, String> {
         let at = &i.at;
         let who = format!("vrrp_instance {}", i.name);
+        check_families(i)?;
         let notify = Scripts {
             master: notify_line(&i.notify_master, g, &who)?,
             backup: notify_line(&i.notify_backup, g, &who)?,
@@ -143,6 +203,7 @@ impl Spec {
             _ => Auth::None,
         };
         let vips: Vec<Vip> = i.virtual_ipaddress.iter().map(vip).collect();
+        // The family comes from the VIPs (IPv4 without any, as keepalived defaults).
         let is_v6 = vips.first().is_some_and(|v| v.addr.is_ipv6());
         let placeholder = if is_v6 {
             IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
@@ -180,6 +241,11 @@ impl Spec {
                 .unwrap_or_else(|| DEFAULT_INTERFACE.to_string()),
             src: i.unicast_src_ip.or(i.mcast_src_ip),
             peers: i.unicast_peer.iter().map(|(a, _)| *a).collect(),
+            group: if is_v6 {
+                IpAddr::V6(g.vrrp_mcast_group6)
+            } else {
+                IpAddr::V4(g.vrrp_mcast_group4)
+            },
             vips,
             excluded: i.virtual_ipaddress_excluded.iter().map(vip).collect(),
             core,
@@ -259,6 +325,86 @@ mod tests {
         assert_eq!(a.core.auth, Auth::None);
         let b = s[1].as_ref().expect_err("AH refused");
         assert!(b.starts_with("k.conf:13:"), "{b}");
+    }
+
+    #[test]
+    fn ipv6_instances_are_v3_and_take_link_local_peers() {
+        let s = specs(
+            "vrrp_instance V6 {\n interface e\n virtual_router_id 9\n\
+             virtual_ipaddress {\n 2001:db8::100\n 2001:db8::101/64\n }\n\
+             virtual_ipaddress_excluded {\n 192.0.2.9\n }\n\
+             unicast_peer {\n fe80::2\n }\n}\n",
+        );
+        let s = s[0].as_ref().expect("maps");
+        assert_eq!(s.core.version, Version::V3, "IPv6 defaults to v3");
+        assert_eq!(s.core.family(), crate::vrrp::Family::V6);
+        assert_eq!(
+            (s.vips[0].prefix, s.vips[1].prefix),
+            (128, 64),
+            "/128 by default"
+        );
+        assert_eq!(s.excluded[0].addr, IpAddr::from([192, 0, 2, 9]));
+        assert_eq!(s.peers, vec!["fe80::2".parse::<IpAddr>().expect("address")]);
+    }
+
+    #[test]
+    fn the_multicast_group_follows_the_family_and_global_defs() {
+        let s = specs(
+            "global_defs {\n vrrp_mcast_group6 ff02::113\n}\n\
+             vrrp_instance A {\n interface e\n virtual_router_id 1\n\
+             virtual_ipaddress {\n 2001:db8::1\n }\n}\n\
+             vrrp_instance B {\n interface e\n virtual_router_id 2\n\
+             virtual_ipaddress {\n 192.0.2.1\n }\n}\n",
+        );
+        let a = s[0].as_ref().expect("maps");
+        let b = s[1].as_ref().expect("maps");
+        assert_eq!(a.group, "ff02::113".parse::<IpAddr>().expect("group"));
+        assert_eq!(b.group, IpAddr::from([224, 0, 0, 18]));
+    }
+
+    #[test]
+    fn mixed_families_are_refused_with_the_offending_line() {
+        let s = specs(
+            "vrrp_instance M {\n interface e\n virtual_router_id 1\n version 3\n\
+             virtual_ipaddress {\n 192.0.2.1\n 2001:db8::1\n }\n}\n\
+             vrrp_instance P {\n interface e\n virtual_router_id 2\n\
+             virtual_ipaddress {\n 2001:db8::2\n }\n unicast_peer {\n 192.0.2.7\n }\n}\n\
+             vrrp_instance S {\n interface e\n virtual_router_id 3\n\
+             unicast_src_ip 2001:db8::5\n virtual_ipaddress {\n 192.0.2.3\n }\n}\n",
+        );
+        let m = s[0].as_ref().expect_err("mixed VIPs");
+        assert!(m.starts_with("k.conf:7:"), "{m}");
+        assert!(
+            m.contains("2001:db8::1 is IPv6 but the instance is IPv4"),
+            "{m}"
+        );
+        let p = s[1].as_ref().expect_err("IPv4 peer of an IPv6 instance");
+        assert!(p.starts_with("k.conf:17:"), "{p}");
+        assert!(p.contains("unicast_peer 192.0.2.7"), "{p}");
+        let src = s[2].as_ref().expect_err("IPv6 source of an IPv4 instance");
+        assert!(src.starts_with("k.conf:20:"), "{src}");
+    }
+
+    #[test]
+    fn v2_with_ipv6_is_refused_with_its_line() {
+        // keepalived ignores `version 2` after IPv6 addresses ("conflicts with configured or
+        // deduced version") and refuses it under vrrp_strict; lvsdeck refuses it always.
+        let l = parse_str(
+            "vrrp_instance V {\n interface e\n virtual_router_id 1\n\
+             virtual_ipaddress {\n 2001:db8::1\n }\n version 2\n}\n",
+            Path::new("k.conf"),
+        );
+        let e = l
+            .diagnostics
+            .items
+            .iter()
+            .find(|d| d.to_string().contains("IPv6 addresses need VRRP version 3"))
+            .unwrap_or_else(|| panic!("{:?}", l.diagnostics.items));
+        assert!(e.to_string().contains("k.conf:1"), "{e}");
+        // Were it to reach the engine, the core refuses it too.
+        let i = &l.config.instances[0];
+        let r = Spec::from_config(i, &l.config.global, &l.config.scripts);
+        assert!(r.expect_err("v2 + IPv6").starts_with("k.conf:1:"));
     }
 
     #[test]

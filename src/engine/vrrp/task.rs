@@ -1,20 +1,22 @@
 //! One VRRP instance as a tokio task: packets, timers and commands go into the core, its
 //! actions are executed here, and its status is published after every step.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::notify;
+use super::receiver::{Listener, Receivers, Subscription};
+use super::sender::{announcer, source, Sender};
 use super::spec::{Spec, Vip};
 use super::track::{self, Watchers};
 use crate::vrrp::net::garp::Garp;
 use crate::vrrp::net::iface;
-use crate::vrrp::net::socket4::{Peers, Socket4};
+use crate::vrrp::net::na::Ndisc;
 use crate::vrrp::net::vips::{AddrEvent, Vips};
 use crate::vrrp::track::{Tracking, Verdict};
 use crate::vrrp::{Action, Input, Instance, Output, Path, Received, State, Status};
@@ -33,10 +35,12 @@ pub enum Command {
     Shutdown,
 }
 
-/// Shared by every instance: the rtnetlink socket, the address events, the clock's epoch.
+/// Shared by every instance: the rtnetlink socket, the address events, the receivers (one
+/// per interface and multicast group), the clock's epoch.
 pub struct Shared {
     pub vips: Vips,
     pub addr_events: broadcast::Sender<AddrEvent>,
+    pub receivers: Arc<Receivers>,
     pub epoch: tokio::time::Instant,
 }
 
@@ -47,6 +51,7 @@ impl Shared {
             addr_events: crate::vrrp::net::vips::monitor()
                 .await
                 .context("rtnetlink address monitor")?,
+            receivers: Arc::new(Receivers::default()),
             epoch: tokio::time::Instant::now(),
         }))
     }
@@ -85,9 +90,13 @@ struct Runner {
     inst: Instance,
     shared: Arc<Shared>,
     ifindex: u32,
-    src: Ipv4Addr,
-    sock: Socket4,
+    src: IpAddr,
+    tx: Sender,
+    /// Where adverts go: the instance's multicast group, or each unicast peer.
+    destinations: Vec<IpAddr>,
+    rx: Subscription,
     garp: Option<Garp>,
+    ndisc: Option<Ndisc>,
     status: watch::Sender<Status>,
     tracking: Tracking,
     /// What the core was last told, so only changes are fed in.
@@ -102,43 +111,35 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
     let name = &spec.name;
     let ifindex = iface::index(&spec.interface)
         .with_context(|| format!("vrrp_instance {name}: interface {}", spec.interface))?;
-    let vip_addrs: Vec<IpAddr> = spec.vips.iter().map(|v| v.addr).collect();
-    let src = match spec.src {
-        Some(IpAddr::V4(a)) => a,
-        Some(IpAddr::V6(_)) => bail!("vrrp_instance {name}: IPv6 instances are not supported yet"),
-        None => iface::primary_v4(&spec.interface, &vip_addrs)
-            .with_context(|| format!("vrrp_instance {name}"))?,
-    };
-    if spec.core.family() == crate::vrrp::Family::V6 {
-        bail!("vrrp_instance {name}: IPv6 instances are not supported yet");
-    }
-    let inst = Instance::new(spec.core(IpAddr::V4(src))?)
-        .with_context(|| format!("vrrp_instance {name}"))?;
-    let peers = if spec.peers.is_empty() {
-        Peers::Multicast
-    } else {
-        Peers::Unicast(
-            spec.peers
-                .iter()
-                .filter_map(|p| match p {
-                    IpAddr::V4(a) => Some(*a),
-                    IpAddr::V6(_) => None,
-                })
-                .collect(),
-        )
-    };
-    let sock = Socket4::open(&spec.interface, ifindex, src, peers)
+    let family = spec.core.family();
+    let src = source(&spec, family)?;
+    let inst = Instance::new(spec.core(src)?).with_context(|| format!("vrrp_instance {name}"))?;
+    let tx = Sender::open(&spec.interface, ifindex, src)
         .with_context(|| format!("vrrp_instance {name}: VRRP socket on {}", spec.interface))?;
-    let garp = match iface::mac(&spec.interface).and_then(|m| Garp::open(ifindex, m)) {
-        Ok(g) => Some(g),
-        Err(e) => {
-            tracing::warn!(
-                "VRRP_Instance({name}) no gratuitous ARP on {}: {e}",
-                spec.interface
-            );
-            None
-        }
+    let destinations = if spec.peers.is_empty() {
+        vec![spec.group]
+    } else {
+        spec.peers.clone()
     };
+    let listener = Listener {
+        vrid: spec.core.vrid,
+        peers: spec.peers.clone(),
+    };
+    let rx = shared
+        .receivers
+        .subscribe(&spec.interface, ifindex, spec.group, listener)
+        .with_context(|| format!("vrrp_instance {name}: VRRP receiver on {}", spec.interface))?;
+    let mac = iface::mac(&spec.interface);
+    let garp = announcer(name, &spec.interface, "gratuitous ARP", &mac, |m| {
+        Garp::open(ifindex, m)
+    });
+    let ndisc = announcer(
+        name,
+        &spec.interface,
+        "neighbour advertisements",
+        &mac,
+        |m| Ndisc::open(&spec.interface, ifindex, m),
+    );
     let (track_tx, track_rx) = mpsc::channel(64);
     let watchers =
         track::start(&spec.tracks, track_tx).with_context(|| format!("vrrp_instance {name}"))?;
@@ -151,8 +152,11 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
         shared,
         ifindex,
         src,
-        sock,
+        tx,
+        destinations,
+        rx,
         garp,
+        ndisc,
         status: status_tx,
         told: Verdict {
             tracked_weight: 0,
@@ -189,11 +193,11 @@ impl Runner {
         loop {
             let sleep_to = deadline.map(|d| self.shared.at(d));
             let out = tokio::select! {
-                pkt = self.sock.recv() => match pkt {
-                    Ok(p) => {
+                pkt = self.rx.packets.recv() => match pkt {
+                    Some(p) => {
                         let rx = Received {
-                            src: IpAddr::V4(p.src),
-                            dst: IpAddr::V4(p.dst),
+                            src: p.src,
+                            dst: p.dst,
                             ttl: p.ttl,
                             payload: &p.payload,
                         };
@@ -205,8 +209,8 @@ impl Runner {
                         }
                         out
                     }
-                    Err(e) => {
-                        tracing::warn!("VRRP_Instance({}) receive: {e}", self.spec.name);
+                    None => {
+                        tracing::error!("VRRP_Instance({}) receiver closed", self.spec.name);
                         tokio::time::sleep(Duration::from_millis(100)).await;
                         continue;
                     }
@@ -414,14 +418,11 @@ impl Runner {
 
     fn send_advert(&self, priority: u8) {
         let advert = self.inst.advert(priority);
-        for dst in self.sock.destinations() {
-            let path = Path {
-                src: IpAddr::V4(self.src),
-                dst: IpAddr::V4(dst),
-            };
+        for &dst in &self.destinations {
+            let path = Path { src: self.src, dst };
             match advert.encode(&path) {
                 Ok(bytes) => {
-                    if let Err(e) = self.sock.send_to(&bytes, dst) {
+                    if let Err(e) = self.tx.send_to(&bytes, dst) {
                         tracing::warn!("VRRP_Instance({}) send to {dst}: {e}", self.spec.name);
                     }
                 }
@@ -430,14 +431,25 @@ impl Runner {
         }
     }
 
+    /// Gratuitous ARPs for IPv4 VIPs and unsolicited NAs for IPv6 ones (keepalived's
+    /// `vrrp_garp_master_*` settings count both).
     fn gratuitous(&self, count: u32) {
-        let Some(g) = &self.garp else { return };
         for _ in 0..count {
             for v in self.spec.vips.iter().chain(self.spec.excluded.iter()) {
-                if let (IpAddr::V4(a), None) = (v.addr, &v.dev) {
-                    if let Err(e) = g.send(a) {
-                        tracing::warn!("VRRP_Instance({}) gratuitous ARP {a}: {e}", self.spec.name);
-                    }
+                if v.dev.is_some() {
+                    continue;
+                }
+                let r = match (v.addr, &self.garp, &self.ndisc) {
+                    (IpAddr::V4(a), Some(g), _) => g.send(a),
+                    (IpAddr::V6(a), _, Some(n)) => n.send(a),
+                    _ => Ok(()),
+                };
+                if let Err(e) = r {
+                    tracing::warn!(
+                        "VRRP_Instance({}) gratuitous ARP/NA {}: {e}",
+                        self.spec.name,
+                        v.addr
+                    );
                 }
             }
         }

@@ -1,45 +1,24 @@
-//! IPv4 VRRP sockets: one to receive (joined to 224.0.0.18 on one interface, or open to
-//! unicast peers) and one to send (source bound, TTL 255, TOS 0xc0, loop off).
+//! IPv4 VRRP sockets: one receiver per interface (joined to 224.0.0.18, unbound so unicast
+//! adverts reach it too) and one sender per instance (source bound, TTL 255, TOS 0xc0, loop
+//! off).
 //!
-//! Two sockets because a raw socket bound to a local address only receives packets sent to
-//! that address: the receiver is bound to the group, the sender to our primary address so
-//! the v3 pseudo-header source is the one we checksummed.
+//! Separate sockets because a raw socket bound to a local address only receives packets sent
+//! to that address: the sender is bound to our primary address so the v3 pseudo-header source
+//! is the one we checksummed, the receiver is not bound at all.
 
 use std::io;
 use std::mem::MaybeUninit;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, SocketAddrV4};
 use std::os::fd::AsRawFd;
 
 use socket2::{Domain, InterfaceIndexOrAddress, Protocol, SockFilter, Socket, Type};
 use tokio::io::unix::AsyncFd;
 
 use super::ipv4;
-use crate::vrrp::advert::GROUP_V4;
+use super::packet::Packet;
 
 /// IANA protocol number of VRRP.
 pub const IPPROTO_VRRP: i32 = 112;
-
-/// Where adverts go: the group, or each unicast peer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Peers {
-    Multicast,
-    Unicast(Vec<Ipv4Addr>),
-}
-
-/// One received packet, addresses and TTL from its IPv4 header.
-#[derive(Debug, Clone)]
-pub struct Packet {
-    pub src: Ipv4Addr,
-    pub dst: Ipv4Addr,
-    pub ttl: u8,
-    pub payload: Vec<u8>,
-}
-
-pub struct Socket4 {
-    rx: AsyncFd<Socket>,
-    tx: Socket,
-    peers: Peers,
-}
 
 fn raw() -> io::Result<Socket> {
     let s = Socket::new(
@@ -74,58 +53,30 @@ fn multicast_if_index(s: &Socket, ifindex: u32) -> io::Result<()> {
     Ok(())
 }
 
-impl Socket4 {
-    /// Opens both sockets on `ifname` (index `ifindex`), sending from `src`.
-    pub fn open(ifname: &str, ifindex: u32, src: Ipv4Addr, peers: Peers) -> io::Result<Socket4> {
-        let rx = raw()?;
-        rx.bind_device(Some(ifname.as_bytes()))?;
-        if peers == Peers::Multicast {
-            // Without this the kernel delivers every group any socket on the host joined.
-            rx.set_multicast_all_v4(false)?;
-            rx.join_multicast_v4_n(&GROUP_V4, &InterfaceIndexOrAddress::Index(ifindex))?;
-            rx.bind(&SocketAddrV4::new(GROUP_V4, 0).into())?;
-        }
+/// The receiving socket of one interface: every VRRP packet to 224.0.0.18 or to one of our
+/// addresses arriving on it (unbound, so unicast adverts reach it too).
+pub struct Rx4 {
+    fd: AsyncFd<Socket>,
+}
 
-        let tx = raw()?;
-        tx.bind_device(Some(ifname.as_bytes()))?;
-        tx.set_multicast_ttl_v4(255)?;
-        tx.set_ttl_v4(255)?;
-        tx.set_tos_v4(0xc0)?;
-        tx.set_multicast_loop_v4(false)?;
-        multicast_if_index(&tx, ifindex)?;
-        tx.bind(&SocketAddrV4::new(src, 0).into())?;
-        // The sender never reads: drop whatever the kernel would queue for it.
-        tx.attach_filter(&[SockFilter::new(0x06, 0, 0, 0)])?;
-
+impl Rx4 {
+    /// Opens the receiver on `ifname`, joined to `group` (224.0.0.18 or `vrrp_mcast_group4`).
+    pub fn open(ifname: &str, ifindex: u32, group: Ipv4Addr) -> io::Result<Rx4> {
+        let s = raw()?;
+        s.bind_device(Some(ifname.as_bytes()))?;
+        // Without this the kernel delivers every group any socket on the host joined.
+        s.set_multicast_all_v4(false)?;
+        s.join_multicast_v4_n(&group, &InterfaceIndexOrAddress::Index(ifindex))?;
         // SAFETY: the Socket owns its descriptor for its whole life inside the AsyncFd.
-        let rx = unsafe { AsyncFd::register(rx) }?;
-        Ok(Socket4 { rx, tx, peers })
-    }
-
-    pub fn peers(&self) -> &Peers {
-        &self.peers
-    }
-
-    /// Destinations of one advert.
-    pub fn destinations(&self) -> Vec<Ipv4Addr> {
-        match &self.peers {
-            Peers::Multicast => vec![GROUP_V4],
-            Peers::Unicast(p) => p.clone(),
-        }
-    }
-
-    /// Sends one encoded advert to `dst` (the kernel writes the IPv4 header).
-    pub fn send_to(&self, payload: &[u8], dst: Ipv4Addr) -> io::Result<()> {
-        self.tx
-            .send_to(payload, &SocketAddrV4::new(dst, 0).into())?;
-        Ok(())
+        let fd = unsafe { AsyncFd::register(s) }?;
+        Ok(Rx4 { fd })
     }
 
     /// Waits for the next IPv4 packet that parses; malformed ones are skipped.
     pub async fn recv(&self) -> io::Result<Packet> {
         let mut buf = [MaybeUninit::<u8>::uninit(); 2048];
         loop {
-            let mut guard = self.rx.readable().await?;
+            let mut guard = self.fd.readable().await?;
             let n = match guard.try_io(|s| s.get_ref().recv(&mut buf)) {
                 Ok(r) => r?,
                 Err(_would_block) => continue,
@@ -136,18 +87,40 @@ impl Socket4 {
                 tracing::debug!(len = n, "dropped a packet that is not a whole IPv4 packet");
                 continue;
             };
-            if let Peers::Unicast(p) = &self.peers {
-                if !p.contains(&h.src) {
-                    tracing::debug!(src = %h.src, "dropped VRRP from a host that is no peer");
-                    continue;
-                }
-            }
             return Ok(Packet {
-                src: h.src,
-                dst: h.dst,
+                src: IpAddr::V4(h.src),
+                dst: IpAddr::V4(h.dst),
                 ttl: h.ttl,
                 payload: bytes[h.payload].to_vec(),
             });
         }
+    }
+}
+
+/// The sending socket of one instance: source bound, TTL 255, TOS 0xc0, loop off.
+pub struct Tx4 {
+    s: Socket,
+}
+
+impl Tx4 {
+    /// Opens the sender on `ifname` (index `ifindex`), sending from `src`.
+    pub fn open(ifname: &str, ifindex: u32, src: Ipv4Addr) -> io::Result<Tx4> {
+        let s = raw()?;
+        s.bind_device(Some(ifname.as_bytes()))?;
+        s.set_multicast_ttl_v4(255)?;
+        s.set_ttl_v4(255)?;
+        s.set_tos_v4(0xc0)?;
+        s.set_multicast_loop_v4(false)?;
+        multicast_if_index(&s, ifindex)?;
+        s.bind(&SocketAddrV4::new(src, 0).into())?;
+        // The sender never reads: drop whatever the kernel would queue for it.
+        s.attach_filter(&[SockFilter::new(0x06, 0, 0, 0)])?;
+        Ok(Tx4 { s })
+    }
+
+    /// Sends one encoded advert to `dst` (the kernel writes the IPv4 header).
+    pub fn send_to(&self, payload: &[u8], dst: Ipv4Addr) -> io::Result<()> {
+        self.s.send_to(payload, &SocketAddrV4::new(dst, 0).into())?;
+        Ok(())
     }
 }
