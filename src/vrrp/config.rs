@@ -54,6 +54,12 @@ pub struct Config {
     pub auth: Auth,
     pub garp: Garp,
     pub address_check: AddressCheck,
+    /// `state MASTER`: at start wait one advert interval plus the smallest skew for a better
+    /// master, then take over (keepalived's `vrrp_init_state`), instead of Master_Down_Interval.
+    pub initial_master: bool,
+    /// Member of a `vrrp_sync_group`: when the down timer runs out the instance only says it
+    /// wants MASTER; the group ([`super::sync_group::SyncGroup`]) decides.
+    pub sync_group: bool,
 }
 
 impl Config {
@@ -75,6 +81,8 @@ impl Config {
             auth: Auth::None,
             garp: Garp::default(),
             address_check: AddressCheck::default(),
+            initial_master: false,
+            sync_group: false,
         }
     }
 

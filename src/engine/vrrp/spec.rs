@@ -171,6 +171,8 @@ impl Spec {
             } else {
                 AddressCheck::Count
             },
+            initial_master: i.state == crate::config::InitialState::Master,
+            sync_group: false,
         };
         let spec = Spec {
             name: i.name.clone(),
