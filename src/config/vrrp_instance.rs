@@ -159,7 +159,7 @@ fn parse_vip(item: &Item, d: &mut Diagnostics) -> Option<VirtualAddress> {
     Some(vip)
 }
 
-fn parse_tracked(item: &Item, d: &mut Diagnostics) -> Tracked {
+pub(crate) fn parse_tracked(item: &Item, d: &mut Diagnostics) -> Tracked {
     let mut t = Tracked {
         name: item.keyword.clone(),
         weight: None,

@@ -46,6 +46,9 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
             Err(e) => errors.push(e),
         }
     }
+    if let Err(e) = super::vrrp::group::apply(&mut specs, &loaded.config) {
+        errors.extend(e);
+    }
     let services = loaded.config.ipvs_services();
     errors.extend(duplicates(&services));
     if errors.is_empty() {

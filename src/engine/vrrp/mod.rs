@@ -1,10 +1,12 @@
 //! VRRP instances as tasks: `spec` maps keepalived.conf onto the core's settings, `task`
 //! drives one [`crate::vrrp::Instance`] with its sockets, `set` starts, reloads and stops them.
 
+pub mod group;
 pub mod notify;
 pub mod proc;
 pub mod set;
 pub mod spec;
+pub mod sync;
 pub mod task;
 pub mod track;
 

@@ -1,12 +1,18 @@
 //! The running instances by name: started from a configuration, reconciled on reload
-//! (unchanged ones keep running, mastership included), stopped together.
+//! (unchanged ones keep running, mastership included), stopped together. A sync group is
+//! kept or restarted as a whole: its members and their coordinator start together.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::BTreeSet;
+
+use tokio::sync::mpsc;
+
 use super::spec::Spec;
-use super::task::{spawn, Handle, Shared};
+use super::sync;
+use super::task::{spawn, spawn_member, Handle, Shared};
 
 /// How long one instance may take to leave (priority 0, VIPs removed).
 const STOP_WITHIN: Duration = Duration::from_secs(5);
@@ -44,9 +50,23 @@ impl Instances {
         let mut c = Changes::default();
         let wanted: BTreeMap<String, Spec> =
             specs.into_iter().map(|s| (s.name.clone(), s)).collect();
+        // A group with any member added, changed or gone restarts whole.
+        let mut dirty: BTreeSet<String> = BTreeSet::new();
+        for (name, h) in &self.running {
+            if wanted.get(name) != Some(&h.spec) {
+                dirty.extend(h.spec.group.as_ref().map(|g| g.name.clone()));
+            }
+        }
+        for (name, s) in &wanted {
+            if self.running.get(name).map(|h| &h.spec) != Some(s) {
+                dirty.extend(s.group.as_ref().map(|g| g.name.clone()));
+            }
+        }
+        let in_dirty = |s: &Spec| s.group.as_ref().is_some_and(|g| dirty.contains(&g.name));
         let names: Vec<String> = self.running.keys().cloned().collect();
         for name in names {
-            let keep = wanted.get(&name) == self.running.get(&name).map(|h| &h.spec);
+            let keep = wanted.get(&name) == self.running.get(&name).map(|h| &h.spec)
+                && !self.running.get(&name).is_some_and(|h| in_dirty(&h.spec));
             if !keep {
                 if let Some(h) = self.running.remove(&name) {
                     h.shutdown(STOP_WITHIN).await;
@@ -54,9 +74,14 @@ impl Instances {
                 }
             }
         }
+        let mut groups: BTreeMap<String, Vec<Spec>> = BTreeMap::new();
         for (name, spec) in wanted {
             if self.running.contains_key(&name) {
                 c.kept += 1;
+                continue;
+            }
+            if let Some(g) = &spec.group {
+                groups.entry(g.name.clone()).or_default().push(spec);
                 continue;
             }
             match spawn(spec, self.shared.clone()).await {
@@ -71,7 +96,44 @@ impl Instances {
                 }
             }
         }
+        for members in groups.into_values() {
+            self.start_group(members, &mut c).await;
+        }
         c
+    }
+
+    /// Starts a group's members (in the group's order) and then its coordinator.
+    async fn start_group(&mut self, mut members: Vec<Spec>, c: &mut Changes) {
+        let Some(group) = members.first().and_then(|s| s.group.clone()) else {
+            return;
+        };
+        members.sort_by_key(|s| group.members.iter().position(|m| *m == s.name));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut commands = vec![None; group.members.len()];
+        for spec in members {
+            let Some(index) = group.members.iter().position(|m| *m == spec.name) else {
+                continue;
+            };
+            let name = spec.name.clone();
+            let link = sync::Link {
+                index,
+                reports: tx.clone(),
+            };
+            match spawn_member(spec, self.shared.clone(), Some(link)).await {
+                Ok(h) => {
+                    commands[index] = Some(h.commands.clone());
+                    self.running.insert(name, h);
+                    c.started += 1;
+                }
+                Err(e) => {
+                    tracing::error!("{e:#}");
+                    c.errors.push(format!("{e:#}"));
+                    c.failed += 1;
+                }
+            }
+        }
+        drop(tx);
+        sync::start(group, commands, rx);
     }
 
     /// Every instance leaves (masters send priority 0 and remove their VIPs).

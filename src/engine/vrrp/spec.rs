@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::notify::{Line, Scripts};
 use super::track::{LinkTrack, ScriptTrack, Track};
-use crate::config::vrrp_instance::AuthType;
+use crate::config::vrrp_instance::{AuthType, Tracked};
 use crate::config::{GlobalDefs, Script, VrrpInstance, VrrpScript};
 use crate::vrrp::{AddressCheck, Auth, Config, Garp, Version};
 
@@ -40,6 +40,9 @@ pub struct Spec {
     /// `track_script` then `track_interface`, in the file's order.
     pub tracks: Vec<Track>,
     pub notify: Scripts,
+    /// The `vrrp_sync_group` it belongs to (set by [`super::group::apply`]); part of the
+    /// spec so a changed group restarts its members together.
+    pub group: Option<super::group::GroupSpec>,
 }
 
 /// A script line split into words (no shell), run as its own user or `script_user`.
@@ -53,7 +56,11 @@ fn line(command: &str, user: Option<&String>, g: &GlobalDefs, what: &str) -> Res
     })
 }
 
-fn notify_line(s: &Option<Script>, g: &GlobalDefs, at: &str) -> Result<Option<Line>, String> {
+pub(super) fn notify_line(
+    s: &Option<Script>,
+    g: &GlobalDefs,
+    at: &str,
+) -> Result<Option<Line>, String> {
     s.as_ref()
         .map(|s| line(&s.command, s.user.as_ref(), g, &format!("{} {at}", s.at)))
         .transpose()
@@ -61,8 +68,18 @@ fn notify_line(s: &Option<Script>, g: &GlobalDefs, at: &str) -> Result<Option<Li
 
 /// keepalived's tracking for one instance: the instance's `weight` overrides the script's.
 fn tracks(i: &VrrpInstance, g: &GlobalDefs, scripts: &[VrrpScript]) -> Result<Vec<Track>, String> {
+    track_list(&i.track_script, &i.track_interface, g, scripts)
+}
+
+/// `track_script` then `track_interface` entries as tracks (an instance's or a sync group's).
+pub(super) fn track_list(
+    track_script: &[Tracked],
+    track_interface: &[Tracked],
+    g: &GlobalDefs,
+    scripts: &[VrrpScript],
+) -> Result<Vec<Track>, String> {
     let mut out = Vec::new();
-    for t in &i.track_script {
+    for t in track_script {
         let Some(s) = scripts.iter().find(|s| s.name == t.name) else {
             return Err(format!(
                 "{}: track_script {}: no such vrrp_script",
@@ -90,7 +107,7 @@ fn tracks(i: &VrrpInstance, g: &GlobalDefs, scripts: &[VrrpScript]) -> Result<Ve
             init_fail: s.init_fail,
         }));
     }
-    for t in &i.track_interface {
+    for t in track_interface {
         out.push(Track::Link(LinkTrack {
             name: t.name.clone(),
             weight: t.weight.unwrap_or(0),
@@ -187,6 +204,7 @@ impl Spec {
             core,
             tracks: tracks(i, g, scripts)?,
             notify,
+            group: None,
         };
         // Validate now, with a stand-in primary, so errors carry the file:line.
         spec.core(placeholder)

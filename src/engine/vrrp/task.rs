@@ -31,6 +31,8 @@ pub enum Command {
     SetPriority(u8, Duration),
     /// Leave (priority 0 and VIPs removed when master), then end the task.
     Shutdown,
+    /// From the instance's sync group coordinator.
+    Sync(Input),
 }
 
 /// Shared by every instance: the rtnetlink socket, the address events, the clock's epoch.
@@ -95,10 +97,21 @@ struct Runner {
     track_rx: mpsc::Receiver<(usize, bool)>,
     _watchers: Watchers,
     notify: notify::Runner,
+    /// The sync group's coordinator, and what it last heard from us.
+    sync: Option<(super::sync::Link, crate::vrrp::MemberView)>,
 }
 
 /// Opens the sockets for `spec` and starts its task.
 pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
+    spawn_member(spec, shared, None).await
+}
+
+/// [`spawn`], reporting every step to a sync group's coordinator.
+pub async fn spawn_member(
+    spec: Spec,
+    shared: Arc<Shared>,
+    sync: Option<super::sync::Link>,
+) -> anyhow::Result<Handle> {
     let name = &spec.name;
     let ifindex = iface::index(&spec.interface)
         .with_context(|| format!("vrrp_instance {name}: interface {}", spec.interface))?;
@@ -163,6 +176,7 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
         track_rx,
         _watchers: watchers,
         notify: notify::Runner::start(format!("VRRP_Instance({name})")),
+        sync: sync.map(|l| (l, crate::vrrp::MemberView::STOPPED)),
     };
     let join = tokio::spawn(runner.run(cmd_rx));
     Ok(Handle {
@@ -217,6 +231,7 @@ impl Runner {
                         self.shared.now(), Input::GiveUpMastership { duration: d }),
                     Some(Command::SetPriority(p, d)) => self.inst.handle(
                         self.shared.now(), Input::SetPriorityFor { priority: p, duration: d }),
+                    Some(Command::Sync(input)) => self.inst.handle(self.shared.now(), input),
                     Some(Command::Shutdown) | None => {
                         let out = self.inst.handle(self.shared.now(), Input::Shutdown);
                         self.execute(out).await;
@@ -409,7 +424,19 @@ impl Runner {
         }
         self.status
             .send_replace(self.inst.status(self.shared.now()));
+        self.report_to_group();
         out.deadline
+    }
+
+    /// Tells the sync group what changed (state, own fault, wanting MASTER).
+    fn report_to_group(&mut self) {
+        let view = self.inst.member_view();
+        if let Some((link, last)) = &mut self.sync {
+            if *last != view {
+                *last = view;
+                let _ = link.reports.send((link.index, view));
+            }
+        }
     }
 
     fn send_advert(&self, priority: u8) {
