@@ -4,6 +4,7 @@
 pub mod group;
 pub mod notify;
 pub mod proc;
+pub mod security;
 pub mod set;
 pub mod spec;
 pub mod sync;

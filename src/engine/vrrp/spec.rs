@@ -50,10 +50,16 @@ fn line(command: &str, user: Option<&String>, g: &GlobalDefs, what: &str) -> Res
     let argv = crate::check::misc::split(command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| format!("{what}: cannot split '{command}' (unclosed quote?)"))?;
-    Ok(Line {
+    let l = Line {
         argv,
         user: user.or(g.script_user.as_ref()).cloned(),
-    })
+    };
+    match super::security::check(&l, g.enable_script_security) {
+        Ok(super::security::Verdict::Secure) => {}
+        Ok(super::security::Verdict::Warn(e)) => tracing::warn!("{what}: {e}"),
+        Err(e) => return Err(format!("{what}: {e}; not run (enable_script_security)")),
+    }
+    Ok(l)
 }
 
 pub(super) fn notify_line(
@@ -220,6 +226,23 @@ impl Spec {
         };
         c.validate()?;
         Ok(c)
+    }
+
+    /// Every script line it may run: tracks, its notify scripts, its group's.
+    pub fn script_lines(&self) -> impl Iterator<Item = &Line> {
+        let n = &self.notify;
+        let own = [&n.master, &n.backup, &n.fault, &n.stop, &n.generic];
+        let group = self.group.iter().flat_map(|g| {
+            let n = &g.notify;
+            [&n.master, &n.backup, &n.fault, &n.stop, &n.generic]
+        });
+        self.tracks
+            .iter()
+            .filter_map(|t| match t {
+                Track::Script(s) => Some(&s.line),
+                Track::Link(_) => None,
+            })
+            .chain(own.into_iter().chain(group).flatten())
     }
 
     /// Advert interval, for logs.
