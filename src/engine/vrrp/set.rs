@@ -20,6 +20,8 @@ const STOP_WITHIN: Duration = Duration::from_secs(5);
 pub struct Instances {
     shared: Arc<Shared>,
     running: BTreeMap<String, Handle>,
+    /// Each running sync group's coordinator (it ends after its members).
+    groups: BTreeMap<String, tokio::task::JoinHandle<()>>,
 }
 
 /// What a reconcile did, for the log.
@@ -38,6 +40,7 @@ impl Instances {
         Instances {
             shared,
             running: BTreeMap::new(),
+            groups: BTreeMap::new(),
         }
     }
 
@@ -72,6 +75,11 @@ impl Instances {
                     h.shutdown(STOP_WITHIN).await;
                     c.stopped += 1;
                 }
+            }
+        }
+        for g in dirty {
+            if let Some(j) = self.groups.remove(&g) {
+                finish_group(&g, j).await;
             }
         }
         let mut groups: BTreeMap<String, Vec<Spec>> = BTreeMap::new();
@@ -133,7 +141,8 @@ impl Instances {
             }
         }
         drop(tx);
-        sync::start(group, commands, rx);
+        let name = group.name.clone();
+        self.groups.insert(name, sync::start(group, commands, rx));
     }
 
     /// Every instance leaves (masters send priority 0 and remove their VIPs).
@@ -151,5 +160,15 @@ impl Instances {
         for s in stops {
             s.await;
         }
+        for (g, j) in std::mem::take(&mut self.groups) {
+            finish_group(&g, j).await;
+        }
+    }
+}
+
+/// Waits (bounded) for a group's coordinator to run its notify_stop and end.
+async fn finish_group(name: &str, join: tokio::task::JoinHandle<()>) {
+    if tokio::time::timeout(STOP_WITHIN, join).await.is_err() {
+        tracing::warn!("VRRP_Group({name}) did not stop within {STOP_WITHIN:?}");
     }
 }
