@@ -88,6 +88,8 @@ pub struct VrrpInstance {
     pub garp_master_delay: Option<Duration>,
     /// `use_vmac [NAME]`: `Some("")` when no name is given (keepalived picks vrrp.VRID).
     pub use_vmac: Option<String>,
+    /// `vmac_xmit_base`: adverts leave from the base interface, not the vmac.
+    pub vmac_xmit_base: bool,
     /// `accept` / `no_accept`; `None` leaves keepalived's default (accept unless strict).
     pub accept: Option<bool>,
     pub dont_track_primary: bool,
@@ -240,6 +242,7 @@ pub fn parse(item: &Item, global: &GlobalDefs, d: &mut Diagnostics) -> Option<Vr
         smtp_alert: false,
         garp_master_delay: None,
         use_vmac: None,
+        vmac_xmit_base: false,
         accept: None,
         dont_track_primary: false,
     };
@@ -317,6 +320,7 @@ pub fn parse(item: &Item, global: &GlobalDefs, d: &mut Diagnostics) -> Option<Vr
                 v::extra(c, 1, d);
                 i.use_vmac = Some(c.arg(0).unwrap_or("").to_string());
             }
+            "vmac_xmit_base" => i.vmac_xmit_base = v::flag(c, d),
             "accept" => i.accept = Some(v::flag(c, d)),
             "no_accept" => i.accept = Some(!v::flag(c, d)),
             "dont_track_primary" => i.dont_track_primary = v::flag(c, d),

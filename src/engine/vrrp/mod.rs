@@ -9,6 +9,7 @@ pub mod set;
 pub mod spec;
 pub mod sync;
 pub mod task;
+pub mod vmac;
 pub mod track;
 
 pub use set::Instances;

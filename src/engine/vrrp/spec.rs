@@ -43,6 +43,17 @@ pub struct Spec {
     /// The `vrrp_sync_group` it belongs to (set by [`super::group::apply`]); part of the
     /// spec so a changed group restarts its members together.
     pub group: Option<super::group::GroupSpec>,
+    /// `use_vmac`: the VIPs and adverts go on this macvlan.
+    pub vmac: Option<VmacSpec>,
+}
+
+/// `use_vmac [NAME]` and `vmac_xmit_base`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmacSpec {
+    /// `vrrp.VRID` unless named.
+    pub name: String,
+    /// Adverts from the base interface (the VIPs and GARPs still use the vmac).
+    pub xmit_base: bool,
 }
 
 /// A script line split into words (no shell), run as its own user or `script_user`.
@@ -211,6 +222,23 @@ impl Spec {
             tracks: tracks(i, g, scripts)?,
             notify,
             group: None,
+            vmac: match i.use_vmac.as_deref() {
+                None => None,
+                Some(n) if n.len() >= 16 => {
+                    return Err(format!(
+                        "{at}: vrrp_instance {}: use_vmac name '{n}' is longer than 15 characters",
+                        i.name
+                    ))
+                }
+                Some(n) => Some(VmacSpec {
+                    name: if n.is_empty() {
+                        crate::vrrp::net::vmac::default_name(i.virtual_router_id)
+                    } else {
+                        n.to_string()
+                    },
+                    xmit_base: i.vmac_xmit_base,
+                }),
+            },
         };
         // Validate now, with a stand-in primary, so errors carry the file:line.
         spec.core(placeholder)

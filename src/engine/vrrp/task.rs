@@ -86,7 +86,6 @@ struct Runner {
     spec: Spec,
     inst: Instance,
     shared: Arc<Shared>,
-    ifindex: u32,
     src: Ipv4Addr,
     sock: Socket4,
     garp: Option<Garp>,
@@ -97,6 +96,10 @@ struct Runner {
     track_rx: mpsc::Receiver<(usize, bool)>,
     _watchers: Watchers,
     notify: notify::Runner,
+    /// `use_vmac`: the macvlan, removed when the task ends.
+    vmac: Option<crate::vrrp::net::vmac::Vmac>,
+    /// Where VIPs without `dev` go: the vmac, else the interface.
+    vip_index: u32,
     /// The sync group's coordinator, and what it last heard from us.
     sync: Option<(super::sync::Link, crate::vrrp::MemberView)>,
 }
@@ -140,16 +143,17 @@ pub async fn spawn_member(
                 .collect(),
         )
     };
-    let sock = Socket4::open(&spec.interface, ifindex, src, peers)
-        .with_context(|| format!("vrrp_instance {name}: VRRP socket on {}", spec.interface))?;
-    let garp = match iface::mac(&spec.interface).and_then(|m| Garp::open(ifindex, m)) {
-        Ok(g) => Some(g),
+    let vmac = match &spec.vmac {
+        None => None,
+        Some(v) => Some(super::vmac::create(&spec, v).await?),
+    };
+    let (sock, garp) = match open_io(&spec, ifindex, src, peers, vmac.as_ref()) {
+        Ok(io) => io,
         Err(e) => {
-            tracing::warn!(
-                "VRRP_Instance({name}) no gratuitous ARP on {}: {e}",
-                spec.interface
-            );
-            None
+            if let Some(v) = vmac {
+                let _ = v.remove().await;
+            }
+            return Err(e);
         }
     };
     let (track_tx, track_rx) = mpsc::channel(64);
@@ -162,7 +166,6 @@ pub async fn spawn_member(
         spec: spec.clone(),
         inst,
         shared,
-        ifindex,
         src,
         sock,
         garp,
@@ -177,6 +180,8 @@ pub async fn spawn_member(
         _watchers: watchers,
         notify: notify::Runner::start(format!("VRRP_Instance({name})")),
         sync: sync.map(|l| (l, crate::vrrp::MemberView::STOPPED)),
+        vip_index: vmac.as_ref().map_or(ifindex, |v| v.ifindex),
+        vmac,
     };
     let join = tokio::spawn(runner.run(cmd_rx));
     Ok(Handle {
@@ -236,6 +241,9 @@ impl Runner {
                         let out = self.inst.handle(self.shared.now(), Input::Shutdown);
                         self.execute(out).await;
                         self.notify.drain(NOTIFY_DRAIN).await;
+                        if let Some(v) = self.vmac.take() {
+                            super::vmac::remove(&self.spec.name, v).await;
+                        }
                         return;
                     }
                 },
@@ -361,7 +369,7 @@ impl Runner {
 
     fn vip_ifindex(&self, v: &Vip) -> Option<u32> {
         match &v.dev {
-            None => Some(self.ifindex),
+            None => Some(self.vip_index),
             Some(dev) => iface::index(dev).ok(),
         }
     }
@@ -469,6 +477,40 @@ impl Runner {
             }
         }
     }
+}
+
+/// The VRRP socket (sending from the vmac when there is one, unless `vmac_xmit_base`) and the
+/// gratuitous ARP socket (on the vmac, with the virtual MAC, when there is one).
+fn open_io(
+    spec: &Spec,
+    ifindex: u32,
+    src: Ipv4Addr,
+    peers: Peers,
+    vmac: Option<&crate::vrrp::net::vmac::Vmac>,
+) -> anyhow::Result<(Socket4, Option<Garp>)> {
+    let name = &spec.name;
+    let base = (spec.interface.as_str(), ifindex);
+    let tx = match (vmac, &spec.vmac) {
+        (Some(v), Some(s)) if !s.xmit_base => (v.name.as_str(), v.ifindex),
+        _ => base,
+    };
+    let sock = Socket4::open_split(base, tx, src, peers)
+        .with_context(|| format!("vrrp_instance {name}: VRRP socket on {}", tx.0))?;
+    let garp = match vmac {
+        Some(v) => Garp::open(v.ifindex, v.mac),
+        None => iface::mac(&spec.interface).and_then(|m| Garp::open(ifindex, m)),
+    };
+    let garp = match garp {
+        Ok(g) => Some(g),
+        Err(e) => {
+            tracing::warn!(
+                "VRRP_Instance({name}) no gratuitous ARP on {}: {e}",
+                spec.interface
+            );
+            None
+        }
+    };
+    Ok((sock, garp))
 }
 
 async fn sleep_until(t: Option<tokio::time::Instant>) {

@@ -6,3 +6,4 @@ pub mod iface;
 pub mod ipv4;
 pub mod socket4;
 pub mod vips;
+pub mod vmac;

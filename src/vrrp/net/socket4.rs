@@ -77,6 +77,18 @@ fn multicast_if_index(s: &Socket, ifindex: u32) -> io::Result<()> {
 impl Socket4 {
     /// Opens both sockets on `ifname` (index `ifindex`), sending from `src`.
     pub fn open(ifname: &str, ifindex: u32, src: Ipv4Addr, peers: Peers) -> io::Result<Socket4> {
+        Self::open_split((ifname, ifindex), (ifname, ifindex), src, peers)
+    }
+
+    /// Receives on `rx` and sends from `tx` (`use_vmac`: adverts leave from the vmac with the
+    /// virtual MAC, while they are heard on the base interface).
+    pub fn open_split(
+        rx_if: (&str, u32),
+        tx_if: (&str, u32),
+        src: Ipv4Addr,
+        peers: Peers,
+    ) -> io::Result<Socket4> {
+        let (ifname, ifindex) = rx_if;
         let rx = raw()?;
         rx.bind_device(Some(ifname.as_bytes()))?;
         if peers == Peers::Multicast {
@@ -86,6 +98,7 @@ impl Socket4 {
             rx.bind(&SocketAddrV4::new(GROUP_V4, 0).into())?;
         }
 
+        let (ifname, ifindex) = tx_if;
         let tx = raw()?;
         tx.bind_device(Some(ifname.as_bytes()))?;
         tx.set_multicast_ttl_v4(255)?;
