@@ -9,8 +9,8 @@ pub mod set;
 pub mod spec;
 pub mod sync;
 pub mod task;
-pub mod vmac;
 pub mod track;
+pub mod vmac;
 
 pub use set::Instances;
 pub use spec::Spec;

@@ -5,8 +5,8 @@
 //!
 //! As keepalived (`set_interface_parameters`): the vmac gets arp_ignore 1, accept_local 1,
 //! rp_filter 0, promote_secondaries 1 and (IPv4) no IPv6; the base interface gets arp_ignore 1
-//! and arp_filter 1 so only the vmac answers ARP for the VIPs. The base's values are put back
-//! when the vmac is removed.
+//! and arp_filter 1 so only the vmac answers ARP for the VIPs, and arp_announce 2 (see
+//! `configure`). The base's values are put back when the vmac is removed.
 
 use std::io;
 use std::path::PathBuf;
@@ -84,7 +84,9 @@ async fn request(router: &NlRouter, ty: Rtm, flags: NlmF, msg: Ifinfomsg) -> io:
     while let Some(r) = rx.next::<Rtm, Ifinfomsg>().await {
         if let Err(e) = r {
             return Err(match e {
-                neli::err::RouterError::Nlmsgerr(m) => io::Error::from_raw_os_error(m.error().abs()),
+                neli::err::RouterError::Nlmsgerr(m) => {
+                    io::Error::from_raw_os_error(m.error().abs())
+                }
                 e => other(e),
             });
         }
@@ -169,14 +171,26 @@ impl Vmac {
             .await
             .map_err(other)?;
         let flags = NlmF::CREATE | NlmF::EXCL;
-        let created = request(&router, Rtm::Newlink, flags, new_link(base_index, name, mac)?).await;
+        let created = request(
+            &router,
+            Rtm::Newlink,
+            flags,
+            new_link(base_index, name, mac)?,
+        )
+        .await;
         match created {
             Ok(()) => {}
             Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
                 tracing::warn!("{name} already exists (left by an earlier run?): replacing it");
                 let old = iface::index(name)?;
                 request(&router, Rtm::Dellink, NlmF::empty(), link_msg(old, false)?).await?;
-                request(&router, Rtm::Newlink, flags, new_link(base_index, name, mac)?).await?;
+                request(
+                    &router,
+                    Rtm::Newlink,
+                    flags,
+                    new_link(base_index, name, mac)?,
+                )
+                .await?;
             }
             Err(e) => return Err(e),
         }
@@ -209,13 +223,26 @@ impl Vmac {
             // keepalived: an IPv4 vmac has no IPv6 (no link-local address, no DAD, no RS).
             let _ = set(&sysctl("ipv6", &name, "disable_ipv6"), "1");
         }
-        for (key, value) in [("arp_ignore", "1"), ("arp_filter", "1")] {
+        // arp_announce 2 goes beyond keepalived's code (its documentation asks operators for
+        // it): without it the host's own ARP requests leave the base with a VIP as sender
+        // address and teach neighbours the base MAC for the VIP.
+        for (key, value) in [
+            ("arp_ignore", "1"),
+            ("arp_filter", "1"),
+            ("arp_announce", "2"),
+        ] {
             let p = sysctl("ipv4", base, key);
             if let Some(old) = set(&p, value)? {
                 self.restore.push((p, old));
             }
         }
-        request(router, Rtm::Newlink, NlmF::empty(), link_msg(self.ifindex, true)?).await
+        request(
+            router,
+            Rtm::Newlink,
+            NlmF::empty(),
+            link_msg(self.ifindex, true)?,
+        )
+        .await
     }
 
     /// Deletes the vmac (its addresses go with it) and restores the base's sysctls.
@@ -228,15 +255,20 @@ impl Vmac {
         let (router, _) = NlRouter::connect(NlFamily::Route, None, Groups::empty())
             .await
             .map_err(other)?;
-        request(&router, Rtm::Dellink, NlmF::empty(), link_msg(self.ifindex, false)?)
-            .await
-            .or_else(|e| {
-                if e.raw_os_error() == Some(libc::ENODEV) {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            })
+        request(
+            &router,
+            Rtm::Dellink,
+            NlmF::empty(),
+            link_msg(self.ifindex, false)?,
+        )
+        .await
+        .or_else(|e| {
+            if e.raw_os_error() == Some(libc::ENODEV) {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
     }
 }
 
