@@ -60,6 +60,9 @@ pub struct Config {
     /// Member of a `vrrp_sync_group`: when the down timer runs out the instance only says it
     /// wants MASTER; the group ([`super::sync_group::SyncGroup`]) decides.
     pub sync_group: bool,
+    /// keepalived's `vrrp_startup_delay`: at start, down timers run from `start + delay`
+    /// (an address owner too waits that long before taking over).
+    pub startup_delay: Duration,
 }
 
 impl Config {
@@ -83,6 +86,7 @@ impl Config {
             address_check: AddressCheck::default(),
             initial_master: false,
             sync_group: false,
+            startup_delay: Duration::ZERO,
         }
     }
 

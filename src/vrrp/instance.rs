@@ -102,6 +102,8 @@ pub struct Instance {
     sync_fault: bool,
     /// Sync group member whose down timer ran out: it would be MASTER, the group holds it.
     want_master: bool,
+    /// `vrrp_startup_delay`: down timers count from here until it has passed.
+    delayed_until: Instant,
     tracked_weight: i32,
     priority_override: Option<(u8, Instant)>,
     hold_until: Option<Instant>,
@@ -131,6 +133,7 @@ impl Instance {
             fault: false,
             sync_fault: false,
             want_master: false,
+            delayed_until: Instant::ZERO,
             tracked_weight: 0,
             priority_override: None,
             hold_until: None,
@@ -378,6 +381,7 @@ impl Instance {
             return;
         }
         self.started = true;
+        self.delayed_until = now + self.cfg.startup_delay;
         if self.faulty() {
             let why = if self.fault {
                 Reason::Fault
@@ -391,8 +395,14 @@ impl Instance {
     }
 
     fn enter(&mut self, now: Instant, reason: Reason, out: &mut Output) {
-        if self.effective_priority() == PRIORITY_OWNER {
+        if self.effective_priority() == PRIORITY_OWNER && self.delayed_until <= now {
             self.become_master(now, Reason::AddressOwner, out);
+        } else if self.effective_priority() == PRIORITY_OWNER {
+            // vrrp_startup_delay: even the owner waits (as a backup) until it has passed.
+            self.master = None;
+            self.down_at = Some(self.delayed_until);
+            self.down_cause = Reason::AddressOwner;
+            self.set_state(now, State::Backup, reason, out);
         } else {
             self.master_adver_int_cs = self.cfg.advert_interval_cs;
             self.master = None;
@@ -400,7 +410,7 @@ impl Instance {
                 // keepalived's vrrp_init_state: `state MASTER` gives a better master one
                 // advert interval (plus the smallest skew) to show itself, then takes over.
                 let skew_min = timers::skew(self.cfg.version, 255, self.master_adver_int_cs);
-                self.down_at = Some(now + self.interval() + skew_min);
+                self.down_at = Some(self.delayed(now) + self.interval() + skew_min);
                 self.down_cause = Reason::InitialMaster;
             } else {
                 self.arm_down(now, Reason::MasterDown);
@@ -478,7 +488,7 @@ impl Instance {
         let prio = advert.priority;
         if prio == 0 {
             self.master = Some((src, 0));
-            self.down_at = Some(now + self.skew_time());
+            self.down_at = Some(self.delayed(now) + self.skew_time());
             self.down_cause = Reason::MasterResigned;
             return;
         }
@@ -600,8 +610,13 @@ impl Instance {
         }
     }
 
+    /// Where a down timer starts: now, or the end of `vrrp_startup_delay`.
+    fn delayed(&self, now: Instant) -> Instant {
+        now.max(self.delayed_until)
+    }
+
     fn arm_down(&mut self, now: Instant, cause: Reason) {
-        self.down_at = Some(now + self.master_down_interval());
+        self.down_at = Some(self.delayed(now) + self.master_down_interval());
         self.down_cause = cause;
     }
 

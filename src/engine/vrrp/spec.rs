@@ -207,6 +207,7 @@ impl Spec {
             },
             initial_master: i.state == crate::config::InitialState::Master,
             sync_group: false,
+            startup_delay: g.vrrp_startup_delay,
         };
         let spec = Spec {
             name: i.name.clone(),

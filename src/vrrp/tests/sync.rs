@@ -376,3 +376,33 @@ fn state_master_in_a_group_holds_only_for_all_owners() {
         [false, false]
     );
 }
+
+#[test]
+fn startup_delay_holds_backups_and_the_owner() {
+    let delayed = |prio: u8| {
+        let mut c = cfg(8, US, prio);
+        c.startup_delay = Duration::from_secs(5);
+        super::harness::Rig::new(c)
+    };
+    // A backup's first Master_Down_Interval counts from the end of the delay.
+    let mut r = delayed(100);
+    r.input(Input::Start);
+    assert_eq!(r.deadline_in(), Duration::from_micros(8_609_375));
+    // An advert heard during the delay re-arms it from the end of the delay too.
+    r.advance(Duration::from_secs(2));
+    r.rx("192.0.2.9", 120);
+    assert_eq!(r.deadline_in(), Duration::from_micros(6_609_375));
+    // After the delay everything is as usual.
+    r.advance(Duration::from_secs(4));
+    r.rx("192.0.2.9", 120);
+    assert_eq!(r.deadline_in(), Duration::from_micros(3_609_375));
+
+    // The owner waits as BACKUP until the delay is over, then takes over at once.
+    let mut r = delayed(255);
+    r.input(Input::Start);
+    assert_eq!(r.inst.state(), Backup);
+    assert_eq!(r.deadline_in(), Duration::from_secs(5));
+    let a = r.fire();
+    assert_eq!(a[0], Action::SendAdvert { priority: 255 });
+    assert_eq!(r.inst.state(), Master);
+}
