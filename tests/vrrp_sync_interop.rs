@@ -60,18 +60,33 @@ fn sync_group_faults_and_recovers_together_against_keepalived() {
     );
 
     let t0 = Instant::now();
-    lab.start_lvsdeck(&conf(
-        "    enable_script_security\n",
-        150,
-        &format!("    notify \"{script}\"\n"),
-        |k| {
-            if k == 0 {
-                format!("    track_interface {{\n        {UPLINK}\n    }}\n")
-            } else {
-                String::new()
-            }
-        },
-    ));
+    let base = || {
+        conf(
+            "    enable_script_security\n",
+            150,
+            &format!("    notify \"{script}\"\n"),
+            |k| {
+                if k == 0 {
+                    format!("    track_interface {{\n        {UPLINK}\n    }}\n")
+                } else {
+                    String::new()
+                }
+            },
+        )
+    };
+    let lv = |prio_b: u8| {
+        // VI_B's priority is the second one in the file.
+        let s = base();
+        let Some((i, _)) = s.match_indices("priority 150").nth(1) else {
+            panic!("{s}")
+        };
+        format!(
+            "{}priority {prio_b}{}",
+            &s[..i],
+            &s[i + "priority 150".len()..]
+        )
+    };
+    lab.start_lvsdeck(&lv(150));
     let both = lab.until_both(&lab.lv_ns, true, Duration::from_secs(10));
     let gone = lab.until_both(&lab.ka_ns, false, Duration::from_secs(3));
     assert!(
@@ -163,6 +178,40 @@ fn sync_group_faults_and_recovers_together_against_keepalived() {
         lab.dump()
     );
 
+    // SIGHUP with the same file: the group keeps running, mastership included.
+    lab.reload_lvsdeck(&lv(150));
+    assert!(
+        wait_for(Duration::from_secs(3), || lab
+            .log("lvsdeck.log")
+            .contains("2 kept, 0 started, 0 stopped")
+            .then_some(()))
+        .is_some(),
+        "{}",
+        lab.dump()
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(lab.has_vip(&lab.lv_ns, 0) && lab.has_vip(&lab.lv_ns, 1));
+    assert!(!lab.has_vip(&lab.ka_ns, 0) && !lab.has_vip(&lab.ka_ns, 1));
+
+    // SIGHUP with VI_B changed: VI_A is unchanged but restarts with it (the group restarts
+    // whole), and the new group takes both VIPs back from keepalived.
+    lab.reload_lvsdeck(&lv(140));
+    assert!(
+        wait_for(Duration::from_secs(10), || lab
+            .log("lvsdeck.log")
+            .contains("0 kept, 2 started, 2 stopped")
+            .then_some(()))
+        .is_some(),
+        "{}",
+        lab.dump()
+    );
+    let back = lab.until_both(&lab.lv_ns, true, Duration::from_secs(10));
+    assert!(back.is_some(), "{}", lab.dump());
+    eprintln!(
+        "FIGURE reload with a changed member -> both VIPs on lvsdeck again: {} ms",
+        back.map_or(0, |d| d.as_millis())
+    );
+
     assert_eq!(lab.stop_lvsdeck(), Some(0), "{}", lab.dump());
     assert!(
         wait_notify(&lab, "GROUP G STOP 0", Duration::from_secs(3)),
@@ -180,6 +229,9 @@ fn sync_group_faults_and_recovers_together_against_keepalived() {
             "GROUP G BACKUP 0",
             "GROUP G MASTER 0",
             "GROUP G FAULT 0",
+            "GROUP G BACKUP 0",
+            "GROUP G MASTER 0",
+            "GROUP G STOP 0",
             "GROUP G BACKUP 0",
             "GROUP G MASTER 0",
             "GROUP G STOP 0"

@@ -140,6 +140,13 @@ impl SyncLab {
         self.lvsdeck = Some(child);
     }
 
+    /// Rewrites lvsdeck's configuration and sends SIGHUP.
+    pub fn reload_lvsdeck(&self, conf: &str) {
+        fs::write(self.path("lvsdeck.conf"), conf).expect("write conf");
+        let c = self.lvsdeck.as_ref().expect("lvsdeck running");
+        kill(c.id() as i32, libc::SIGHUP);
+    }
+
     /// SIGKILL to lvsdeck (a crash: no priority 0, VIPs left behind, removed here).
     pub fn crash_lvsdeck(&mut self) -> Instant {
         if let Some(mut c) = self.lvsdeck.take() {
