@@ -322,7 +322,8 @@ impl Instance {
                 self.fault_cleared(now, Reason::SyncGroup, &mut out);
             }
             Input::SyncMaster => {
-                if self.started && self.state == State::Backup && !self.faulty() {
+                let held = self.hold_until.is_some();
+                if self.started && self.state == State::Backup && !self.faulty() && !held {
                     self.become_master(now, Reason::SyncGroup, &mut out);
                 }
             }
@@ -395,9 +396,13 @@ impl Instance {
     }
 
     fn enter(&mut self, now: Instant, reason: Reason, out: &mut Output) {
-        if self.effective_priority() == PRIORITY_OWNER && self.delayed_until <= now {
+        let owner = self.effective_priority() == PRIORITY_OWNER
+            // keepalived: in a sync group the owner is master at once only when the whole
+            // group is (every member an owner wanting MASTER); otherwise the group decides.
+            && (!self.cfg.sync_group || self.cfg.initial_master);
+        if owner && self.delayed_until <= now {
             self.become_master(now, Reason::AddressOwner, out);
-        } else if self.effective_priority() == PRIORITY_OWNER {
+        } else if owner {
             // vrrp_startup_delay: even the owner waits (as a backup) until it has passed.
             self.master = None;
             self.down_at = Some(self.delayed_until);

@@ -406,3 +406,52 @@ fn startup_delay_holds_backups_and_the_owner() {
     assert_eq!(a[0], Action::SendAdvert { priority: 255 });
     assert_eq!(r.inst.state(), Master);
 }
+
+#[test]
+fn an_owner_in_a_mixed_group_waits_for_the_group() {
+    // VI_1 is the address owner, VI_2 is not: keepalived starts the group BACKUP, and the
+    // owner takes over only together with VI_2 (whose own down timer runs at 150).
+    let mut lab = Lab::new(150, 100, true, |router, vrid, c| {
+        if router == US && vrid == 1 {
+            c.priority = 255;
+        }
+    });
+    for i in [0, 1] {
+        lab.input(i, Input::Start);
+    }
+    assert_eq!(lab.states(US), [Backup, Backup]);
+    lab.run_for(ms(3_200));
+    assert_eq!(lab.states(US), [Backup, Backup]);
+    assert!(
+        lab.nodes[0].inst.member_view().want_master,
+        "owner's 3.004 s passed"
+    );
+    assert!(
+        !lab.nodes[1].inst.member_view().want_master,
+        "VI_2's 3.414 s not yet"
+    );
+    lab.run_for(Duration::from_secs(1));
+    assert_eq!(lab.states(US), [Master, Master]);
+}
+
+#[test]
+fn an_operator_hold_is_not_overridden_by_the_group() {
+    let mut lab = Lab::new(150, 100, true, |_, _, _| {});
+    lab.start();
+    lab.run_for(Duration::from_secs(5));
+    assert_eq!(lab.states(US), [Master, Master]);
+    // Giving up VI_1 for 60 s takes the group to BACKUP; the peer takes both VRIDs, VI_2
+    // wants MASTER back but VI_1 is held, so nothing moves until the hold ends.
+    lab.input(
+        0,
+        Input::GiveUpMastership {
+            duration: Duration::from_secs(60),
+        },
+    );
+    assert_eq!(lab.states(US), [Backup, Backup]);
+    lab.run_for(Duration::from_secs(30));
+    assert_eq!(lab.states(PEER), [Master, Master]);
+    assert_eq!(lab.states(US), [Backup, Backup]);
+    lab.run_for(Duration::from_secs(40));
+    assert_eq!(lab.states(US), [Master, Master]);
+}
