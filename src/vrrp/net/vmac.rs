@@ -58,8 +58,64 @@ pub struct Vmac {
     pub name: String,
     pub ifindex: u32,
     pub mac: [u8; 6],
-    /// Base-interface sysctls changed, with their former values.
-    restore: Vec<(PathBuf, String)>,
+    /// The base interface once its sysctls were set (empty before).
+    base: String,
+}
+
+/// Per base interface: how many of our vmacs use it, and the sysctls to put back when the
+/// last one goes (keepalived's `reset_arp_config` count).
+type BaseState = (String, usize, Vec<(PathBuf, String)>);
+static BASES: std::sync::Mutex<Vec<BaseState>> = std::sync::Mutex::new(Vec::new());
+
+/// One more vmac on `base`: the first one sets the base's sysctls and remembers them.
+fn base_acquire(base: &str) -> io::Result<()> {
+    let mut bases = BASES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(b) = bases.iter_mut().find(|b| b.0 == base) {
+        b.1 += 1;
+        return Ok(());
+    }
+    let mut restore = Vec::new();
+    // arp_announce 2 goes beyond keepalived's code (its documentation asks operators for it):
+    // without it the host's own ARP requests leave the base with a VIP as sender address and
+    // teach neighbours the base MAC for the VIP.
+    for (key, value) in [
+        ("arp_ignore", "1"),
+        ("arp_filter", "1"),
+        ("arp_announce", "2"),
+    ] {
+        let p = sysctl("ipv4", base, key);
+        match set(&p, value) {
+            Ok(Some(old)) => restore.push((p, old)),
+            Ok(None) => {}
+            Err(e) => {
+                restore_all(&restore);
+                return Err(e);
+            }
+        }
+    }
+    bases.push((base.to_string(), 1, restore));
+    Ok(())
+}
+
+/// One vmac fewer on `base`: the last one puts the base's sysctls back.
+fn base_release(base: &str) {
+    let mut bases = BASES.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(i) = bases.iter().position(|b| b.0 == base) else {
+        return;
+    };
+    bases[i].1 -= 1;
+    if bases[i].1 == 0 {
+        let (_, _, restore) = bases.remove(i);
+        restore_all(&restore);
+    }
+}
+
+fn restore_all(restore: &[(PathBuf, String)]) {
+    for (p, old) in restore {
+        if let Err(e) = std::fs::write(p, old) {
+            tracing::warn!("restoring {}: {e}", p.display());
+        }
+    }
 }
 
 fn sysctl(family: &str, ifname: &str, key: &str) -> PathBuf {
@@ -199,7 +255,7 @@ impl Vmac {
             name: name.to_string(),
             ifindex,
             mac,
-            restore: Vec::new(),
+            base: String::new(),
         };
         let result = vmac.configure(base, family, &router).await;
         if let Err(e) = result {
@@ -223,19 +279,8 @@ impl Vmac {
             // keepalived: an IPv4 vmac has no IPv6 (no link-local address, no DAD, no RS).
             let _ = set(&sysctl("ipv6", &name, "disable_ipv6"), "1");
         }
-        // arp_announce 2 goes beyond keepalived's code (its documentation asks operators for
-        // it): without it the host's own ARP requests leave the base with a VIP as sender
-        // address and teach neighbours the base MAC for the VIP.
-        for (key, value) in [
-            ("arp_ignore", "1"),
-            ("arp_filter", "1"),
-            ("arp_announce", "2"),
-        ] {
-            let p = sysctl("ipv4", base, key);
-            if let Some(old) = set(&p, value)? {
-                self.restore.push((p, old));
-            }
-        }
+        base_acquire(base)?;
+        self.base = base.to_string();
         request(
             router,
             Rtm::Newlink,
@@ -247,10 +292,8 @@ impl Vmac {
 
     /// Deletes the vmac (its addresses go with it) and restores the base's sysctls.
     pub async fn remove(self) -> io::Result<()> {
-        for (p, old) in &self.restore {
-            if let Err(e) = std::fs::write(p, old) {
-                tracing::warn!("restoring {}: {e}", p.display());
-            }
+        if !self.base.is_empty() {
+            base_release(&self.base);
         }
         let (router, _) = NlRouter::connect(NlFamily::Route, None, Groups::empty())
             .await
