@@ -132,6 +132,9 @@ impl SyncLab {
                 "-f",
             ])
             .arg(&c)
+            // Its own control socket: daemons of tests running side by side do not collide.
+            .arg("--control")
+            .arg(self.path("control.sock"))
             .env("RUST_LOG", "info,lvsdeck::engine::vrrp::sync=debug")
             .stdout(Stdio::null())
             .stderr(log)
