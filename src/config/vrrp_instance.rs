@@ -366,7 +366,24 @@ pub fn parse(item: &Item, global: &GlobalDefs, d: &mut Diagnostics) -> Option<Vr
         );
     }
     if global.vrrp_strict {
-        strict_checks(&i, &section, preempt_delay_at, d);
+        strict_checks(&i, &section, preempt_delay_at.clone(), d);
+    }
+    // keepalived (vrrp_complete_instance): an initial MASTER must be able to take over, so
+    // it runs without nopreempt and preempt_delay (the engine drops them; kept here as read).
+    if i.state == InitialState::Master {
+        if i.nopreempt {
+            d.warning(
+                &item.at,
+                format!("{section}: nopreempt does not work with state MASTER - ignored"),
+            );
+        }
+        if !i.preempt_delay.is_zero() {
+            let at = preempt_delay_at.unwrap_or_else(|| item.at.clone());
+            d.warning(
+                &at,
+                format!("{section}: preempt_delay does not work with state MASTER - ignored"),
+            );
+        }
     }
     Some(i)
 }

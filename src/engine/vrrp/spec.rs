@@ -190,8 +190,13 @@ impl Spec {
             primary: placeholder,
             priority: i.priority,
             advert_interval_cs: interval_cs,
-            preempt: !i.nopreempt,
-            preempt_delay: i.preempt_delay,
+            // keepalived clears both for `state MASTER` (the parser warned).
+            preempt: !i.nopreempt || i.state == crate::config::InitialState::Master,
+            preempt_delay: if i.state == crate::config::InitialState::Master {
+                Duration::ZERO
+            } else {
+                i.preempt_delay
+            },
             accept_mode: i.accept.unwrap_or(!g.vrrp_strict),
             vips: vips.iter().map(|v| v.addr).collect(),
             auth,
@@ -314,6 +319,31 @@ mod tests {
         assert_eq!(s.core.garp.count, 3);
         assert_eq!(s.vips[0].prefix, 24);
         assert_eq!(s.core.version, Version::V2);
+    }
+
+    #[test]
+    fn state_master_runs_without_nopreempt_and_preempt_delay_as_keepalived() {
+        let text = "vrrp_instance M {\n state MASTER\n priority 100\n interface e\n\
+             virtual_router_id 1\n nopreempt\n preempt_delay 5\n\
+             virtual_ipaddress {\n 192.0.2.1\n }\n}\n";
+        let l = parse_str(text, Path::new("k.conf"));
+        let warned: Vec<String> = l.diagnostics.warnings().map(|d| d.to_string()).collect();
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.contains("nopreempt does not work with state MASTER")),
+            "{warned:?}"
+        );
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.starts_with("k.conf:7:") && w.contains("preempt_delay")),
+            "{warned:?}"
+        );
+        let s = specs(text);
+        let s = s[0].as_ref().expect("maps");
+        assert!(s.core.preempt && s.core.initial_master);
+        assert_eq!(s.core.preempt_delay, Duration::ZERO);
     }
 
     #[test]
