@@ -16,7 +16,7 @@ use sync_lab::*;
 use vrrp_lab::wait_for;
 
 /// A root-owned notify script (0755, in a root-owned 0755 directory: it passes
-/// enable_script_security) appending its arguments to notify.log.
+/// enable_script_security, run as `script_user root`) appending its arguments to notify.log.
 fn notify_script(lab: &SyncLab) -> String {
     let p = lab.path("notify.sh");
     fs::write(
@@ -62,7 +62,7 @@ fn sync_group_faults_and_recovers_together_against_keepalived() {
     let t0 = Instant::now();
     let base = || {
         conf(
-            "    enable_script_security\n",
+            "    enable_script_security\n    script_user root\n",
             150,
             &format!("    notify \"{script}\"\n"),
             |k| {

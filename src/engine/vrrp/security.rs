@@ -27,6 +27,31 @@ pub enum Insecure {
     Unsafe { path: String, why: &'static str },
     #[error("'{0}' is not a directory or a regular file")]
     WrongType(String),
+    #[error(
+        "no user to run it as: set script_user (or create the user keepalived_script); \
+         with enable_script_security keepalived does not fall back to root"
+    )]
+    NoUser,
+}
+
+/// keepalived's default script user: `script_user`, else `keepalived_script` when that user
+/// exists, else the engine's own user, which `enable_script_security` does not allow.
+/// `None`: the engine's own user.
+pub fn default_user(
+    script_user: Option<&String>,
+    enforce: bool,
+) -> Result<Option<String>, Insecure> {
+    const KEEPALIVED_SCRIPT: &str = "keepalived_script";
+    if let Some(u) = script_user {
+        return Ok(Some(u.clone()));
+    }
+    if proc::resolve(KEEPALIVED_SCRIPT).is_some() {
+        return Ok(Some(KEEPALIVED_SCRIPT.to_string()));
+    }
+    if enforce {
+        return Err(Insecure::NoUser);
+    }
+    Ok(None)
 }
 
 /// The verdict for one script line.
@@ -310,9 +335,10 @@ mod tests {
             let i = &l.config.instances[0];
             crate::engine::vrrp::Spec::from_config(i, &l.config.global, &l.config.scripts)
         };
-        let e = build(conf(" enable_script_security\n", &n)).expect_err("refused");
+        let enforced = " enable_script_security\n script_user root\n";
+        let e = build(conf(enforced, &n)).expect_err("refused");
         assert!(
-            e.starts_with("k.conf:4 vrrp_script chk: ") && e.contains("writable by everyone"),
+            e.starts_with("k.conf:5 vrrp_script chk: ") && e.contains("writable by everyone"),
             "{e}"
         );
         // Without enable_script_security the same file loads (with a warning).
@@ -320,8 +346,18 @@ mod tests {
         // A notify script is checked the same way, named by its own line.
         fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).expect("chmod");
         fs::set_permissions(&n, fs::Permissions::from_mode(0o666)).expect("chmod");
-        let e = build(conf(" enable_script_security\n", &n)).expect_err("notify refused");
-        assert!(e.starts_with("k.conf:16 vrrp_instance VI: "), "{e}");
+        let e = build(conf(enforced, &n)).expect_err("notify refused");
+        assert!(e.starts_with("k.conf:17 vrrp_instance VI: "), "{e}");
+        // Secure files, but no script_user and no keepalived_script user: not as root.
+        fs::set_permissions(&n, fs::Permissions::from_mode(0o755)).expect("chmod");
+        assert!(build(conf(enforced, &n)).is_ok());
+        if proc::resolve("keepalived_script").is_none() {
+            let e = build(conf(" enable_script_security\n", &n)).expect_err("no user");
+            assert!(
+                e.starts_with("k.conf:16 vrrp_instance VI: ") && e.contains("script_user"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

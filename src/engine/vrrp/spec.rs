@@ -61,10 +61,12 @@ fn line(command: &str, user: Option<&String>, g: &GlobalDefs, what: &str) -> Res
     let argv = crate::check::misc::split(command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| format!("{what}: cannot split '{command}' (unclosed quote?)"))?;
-    let l = Line {
-        argv,
-        user: user.or(g.script_user.as_ref()).cloned(),
+    let user = match user {
+        Some(u) => Some(u.clone()),
+        None => super::security::default_user(g.script_user.as_ref(), g.enable_script_security)
+            .map_err(|e| format!("{what}: {e}"))?,
     };
+    let l = Line { argv, user };
     match super::security::check(&l, g.enable_script_security) {
         Ok(super::security::Verdict::Secure) => {}
         Ok(super::security::Verdict::Warn(e)) => tracing::warn!("{what}: {e}"),
