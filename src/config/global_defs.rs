@@ -31,6 +31,9 @@ pub struct GlobalDefs {
     /// Gap between unsolicited neighbour advertisements: 0.
     pub vrrp_gna_interval: Duration,
     pub vrrp_skip_check_adv_addr: bool,
+    /// `vrrp_startup_delay`: backups' first down timer (and an owner's takeover) counts from
+    /// this long after start, for hosts whose network is slow to come up: 0.
+    pub vrrp_startup_delay: Duration,
     pub vrrp_strict: bool,
     /// `user [group]` scripts run as when they name none.
     pub script_user: Option<String>,
@@ -54,6 +57,7 @@ impl Default for GlobalDefs {
             vrrp_mcast_group4: Ipv4Addr::new(224, 0, 0, 18),
             vrrp_mcast_group6: Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12),
             vrrp_garp_master_delay: Duration::from_secs(5),
+            vrrp_startup_delay: Duration::ZERO,
             vrrp_garp_master_repeat: 5,
             vrrp_garp_master_refresh: None,
             vrrp_garp_interval: Duration::ZERO,
@@ -126,6 +130,11 @@ pub fn parse(item: &Item, g: &mut GlobalDefs, d: &mut Diagnostics) {
             "vrrp_gna_interval" => {
                 if let Some(t) = v::timer(c, Duration::ZERO, TIMER_MAX, d) {
                     g.vrrp_gna_interval = t;
+                }
+            }
+            "vrrp_startup_delay" => {
+                if let Some(t) = v::timer(c, Duration::ZERO, TIMER_MAX, d) {
+                    g.vrrp_startup_delay = t;
                 }
             }
             "vrrp_skip_check_adv_addr" => {

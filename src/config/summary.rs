@@ -62,6 +62,14 @@ pub fn summary(c: &Config) -> String {
                 .unwrap_or_default();
             let _ = writeln!(s, "    vip {}/{}{dev}", a.addr, a.prefix);
         }
+        if let Some(v) = &i.use_vmac {
+            let name = if v.is_empty() {
+                format!("vrrp.{}", i.virtual_router_id)
+            } else {
+                v.clone()
+            };
+            let _ = writeln!(s, "    use_vmac {name}");
+        }
         for t in &i.track_script {
             let w = t.weight.map(|w| format!(" weight {w}")).unwrap_or_default();
             let _ = writeln!(s, "    track_script {}{w}", t.name);
@@ -70,6 +78,16 @@ pub fn summary(c: &Config) -> String {
             let w = t.weight.map(|w| format!(" weight {w}")).unwrap_or_default();
             let _ = writeln!(s, "    track_interface {}{w}", t.name);
         }
+    }
+    for g in &c.sync_groups {
+        let members: Vec<&str> = g.members.iter().map(|(m, _)| m.as_str()).collect();
+        let _ = writeln!(
+            s,
+            "vrrp_sync_group {} ({}): {}",
+            g.name,
+            g.at,
+            members.join(" ")
+        );
     }
     let format = SaveFormat::default();
     // Thresholds print (lvsdeck's -x/-y extension) only where they are set.

@@ -1,8 +1,10 @@
-//! `vrrp_sync_group NAME { group { I1 I2 } notify_* }`: instances that change state together.
+//! `vrrp_sync_group NAME { group { I1 I2 } notify_* track_* }`: instances that change state
+//! together. Group-level `track_interface` / `track_script` apply to every member.
 
 use super::diag::{Diagnostics, Location};
 use super::tree::Item;
 use super::value::{self as v, Script};
+use super::vrrp_instance::{parse_tracked, Tracked};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncGroup {
@@ -16,6 +18,11 @@ pub struct SyncGroup {
     pub notify_stop: Option<Script>,
     pub notify: Option<Script>,
     pub smtp_alert: bool,
+    pub track_interface: Vec<Tracked>,
+    pub track_script: Vec<Tracked>,
+    /// `sync_group_tracking_weight`: members keep their weighted tracks (keepalived drops
+    /// them otherwise, a weight would let one member's priority drift from the others').
+    pub tracking_weight: bool,
 }
 
 pub fn parse(item: &Item, d: &mut Diagnostics) -> Option<SyncGroup> {
@@ -32,6 +39,9 @@ pub fn parse(item: &Item, d: &mut Diagnostics) -> Option<SyncGroup> {
         notify_stop: None,
         notify: None,
         smtp_alert: false,
+        track_interface: Vec::new(),
+        track_script: Vec::new(),
+        tracking_weight: false,
     };
     for c in v::block(item, d) {
         match c.keyword.as_str() {
@@ -49,6 +59,17 @@ pub fn parse(item: &Item, d: &mut Diagnostics) -> Option<SyncGroup> {
             "notify_stop" => g.notify_stop = v::script(c, d),
             "notify" => g.notify = v::script(c, d),
             "smtp_alert" => g.smtp_alert = v::boolean(c, d).unwrap_or(true),
+            "track_interface" => {
+                for t in v::block(c, d) {
+                    g.track_interface.push(parse_tracked(t, d));
+                }
+            }
+            "track_script" => {
+                for t in v::block(c, d) {
+                    g.track_script.push(parse_tracked(t, d));
+                }
+            }
+            "sync_group_tracking_weight" | "global_tracking" => g.tracking_weight = true,
             _ => v::unsupported(c, &section, d),
         }
     }

@@ -88,6 +88,8 @@ pub struct VrrpInstance {
     pub garp_master_delay: Option<Duration>,
     /// `use_vmac [NAME]`: `Some("")` when no name is given (keepalived picks vrrp.VRID).
     pub use_vmac: Option<String>,
+    /// `vmac_xmit_base`: adverts leave from the base interface, not the vmac.
+    pub vmac_xmit_base: bool,
     /// `accept` / `no_accept`; `None` leaves keepalived's default (accept unless strict).
     pub accept: Option<bool>,
     pub dont_track_primary: bool,
@@ -159,7 +161,7 @@ fn parse_vip(item: &Item, d: &mut Diagnostics) -> Option<VirtualAddress> {
     Some(vip)
 }
 
-fn parse_tracked(item: &Item, d: &mut Diagnostics) -> Tracked {
+pub(crate) fn parse_tracked(item: &Item, d: &mut Diagnostics) -> Tracked {
     let mut t = Tracked {
         name: item.keyword.clone(),
         weight: None,
@@ -240,6 +242,7 @@ pub fn parse(item: &Item, global: &GlobalDefs, d: &mut Diagnostics) -> Option<Vr
         smtp_alert: false,
         garp_master_delay: None,
         use_vmac: None,
+        vmac_xmit_base: false,
         accept: None,
         dont_track_primary: false,
     };
@@ -317,6 +320,7 @@ pub fn parse(item: &Item, global: &GlobalDefs, d: &mut Diagnostics) -> Option<Vr
                 v::extra(c, 1, d);
                 i.use_vmac = Some(c.arg(0).unwrap_or("").to_string());
             }
+            "vmac_xmit_base" => i.vmac_xmit_base = v::flag(c, d),
             "accept" => i.accept = Some(v::flag(c, d)),
             "no_accept" => i.accept = Some(!v::flag(c, d)),
             "dont_track_primary" => i.dont_track_primary = v::flag(c, d),
@@ -362,7 +366,24 @@ pub fn parse(item: &Item, global: &GlobalDefs, d: &mut Diagnostics) -> Option<Vr
         );
     }
     if global.vrrp_strict {
-        strict_checks(&i, &section, preempt_delay_at, d);
+        strict_checks(&i, &section, preempt_delay_at.clone(), d);
+    }
+    // keepalived (vrrp_complete_instance): an initial MASTER must be able to take over, so
+    // it runs without nopreempt and preempt_delay (the engine drops them; kept here as read).
+    if i.state == InitialState::Master {
+        if i.nopreempt {
+            d.warning(
+                &item.at,
+                format!("{section}: nopreempt does not work with state MASTER - ignored"),
+            );
+        }
+        if !i.preempt_delay.is_zero() {
+            let at = preempt_delay_at.unwrap_or_else(|| item.at.clone());
+            d.warning(
+                &at,
+                format!("{section}: preempt_delay does not work with state MASTER - ignored"),
+            );
+        }
     }
     Some(i)
 }

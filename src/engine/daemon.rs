@@ -46,6 +46,16 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
             Err(e) => errors.push(e),
         }
     }
+    if let Err(e) = super::vrrp::group::apply(&mut specs, &loaded.config) {
+        errors.extend(e);
+    }
+    let lines: Vec<&super::vrrp::notify::Line> =
+        specs.iter().flat_map(|s| s.script_lines()).collect();
+    if let Some(w) =
+        super::vrrp::security::violation(&lines, loaded.config.global.enable_script_security)
+    {
+        tracing::warn!("{}: {w}", file.display());
+    }
     let services = loaded.config.ipvs_services();
     errors.extend(duplicates(&services));
     if errors.is_empty() {

@@ -54,6 +54,15 @@ pub struct Config {
     pub auth: Auth,
     pub garp: Garp,
     pub address_check: AddressCheck,
+    /// `state MASTER`: at start wait one advert interval plus the smallest skew for a better
+    /// master, then take over (keepalived's `vrrp_init_state`), instead of Master_Down_Interval.
+    pub initial_master: bool,
+    /// Member of a `vrrp_sync_group`: when the down timer runs out the instance only says it
+    /// wants MASTER; the group ([`super::sync_group::SyncGroup`]) decides.
+    pub sync_group: bool,
+    /// keepalived's `vrrp_startup_delay`: at start, down timers run from `start + delay`
+    /// (an address owner too waits that long before taking over).
+    pub startup_delay: Duration,
 }
 
 impl Config {
@@ -75,6 +84,9 @@ impl Config {
             auth: Auth::None,
             garp: Garp::default(),
             address_check: AddressCheck::default(),
+            initial_master: false,
+            sync_group: false,
+            startup_delay: Duration::ZERO,
         }
     }
 

@@ -48,6 +48,14 @@ pub enum Input {
         priority: u8,
         duration: Duration,
     },
+    /// Sync group: another member went MASTER (or every member wants it): take over now.
+    SyncMaster,
+    /// Sync group: another member left MASTER for BACKUP: follow, without a priority-0 advert
+    /// (keepalived's `vrrp_sync_backup`).
+    SyncBackup,
+    /// Sync group: another member is in FAULT: be in FAULT too until it recovers.
+    SyncFault,
+    SyncFaultCleared,
 }
 
 /// What the engine must do, in this order.
@@ -88,7 +96,14 @@ pub struct Instance {
     state: State,
     since: Instant,
     started: bool,
+    /// Our own fault (interface down, weight-0 track failed).
     fault: bool,
+    /// FAULT imposed by the sync group: another member is in FAULT.
+    sync_fault: bool,
+    /// Sync group member whose down timer ran out: it would be MASTER, the group holds it.
+    want_master: bool,
+    /// `vrrp_startup_delay`: down timers count from here until it has passed.
+    delayed_until: Instant,
     tracked_weight: i32,
     priority_override: Option<(u8, Instant)>,
     hold_until: Option<Instant>,
@@ -116,6 +131,9 @@ impl Instance {
             since: Instant::ZERO,
             started: false,
             fault: false,
+            sync_fault: false,
+            want_master: false,
+            delayed_until: Instant::ZERO,
             tracked_weight: 0,
             priority_override: None,
             hold_until: None,
@@ -140,6 +158,19 @@ impl Instance {
 
     pub fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    /// What a sync group needs to know about this member.
+    pub fn member_view(&self) -> crate::vrrp::sync_group::MemberView {
+        crate::vrrp::sync_group::MemberView {
+            state: self.state,
+            fault: self.fault,
+            want_master: self.want_master,
+        }
+    }
+
+    fn faulty(&self) -> bool {
+        self.fault || self.sync_fault
     }
 
     /// Priority we advertise: the operator's override, else configured + tracked weights.
@@ -274,11 +305,34 @@ impl Instance {
                 self.tracked_weight = tracked_weight;
                 self.priority_changed(now, old, &mut out);
             }
-            Input::Fault => self.fault(now, &mut out),
+            Input::Fault => {
+                self.fault = true;
+                self.fault(now, Reason::Fault, &mut out);
+            }
             Input::FaultCleared => {
                 self.fault = false;
-                if self.started && self.state == State::Fault {
-                    self.enter(now, Reason::FaultCleared, &mut out);
+                self.fault_cleared(now, Reason::FaultCleared, &mut out);
+            }
+            Input::SyncFault => {
+                self.sync_fault = true;
+                self.fault(now, Reason::SyncGroup, &mut out);
+            }
+            Input::SyncFaultCleared => {
+                self.sync_fault = false;
+                self.fault_cleared(now, Reason::SyncGroup, &mut out);
+            }
+            Input::SyncMaster => {
+                let held = self.hold_until.is_some();
+                if self.started && self.state == State::Backup && !self.faulty() && !held {
+                    self.become_master(now, Reason::SyncGroup, &mut out);
+                }
+            }
+            Input::SyncBackup => {
+                if self.started && self.state == State::Master {
+                    self.leave_master_quietly(&mut out);
+                    self.master = None;
+                    self.arm_down(now, Reason::MasterDown);
+                    self.set_state(now, State::Backup, Reason::SyncGroup, &mut out);
                 }
             }
             Input::GiveUpMastership { duration } => {
@@ -328,20 +382,44 @@ impl Instance {
             return;
         }
         self.started = true;
-        if self.fault {
-            self.set_state(now, State::Fault, Reason::Fault, out);
+        self.delayed_until = now + self.cfg.startup_delay;
+        if self.faulty() {
+            let why = if self.fault {
+                Reason::Fault
+            } else {
+                Reason::SyncGroup
+            };
+            self.set_state(now, State::Fault, why, out);
         } else {
             self.enter(now, Reason::Startup, out);
         }
     }
 
     fn enter(&mut self, now: Instant, reason: Reason, out: &mut Output) {
-        if self.effective_priority() == PRIORITY_OWNER {
+        let owner = self.effective_priority() == PRIORITY_OWNER
+            // keepalived: in a sync group the owner is master at once only when the whole
+            // group is (every member an owner wanting MASTER); otherwise the group decides.
+            && (!self.cfg.sync_group || self.cfg.initial_master);
+        if owner && self.delayed_until <= now {
             self.become_master(now, Reason::AddressOwner, out);
+        } else if owner {
+            // vrrp_startup_delay: even the owner waits (as a backup) until it has passed.
+            self.master = None;
+            self.down_at = Some(self.delayed_until);
+            self.down_cause = Reason::AddressOwner;
+            self.set_state(now, State::Backup, reason, out);
         } else {
             self.master_adver_int_cs = self.cfg.advert_interval_cs;
             self.master = None;
-            self.arm_down(now, Reason::MasterDown);
+            if reason == Reason::Startup && self.cfg.initial_master {
+                // keepalived's vrrp_init_state: `state MASTER` gives a better master one
+                // advert interval (plus the smallest skew) to show itself, then takes over.
+                let skew_min = timers::skew(self.cfg.version, 255, self.master_adver_int_cs);
+                self.down_at = Some(self.delayed(now) + self.interval() + skew_min);
+                self.down_cause = Reason::InitialMaster;
+            } else {
+                self.arm_down(now, Reason::MasterDown);
+            }
             self.set_state(now, State::Backup, reason, out);
         }
     }
@@ -359,8 +437,8 @@ impl Instance {
         self.set_state(now, State::Initialize, Reason::Shutdown, out);
     }
 
-    fn fault(&mut self, now: Instant, out: &mut Output) {
-        self.fault = true;
+    /// A fault flag was set: enter FAULT unless already there.
+    fn fault(&mut self, now: Instant, reason: Reason, out: &mut Output) {
         if !self.started || self.state == State::Fault {
             return;
         }
@@ -369,7 +447,14 @@ impl Instance {
         }
         self.clear_timers();
         self.master = None;
-        self.set_state(now, State::Fault, Reason::Fault, out);
+        self.set_state(now, State::Fault, reason, out);
+    }
+
+    /// A fault flag was cleared: leave FAULT once no flag is left.
+    fn fault_cleared(&mut self, now: Instant, reason: Reason, out: &mut Output) {
+        if self.started && self.state == State::Fault && !self.faulty() {
+            self.enter(now, reason, out);
+        }
     }
 
     fn on_advert(&mut self, now: Instant, src: IpAddr, advert: &Advert, out: &mut Output) {
@@ -408,13 +493,15 @@ impl Instance {
         let prio = advert.priority;
         if prio == 0 {
             self.master = Some((src, 0));
-            self.down_at = Some(now + self.skew_time());
+            self.down_at = Some(self.delayed(now) + self.skew_time());
             self.down_cause = Reason::MasterResigned;
             return;
         }
         let delay = self.cfg.preempt_delay;
         let delaying = !delay.is_zero() && self.preempt_at.is_none_or(|t| t > now);
         if !self.cfg.preempt || prio >= ours || delaying {
+            // keepalived: a master we accept means we no longer want MASTER (sync groups).
+            self.want_master = false;
             self.learn_interval(advert);
             self.master = Some((src, prio));
             self.arm_down(now, Reason::MasterDown);
@@ -446,6 +533,12 @@ impl Instance {
             }
             State::Backup if self.down_at.is_some_and(|t| t <= now) => match self.hold_until {
                 Some(h) if h > now => self.down_at = Some(h),
+                // keepalived's vrrp_sync_can_goto_master: a member only says it wants MASTER
+                // and keeps waiting; the group moves every member together.
+                _ if self.cfg.sync_group => {
+                    self.want_master = true;
+                    self.arm_down(now, self.down_cause);
+                }
                 _ => self.become_master(now, self.down_cause, out),
             },
             _ => {}
@@ -522,8 +615,13 @@ impl Instance {
         }
     }
 
+    /// Where a down timer starts: now, or the end of `vrrp_startup_delay`.
+    fn delayed(&self, now: Instant) -> Instant {
+        now.max(self.delayed_until)
+    }
+
     fn arm_down(&mut self, now: Instant, cause: Reason) {
-        self.down_at = Some(now + self.master_down_interval());
+        self.down_at = Some(self.delayed(now) + self.master_down_interval());
         self.down_cause = cause;
     }
 
@@ -550,6 +648,9 @@ impl Instance {
         let from = self.state;
         self.state = to;
         self.since = now;
+        if to != State::Backup {
+            self.want_master = false;
+        }
         self.history.push(Transition {
             at: now,
             from,

@@ -37,6 +37,10 @@ pub enum Reason {
     Shutdown,
     Fault,
     FaultCleared,
+    /// `state MASTER` at start: nobody better was heard within one advert interval.
+    InitialMaster,
+    /// The sync group moved us with another member (to MASTER, BACKUP or FAULT).
+    SyncGroup,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

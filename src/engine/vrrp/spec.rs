@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::notify::{Line, Scripts};
 use super::track::{LinkTrack, ScriptTrack, Track};
-use crate::config::vrrp_instance::AuthType;
+use crate::config::vrrp_instance::{AuthType, Tracked};
 use crate::config::{GlobalDefs, Script, VrrpInstance, VrrpScript};
 use crate::vrrp::{AddressCheck, Auth, Config, Garp, Version};
 
@@ -32,7 +32,7 @@ pub struct Spec {
     /// Empty: multicast.
     pub peers: Vec<IpAddr>,
     /// The multicast group of the instance's family (`vrrp_mcast_group4/6`).
-    pub group: IpAddr,
+    pub mcast_group: IpAddr,
     /// Advertised and added (`virtual_ipaddress`).
     pub vips: Vec<Vip>,
     /// Added but not advertised (`virtual_ipaddress_excluded`).
@@ -42,6 +42,20 @@ pub struct Spec {
     /// `track_script` then `track_interface`, in the file's order.
     pub tracks: Vec<Track>,
     pub notify: Scripts,
+    /// The `vrrp_sync_group` it belongs to (set by [`super::group::apply`]); part of the
+    /// spec so a changed group restarts its members together.
+    pub group: Option<super::group::GroupSpec>,
+    /// `use_vmac`: the VIPs and adverts go on this macvlan.
+    pub vmac: Option<VmacSpec>,
+}
+
+/// `use_vmac [NAME]` and `vmac_xmit_base`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmacSpec {
+    /// `vrrp.VRID` unless named.
+    pub name: String,
+    /// Adverts from the base interface (the VIPs and GARPs still use the vmac).
+    pub xmit_base: bool,
 }
 
 /// A script line split into words (no shell), run as its own user or `script_user`.
@@ -49,13 +63,25 @@ fn line(command: &str, user: Option<&String>, g: &GlobalDefs, what: &str) -> Res
     let argv = crate::check::misc::split(command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| format!("{what}: cannot split '{command}' (unclosed quote?)"))?;
-    Ok(Line {
-        argv,
-        user: user.or(g.script_user.as_ref()).cloned(),
-    })
+    let user = match user {
+        Some(u) => Some(u.clone()),
+        None => super::security::default_user(g.script_user.as_ref(), g.enable_script_security)
+            .map_err(|e| format!("{what}: {e}"))?,
+    };
+    let l = Line { argv, user };
+    match super::security::check(&l, g.enable_script_security) {
+        Ok(super::security::Verdict::Secure) => {}
+        Ok(super::security::Verdict::Warn(e)) => tracing::warn!("{what}: {e}"),
+        Err(e) => return Err(format!("{what}: {e}; not run (enable_script_security)")),
+    }
+    Ok(l)
 }
 
-fn notify_line(s: &Option<Script>, g: &GlobalDefs, at: &str) -> Result<Option<Line>, String> {
+pub(super) fn notify_line(
+    s: &Option<Script>,
+    g: &GlobalDefs,
+    at: &str,
+) -> Result<Option<Line>, String> {
     s.as_ref()
         .map(|s| line(&s.command, s.user.as_ref(), g, &format!("{} {at}", s.at)))
         .transpose()
@@ -63,8 +89,18 @@ fn notify_line(s: &Option<Script>, g: &GlobalDefs, at: &str) -> Result<Option<Li
 
 /// keepalived's tracking for one instance: the instance's `weight` overrides the script's.
 fn tracks(i: &VrrpInstance, g: &GlobalDefs, scripts: &[VrrpScript]) -> Result<Vec<Track>, String> {
+    track_list(&i.track_script, &i.track_interface, g, scripts)
+}
+
+/// `track_script` then `track_interface` entries as tracks (an instance's or a sync group's).
+pub(super) fn track_list(
+    track_script: &[Tracked],
+    track_interface: &[Tracked],
+    g: &GlobalDefs,
+    scripts: &[VrrpScript],
+) -> Result<Vec<Track>, String> {
     let mut out = Vec::new();
-    for t in &i.track_script {
+    for t in track_script {
         let Some(s) = scripts.iter().find(|s| s.name == t.name) else {
             return Err(format!(
                 "{}: track_script {}: no such vrrp_script",
@@ -92,7 +128,7 @@ fn tracks(i: &VrrpInstance, g: &GlobalDefs, scripts: &[VrrpScript]) -> Result<Ve
             init_fail: s.init_fail,
         }));
     }
-    for t in &i.track_interface {
+    for t in track_interface {
         out.push(Track::Link(LinkTrack {
             name: t.name.clone(),
             weight: t.weight.unwrap_or(0),
@@ -217,8 +253,13 @@ impl Spec {
             primary: placeholder,
             priority: i.priority,
             advert_interval_cs: interval_cs,
-            preempt: !i.nopreempt,
-            preempt_delay: i.preempt_delay,
+            // keepalived clears both for `state MASTER` (the parser warned).
+            preempt: !i.nopreempt || i.state == crate::config::InitialState::Master,
+            preempt_delay: if i.state == crate::config::InitialState::Master {
+                Duration::ZERO
+            } else {
+                i.preempt_delay
+            },
             accept_mode: i.accept.unwrap_or(!g.vrrp_strict),
             vips: vips.iter().map(|v| v.addr).collect(),
             auth,
@@ -232,6 +273,9 @@ impl Spec {
             } else {
                 AddressCheck::Count
             },
+            initial_master: i.state == crate::config::InitialState::Master,
+            sync_group: false,
+            startup_delay: g.vrrp_startup_delay,
         };
         let spec = Spec {
             name: i.name.clone(),
@@ -241,7 +285,7 @@ impl Spec {
                 .unwrap_or_else(|| DEFAULT_INTERFACE.to_string()),
             src: i.unicast_src_ip.or(i.mcast_src_ip),
             peers: i.unicast_peer.iter().map(|(a, _)| *a).collect(),
-            group: if is_v6 {
+            mcast_group: if is_v6 {
                 IpAddr::V6(g.vrrp_mcast_group6)
             } else {
                 IpAddr::V4(g.vrrp_mcast_group4)
@@ -251,6 +295,24 @@ impl Spec {
             core,
             tracks: tracks(i, g, scripts)?,
             notify,
+            group: None,
+            vmac: match i.use_vmac.as_deref() {
+                None => None,
+                Some(n) if n.len() >= 16 => {
+                    return Err(format!(
+                        "{at}: vrrp_instance {}: use_vmac name '{n}' is longer than 15 characters",
+                        i.name
+                    ))
+                }
+                Some(n) => Some(VmacSpec {
+                    name: if n.is_empty() {
+                        crate::vrrp::net::vmac::default_name(i.virtual_router_id)
+                    } else {
+                        n.to_string()
+                    },
+                    xmit_base: i.vmac_xmit_base,
+                }),
+            },
         };
         // Validate now, with a stand-in primary, so errors carry the file:line.
         spec.core(placeholder)
@@ -266,6 +328,23 @@ impl Spec {
         };
         c.validate()?;
         Ok(c)
+    }
+
+    /// Every script line it may run: tracks, its notify scripts, its group's.
+    pub fn script_lines(&self) -> impl Iterator<Item = &Line> {
+        let n = &self.notify;
+        let own = [&n.master, &n.backup, &n.fault, &n.stop, &n.generic];
+        let group = self.group.iter().flat_map(|g| {
+            let n = &g.notify;
+            [&n.master, &n.backup, &n.fault, &n.stop, &n.generic]
+        });
+        self.tracks
+            .iter()
+            .filter_map(|t| match t {
+                Track::Script(s) => Some(&s.line),
+                Track::Link(_) => None,
+            })
+            .chain(own.into_iter().chain(group).flatten())
     }
 
     /// Advert interval, for logs.
@@ -308,6 +387,31 @@ mod tests {
         assert_eq!(s.core.garp.count, 3);
         assert_eq!(s.vips[0].prefix, 24);
         assert_eq!(s.core.version, Version::V2);
+    }
+
+    #[test]
+    fn state_master_runs_without_nopreempt_and_preempt_delay_as_keepalived() {
+        let text = "vrrp_instance M {\n state MASTER\n priority 100\n interface e\n\
+             virtual_router_id 1\n nopreempt\n preempt_delay 5\n\
+             virtual_ipaddress {\n 192.0.2.1\n }\n}\n";
+        let l = parse_str(text, Path::new("k.conf"));
+        let warned: Vec<String> = l.diagnostics.warnings().map(|d| d.to_string()).collect();
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.contains("nopreempt does not work with state MASTER")),
+            "{warned:?}"
+        );
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.starts_with("k.conf:7:") && w.contains("preempt_delay")),
+            "{warned:?}"
+        );
+        let s = specs(text);
+        let s = s[0].as_ref().expect("maps");
+        assert!(s.core.preempt && s.core.initial_master);
+        assert_eq!(s.core.preempt_delay, Duration::ZERO);
     }
 
     #[test]
@@ -358,8 +462,8 @@ mod tests {
         );
         let a = s[0].as_ref().expect("maps");
         let b = s[1].as_ref().expect("maps");
-        assert_eq!(a.group, "ff02::113".parse::<IpAddr>().expect("group"));
-        assert_eq!(b.group, IpAddr::from([224, 0, 0, 18]));
+        assert_eq!(a.mcast_group, "ff02::113".parse::<IpAddr>().expect("group"));
+        assert_eq!(b.mcast_group, IpAddr::from([224, 0, 0, 18]));
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub enum Command {
     SetPriority(u8, Duration),
     /// Leave (priority 0 and VIPs removed when master), then end the task.
     Shutdown,
+    /// From the instance's sync group coordinator.
+    Sync(Input),
 }
 
 /// Shared by every instance: the rtnetlink socket, the address events, the receivers (one
@@ -89,7 +91,6 @@ struct Runner {
     spec: Spec,
     inst: Instance,
     shared: Arc<Shared>,
-    ifindex: u32,
     src: IpAddr,
     tx: Sender,
     /// Where adverts go: the instance's multicast group, or each unicast peer.
@@ -104,45 +105,69 @@ struct Runner {
     track_rx: mpsc::Receiver<(usize, bool)>,
     _watchers: Watchers,
     notify: notify::Runner,
+    /// `use_vmac`: the macvlan, removed when the task ends.
+    vmac: Option<crate::vrrp::net::vmac::Vmac>,
+    /// Where VIPs without `dev` go: the vmac, else the interface.
+    vip_index: u32,
+    /// The sync group's coordinator, and what it last heard from us.
+    sync: Option<(super::sync::Link, crate::vrrp::MemberView)>,
 }
 
 /// Opens the sockets for `spec` and starts its task.
 pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
+    spawn_member(spec, shared, None).await
+}
+
+/// [`spawn`], reporting every step to a sync group's coordinator.
+pub async fn spawn_member(
+    spec: Spec,
+    shared: Arc<Shared>,
+    sync: Option<super::sync::Link>,
+) -> anyhow::Result<Handle> {
     let name = &spec.name;
     let ifindex = iface::index(&spec.interface)
         .with_context(|| format!("vrrp_instance {name}: interface {}", spec.interface))?;
     let family = spec.core.family();
+    if family == crate::vrrp::Family::V6 && spec.vmac.is_some() {
+        anyhow::bail!("vrrp_instance {name}: use_vmac with IPv6 is not supported yet");
+    }
     let src = source(&spec, family)?;
     let inst = Instance::new(spec.core(src)?).with_context(|| format!("vrrp_instance {name}"))?;
-    let tx = Sender::open(&spec.interface, ifindex, src)
-        .with_context(|| format!("vrrp_instance {name}: VRRP socket on {}", spec.interface))?;
     let destinations = if spec.peers.is_empty() {
-        vec![spec.group]
+        vec![spec.mcast_group]
     } else {
         spec.peers.clone()
+    };
+    let (track_tx, track_rx) = mpsc::channel(64);
+    let watchers =
+        track::start(&spec.tracks, track_tx).with_context(|| format!("vrrp_instance {name}"))?;
+    // Created last and removed on any later failure, so a refused start leaves no macvlan.
+    let vmac = match &spec.vmac {
+        None => None,
+        Some(v) => Some(super::vmac::create(&spec, v).await?),
     };
     let listener = Listener {
         vrid: spec.core.vrid,
         peers: spec.peers.clone(),
     };
-    let rx = shared
-        .receivers
-        .subscribe(&spec.interface, ifindex, spec.group, listener)
-        .with_context(|| format!("vrrp_instance {name}: VRRP receiver on {}", spec.interface))?;
-    let mac = iface::mac(&spec.interface);
-    let garp = announcer(name, &spec.interface, "gratuitous ARP", &mac, |m| {
-        Garp::open(ifindex, m)
+    let io = open_io(&spec, ifindex, src, vmac.as_ref()).and_then(|io| {
+        let rx = shared
+            .receivers
+            .subscribe(&spec.interface, ifindex, spec.mcast_group, listener)
+            .with_context(|| {
+                format!("vrrp_instance {name}: VRRP receiver on {}", spec.interface)
+            })?;
+        Ok((io, rx))
     });
-    let ndisc = announcer(
-        name,
-        &spec.interface,
-        "neighbour advertisements",
-        &mac,
-        |m| Ndisc::open(&spec.interface, ifindex, m),
-    );
-    let (track_tx, track_rx) = mpsc::channel(64);
-    let watchers =
-        track::start(&spec.tracks, track_tx).with_context(|| format!("vrrp_instance {name}"))?;
+    let ((tx, garp, ndisc), rx) = match io {
+        Ok(io) => io,
+        Err(e) => {
+            if let Some(v) = vmac {
+                super::vmac::remove(name, v).await;
+            }
+            return Err(e);
+        }
+    };
     let tracking = Tracking::new(spec.tracks.iter().map(|t| t.tracker()).collect());
     let (status_tx, status_rx) = watch::channel(inst.status(shared.now()));
     let (cmd_tx, cmd_rx) = mpsc::channel(16);
@@ -150,7 +175,6 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
         spec: spec.clone(),
         inst,
         shared,
-        ifindex,
         src,
         tx,
         destinations,
@@ -167,6 +191,9 @@ pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
         track_rx,
         _watchers: watchers,
         notify: notify::Runner::start(format!("VRRP_Instance({name})")),
+        sync: sync.map(|l| (l, crate::vrrp::MemberView::STOPPED)),
+        vip_index: vmac.as_ref().map_or(ifindex, |v| v.ifindex),
+        vmac,
     };
     let join = tokio::spawn(runner.run(cmd_rx));
     Ok(Handle {
@@ -221,10 +248,14 @@ impl Runner {
                         self.shared.now(), Input::GiveUpMastership { duration: d }),
                     Some(Command::SetPriority(p, d)) => self.inst.handle(
                         self.shared.now(), Input::SetPriorityFor { priority: p, duration: d }),
+                    Some(Command::Sync(input)) => self.inst.handle(self.shared.now(), input),
                     Some(Command::Shutdown) | None => {
                         let out = self.inst.handle(self.shared.now(), Input::Shutdown);
                         self.execute(out).await;
                         self.notify.drain(NOTIFY_DRAIN).await;
+                        if let Some(v) = self.vmac.take() {
+                            super::vmac::remove(&self.spec.name, v).await;
+                        }
                         return;
                     }
                 },
@@ -350,7 +381,7 @@ impl Runner {
 
     fn vip_ifindex(&self, v: &Vip) -> Option<u32> {
         match &v.dev {
-            None => Some(self.ifindex),
+            None => Some(self.vip_index),
             Some(dev) => iface::index(dev).ok(),
         }
     }
@@ -413,7 +444,19 @@ impl Runner {
         }
         self.status
             .send_replace(self.inst.status(self.shared.now()));
+        self.report_to_group();
         out.deadline
+    }
+
+    /// Tells the sync group what changed (state, own fault, wanting MASTER).
+    fn report_to_group(&mut self) {
+        let view = self.inst.member_view();
+        if let Some((link, last)) = &mut self.sync {
+            if *last != view {
+                *last = view;
+                let _ = link.reports.send((link.index, view));
+            }
+        }
     }
 
     fn send_advert(&self, priority: u8) {
@@ -454,6 +497,39 @@ impl Runner {
             }
         }
     }
+}
+
+/// The sending socket (from the vmac when there is one, unless `vmac_xmit_base`) and the
+/// gratuitous ARP / NA sockets (on the vmac, with the virtual MAC, when there is one).
+/// Receiving stays on the base interface, through the shared receiver.
+fn open_io(
+    spec: &Spec,
+    ifindex: u32,
+    src: IpAddr,
+    vmac: Option<&crate::vrrp::net::vmac::Vmac>,
+) -> anyhow::Result<(Sender, Option<Garp>, Option<Ndisc>)> {
+    let name = &spec.name;
+    let (tx_name, tx_index) = match (vmac, &spec.vmac) {
+        (Some(v), Some(s)) if !s.xmit_base => (v.name.as_str(), v.ifindex),
+        _ => (spec.interface.as_str(), ifindex),
+    };
+    let tx = Sender::open(tx_name, tx_index, src)
+        .with_context(|| format!("vrrp_instance {name}: VRRP socket on {tx_name}"))?;
+    let (an_name, an_index, mac) = match vmac {
+        Some(v) => (v.name.as_str(), v.ifindex, Ok(v.mac)),
+        None => (
+            spec.interface.as_str(),
+            ifindex,
+            iface::mac(&spec.interface),
+        ),
+    };
+    let garp = announcer(name, an_name, "gratuitous ARP", &mac, |m| {
+        Garp::open(an_index, m)
+    });
+    let ndisc = announcer(name, an_name, "neighbour advertisements", &mac, |m| {
+        Ndisc::open(an_name, an_index, m)
+    });
+    Ok((tx, garp, ndisc))
 }
 
 async fn sleep_until(t: Option<tokio::time::Instant>) {

@@ -10,3 +10,4 @@ pub mod packet;
 pub mod socket4;
 pub mod socket6;
 pub mod vips;
+pub mod vmac;

@@ -7,3 +7,4 @@ mod conformance;
 mod harness;
 mod props;
 mod sim;
+mod sync;

@@ -1,0 +1,36 @@
+//! `use_vmac` at the engine's edge: the instance's macvlan is created before its sockets and
+//! removed when its task ends.
+
+use anyhow::Context;
+
+use super::spec::{Spec, VmacSpec};
+use crate::vrrp::net::vmac::{self, Vmac};
+
+pub async fn create(spec: &Spec, v: &VmacSpec) -> anyhow::Result<Vmac> {
+    let family = spec.core.family();
+    let mac = vmac::mac(family, spec.core.vrid);
+    let made = Vmac::create(&spec.interface, &v.name, mac, family)
+        .await
+        .with_context(|| {
+            format!(
+                "vrrp_instance {}: use_vmac {} on {}",
+                spec.name, v.name, spec.interface
+            )
+        })?;
+    tracing::info!(
+        "VRRP_Instance({}) vmac {} ({}) on {}",
+        spec.name,
+        made.name,
+        vmac::mac_string(mac),
+        spec.interface
+    );
+    Ok(made)
+}
+
+pub async fn remove(name: &str, v: Vmac) {
+    let ifname = v.name.clone();
+    match v.remove().await {
+        Ok(()) => tracing::info!("VRRP_Instance({name}) vmac {ifname} removed"),
+        Err(e) => tracing::error!("VRRP_Instance({name}) removing vmac {ifname}: {e}"),
+    }
+}

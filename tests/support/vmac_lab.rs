@@ -1,0 +1,256 @@
+//! The vmac lab: a client namespace `syc…` holding a bridge `sytbr` (198.18.0.3/24) that
+//! joins keepalived's namespace `syk…` (198.18.0.1 on `sytk`) and lvsdeck's `syl…`
+//! (198.18.0.2 on `sytl`): one Ethernet segment with a third host to see which MAC answers
+//! for the VIP. Everything removed on drop.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::vrrp_lab::{kill, run, wait_for};
+
+pub const VIP: &str = "198.18.0.100";
+pub const VRID: u8 = 64;
+pub const VMAC: &str = "00:00:5e:00:01:40";
+
+pub struct VmacLab {
+    pub client: String,
+    pub ka_ns: String,
+    pub lv_ns: String,
+    pub dir: PathBuf,
+    pub keepalived: Option<Child>,
+    pub lvsdeck: Option<Child>,
+}
+
+pub fn out(args: &[&str]) -> String {
+    let o = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+impl VmacLab {
+    pub fn new() -> VmacLab {
+        let id = std::process::id();
+        let lab = VmacLab {
+            client: format!("syc{id}"),
+            ka_ns: format!("sykv{id}"),
+            lv_ns: format!("sylv{id}"),
+            dir: std::env::temp_dir().join(format!("lvsdeck-vmac-{id}")),
+            keepalived: None,
+            lvsdeck: None,
+        };
+        let _ = fs::remove_dir_all(&lab.dir);
+        fs::create_dir_all(&lab.dir).expect("temp dir");
+        for ns in [&lab.client, &lab.ka_ns, &lab.lv_ns] {
+            run(&["ip", "netns", "add", ns]);
+            run(&["ip", "-n", ns, "link", "set", "lo", "up"]);
+        }
+        let c = &lab.client;
+        run(&["ip", "-n", c, "link", "add", "sytbr", "type", "bridge"]);
+        run(&[
+            "ip",
+            "-n",
+            c,
+            "addr",
+            "add",
+            "198.18.0.3/24",
+            "dev",
+            "sytbr",
+        ]);
+        run(&["ip", "-n", c, "link", "set", "sytbr", "up"]);
+        for (ns, dev, port, addr) in [
+            (&lab.ka_ns, "sytk", "sytkb", "198.18.0.1/24"),
+            (&lab.lv_ns, "sytl", "sytlb", "198.18.0.2/24"),
+        ] {
+            run(&[
+                "ip", "-n", c, "link", "add", port, "type", "veth", "peer", "name", dev, "netns",
+                ns,
+            ]);
+            run(&["ip", "-n", c, "link", "set", port, "master", "sytbr"]);
+            run(&["ip", "-n", c, "link", "set", port, "up"]);
+            run(&["ip", "-n", ns, "addr", "add", addr, "dev", dev]);
+            run(&["ip", "-n", ns, "link", "set", dev, "up"]);
+        }
+        lab
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    pub fn start_keepalived(&mut self, conf: &str) {
+        let c = self.path("keepalived.conf");
+        fs::write(&c, conf).expect("write conf");
+        let log = fs::File::create(self.path("keepalived.log")).expect("log");
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ka_ns,
+                "keepalived",
+                "-n",
+                "-l",
+                "-D",
+                "-P",
+                "-R",
+            ])
+            .arg("-f")
+            .arg(&c)
+            .arg("-p")
+            .arg(self.path("ka.pid"))
+            .arg("-r")
+            .arg(self.path("ka-vrrp.pid"))
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("keepalived");
+        self.keepalived = Some(child);
+    }
+
+    pub fn start_lvsdeck(&mut self, conf: &str) {
+        let c = self.path("lvsdeck.conf");
+        fs::write(&c, conf).expect("write conf");
+        let log = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.path("lvsdeck.log"))
+            .expect("log");
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.lv_ns,
+                env!("CARGO_BIN_EXE_lvsdeck"),
+                "daemon",
+                "-f",
+            ])
+            .arg(&c)
+            // Its own control socket: daemons of tests running side by side do not collide.
+            .arg("--control")
+            .arg(self.path("control.sock"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("lvsdeck daemon");
+        self.lvsdeck = Some(child);
+    }
+
+    /// Signals lvsdeck and waits (bounded) for it to end; its exit code.
+    pub fn stop_lvsdeck(&mut self, sig: i32) -> Option<i32> {
+        let mut c = self.lvsdeck.take()?;
+        kill(c.id() as i32, sig);
+        let status = wait_for(Duration::from_secs(10), || c.try_wait().ok().flatten());
+        if status.is_none() {
+            kill(c.id() as i32, libc::SIGKILL);
+            let _ = c.wait();
+        }
+        status.and_then(|s| s.code())
+    }
+
+    /// Does `dev` in `ns` hold the VIP?
+    pub fn has_vip(&self, ns: &str, dev: &str) -> bool {
+        out(&["ip", "-n", ns, "-o", "addr", "show", "dev", dev]).contains(&format!("inet {VIP}/"))
+    }
+
+    pub fn until(&self, within: Duration, f: impl Fn(&VmacLab) -> bool) -> Option<Duration> {
+        let t0 = Instant::now();
+        wait_for(within, || f(self).then(|| t0.elapsed()))
+    }
+
+    /// `ip -d link show` of the vmac in lvsdeck's namespace ("" when absent).
+    pub fn vmac_link(&self) -> String {
+        out(&[
+            "ip",
+            "-n",
+            &self.lv_ns,
+            "-d",
+            "link",
+            "show",
+            &format!("vrrp.{VRID}"),
+        ])
+    }
+
+    /// The client opens a TCP connection to port 9 of the VIP (no `ping` needed): "refused"
+    /// means the VIP answered. Then the MAC the client's neighbour table holds for the VIP.
+    pub fn client_sees(&self) -> (bool, Option<String>) {
+        let o = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.client,
+                "timeout",
+                "3",
+                "bash",
+                "-c",
+                &format!("</dev/tcp/{VIP}/9"),
+            ])
+            .output()
+            .expect("bash /dev/tcp");
+        let answered = String::from_utf8_lossy(&o.stderr).contains("Connection refused");
+        let n = out(&["ip", "-n", &self.client, "neigh", "show", VIP]);
+        let mut words = n.split_whitespace();
+        let mac = words
+            .find(|w| *w == "lladdr")
+            .and_then(|_| words.next())
+            .map(str::to_string);
+        (answered, mac)
+    }
+
+    pub fn flush_client_neigh(&self) {
+        let _ = Command::new("ip")
+            .args(["-n", &self.client, "neigh", "flush", "dev", "sytbr"])
+            .status();
+    }
+
+    pub fn log(&self, name: &str) -> String {
+        fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+
+    pub fn dump(&self) -> String {
+        format!(
+            "--- keepalived log ---\n{}\n--- lvsdeck log ---\n{}",
+            self.log("keepalived.log"),
+            self.log("lvsdeck.log")
+        )
+    }
+}
+
+impl Drop for VmacLab {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.lvsdeck.take() {
+            kill(c.id() as i32, libc::SIGKILL);
+            let _ = c.wait();
+        }
+        if let Ok(s) = fs::read_to_string(self.path("ka-vrrp.pid")) {
+            if let Ok(pid) = s.trim().parse::<i32>() {
+                if self.keepalived.is_some() {
+                    kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+        if let Some(mut c) = self.keepalived.take() {
+            kill(c.id() as i32, libc::SIGKILL);
+            let _ = c.wait();
+        }
+        for ns in [&self.client, &self.ka_ns, &self.lv_ns] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One instance on `dev`, VRID 64, the VIP, with `extra` inside.
+pub fn conf(dev: &str, priority: u8, extra: &str) -> String {
+    format!(
+        "global_defs {{\n    router_id vmac\n}}\n\
+         vrrp_instance VI_V {{\n    state BACKUP\n    interface {dev}\n    \
+         virtual_router_id {VRID}\n    priority {priority}\n    advert_int 1\n    \
+         virtual_ipaddress {{\n        {VIP}/24\n    }}\n{extra}}}\n"
+    )
+}
