@@ -79,11 +79,15 @@ enum Cmd {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Run the VRRP instances of a keepalived.conf in the foreground (for systemd).
+    /// Run the VRRP instances, health checkers and virtual servers of a keepalived.conf in
+    /// the foreground (for systemd). SIGTERM removes the virtual servers it configured.
     Daemon {
         /// The configuration file (includes are followed); SIGHUP re-reads it.
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         file: PathBuf,
+        /// Leave the IPVS table as it is on stop (keepalived's -I).
+        #[arg(short = 'I', long = "dont-release-ipvs")]
+        dont_release_ipvs: bool,
     },
     /// Check a keepalived.conf: errors and warnings with file:line, then what would run.
     Validate {
@@ -155,7 +159,17 @@ fn main() -> ExitCode {
             dry_run,
             state,
         }),
-        Some(Cmd::Daemon { file }) => lvsdeck::engine::daemon::main(file),
+        Some(Cmd::Daemon {
+            file,
+            dont_release_ipvs,
+        }) => lvsdeck::engine::daemon::main(
+            file,
+            if dont_release_ipvs {
+                lvsdeck::engine::ipvs_run::OnStop::Leave
+            } else {
+                lvsdeck::engine::ipvs_run::OnStop::Release
+            },
+        ),
         None if cli.print_keymap => lvsdeck::tui::run::print_keymap(&cli.keymap),
         None => lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
             interval: Duration::from_secs_f64(cli.interval),

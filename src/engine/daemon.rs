@@ -1,5 +1,8 @@
 //! `lvsdeck daemon -f FILE`: the headless engine for systemd. Loads keepalived.conf, runs its
-//! VRRP instances, its health checkers and the reconciler of its virtual servers, reloads on SIGHUP, leaves cleanly on SIGTERM/SIGINT.
+//! VRRP instances, its health checkers and the reconciler of its virtual servers, reloads on
+//! SIGHUP, leaves cleanly on SIGTERM/SIGINT: VRRP hands over, the configuration's virtual
+//! servers are removed unless `--dont-release-ipvs` (keepalived's exit semantics, see
+//! [`super::release`]).
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +16,7 @@ use tokio::sync::watch;
 use super::alerts::{vrrp_alerting, VrrpAlerter};
 use super::desired::duplicates;
 use super::health_status::HealthStatus;
-use super::ipvs_run::Ipvs;
+use super::ipvs_run::{Ipvs, OnStop};
 use super::vrrp::task::Shared;
 use super::vrrp::{Instances, Spec};
 use crate::config::{self, Config, IpvsService};
@@ -60,7 +63,7 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
 }
 
 /// Runs until SIGTERM/SIGINT; returns the exit code.
-pub fn main(file: PathBuf) -> anyhow::Result<i32> {
+pub fn main(file: PathBuf, on_stop: OnStop) -> anyhow::Result<i32> {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -81,12 +84,12 @@ pub fn main(file: PathBuf) -> anyhow::Result<i32> {
         .enable_all()
         .build()
         .context("tokio runtime")?;
-    rt.block_on(run(file, loaded))
+    rt.block_on(run(file, loaded, on_stop))
 }
 
-async fn run(file: PathBuf, loaded: Loaded) -> anyhow::Result<i32> {
+async fn run(file: PathBuf, loaded: Loaded, on_stop: OnStop) -> anyhow::Result<i32> {
     let (status, _) = watch::channel(HealthStatus::default());
-    run_with(file, loaded, status).await
+    run_with(file, loaded, status, on_stop).await
 }
 
 /// The daemon's loop, publishing the health picture on `status` (for an embedding console).
@@ -94,6 +97,7 @@ pub async fn run_with(
     file: PathBuf,
     loaded: Loaded,
     status: watch::Sender<HealthStatus>,
+    on_stop: OnStop,
 ) -> anyhow::Result<i32> {
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
@@ -111,6 +115,13 @@ pub async fn run_with(
             return Ok(1);
         }
         vrrp = Some(instances);
+    }
+    // keepalived's `lvs_flush`: the whole table, once, before our services go in.
+    if loaded.config.global.lvs_flush && !loaded.services.is_empty() {
+        match super::release::flush_at_start().await {
+            Ok(()) => tracing::info!("lvs_flush: IPVS table flushed"),
+            Err(e) => tracing::error!("lvs_flush: {e:#}"),
+        }
     }
     let mut ipvs = match Ipvs::start(&loaded, status, super::DriftPolicy::Reconcile).await {
         Ok(i) => i,
@@ -167,7 +178,7 @@ pub async fn run_with(
             },
         }
     }
-    ipvs.stop().await;
+    ipvs.stop(on_stop).await;
     if let Some(v) = &mut vrrp {
         v.stop_all().await;
     }

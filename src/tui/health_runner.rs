@@ -1,7 +1,7 @@
 //! The edge of the console's health side: runs the health checkers and the reconciler of
 //! `-f FILE`'s virtual servers embedded (the same engine as `lvsdeck daemon`: `Ipvs`),
 //! forwards its health picture as `Event::Health`, hands the console's drift commands to the
-//! reconciler, and stops the engine (the policy's `omega`) when the console ends.
+//! reconciler, and stops the engine when the console ends, leaving the table as it is.
 
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ impl Health {
             .map_err(|e| format!("drift command not sent: {e}"))
     }
 
-    /// Stops the checkers (their shutdown decisions are applied), then the reconciler.
+    /// Stops the checkers and the reconciler; the table is left as it is.
     pub async fn stop(mut self) {
         drop(self.commands.take());
         if let Some(t) = self.task.take() {
@@ -98,5 +98,7 @@ async fn run(
             },
         }
     }
-    ipvs.stop().await;
+    // The console never removes the table it was started on (keepalived's
+    // --dont-release-ipvs): quitting leaves every service as it is.
+    ipvs.stop(crate::engine::ipvs_run::OnStop::Leave).await;
 }

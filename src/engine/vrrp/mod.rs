@@ -2,7 +2,7 @@
 //! drives one [`crate::vrrp::Instance`] with its sockets, `set` starts, reloads and stops them.
 
 pub mod notify;
-pub mod proc;
+pub use super::script as proc;
 pub mod set;
 pub mod spec;
 pub mod task;
