@@ -84,13 +84,12 @@ fn command(prog: &str, args: &[String], who: Option<RunAs>) -> Command {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
             if let Some((w, groups)) = &switch {
                 let same = libc::getuid() == w.uid && libc::getgid() == w.gid;
-                if !same || libc::getuid() == 0 {
-                    if libc::setgroups(groups.len(), groups.as_ptr()) != 0
+                if (!same || libc::getuid() == 0)
+                    && (libc::setgroups(groups.len(), groups.as_ptr()) != 0
                         || libc::setgid(w.gid) != 0
-                        || libc::setuid(w.uid) != 0
-                    {
-                        return Err(std::io::Error::last_os_error());
-                    }
+                        || libc::setuid(w.uid) != 0)
+                {
+                    return Err(std::io::Error::last_os_error());
                 }
             }
             Ok(())
