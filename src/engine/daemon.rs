@@ -51,6 +51,12 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
     }
     let services = loaded.config.ipvs_services();
     errors.extend(duplicates(&services));
+    // The SSL block's files are read now, so a bad one is refused with its file:line.
+    if loaded.config.ssl.is_some() {
+        if let Err(e) = crate::check::tls::client_config_for(loaded.config.ssl.as_ref()) {
+            errors.push(e);
+        }
+    }
     if errors.is_empty() {
         Ok(Loaded {
             vrrp: specs,
