@@ -56,8 +56,6 @@ pub fn parse(item: &Item, d: &mut Diagnostics) -> Ssl {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn keywords_and_locations() {
         let text = "SSL {\n password secret\n ca /etc/ca.pem\n certificate /etc/c.pem\n \
