@@ -62,11 +62,16 @@ impl Health {
             .map_err(|e| format!("drift command not sent: {e}"))
     }
 
-    /// Stops the checkers and the reconciler; the table is left as it is.
-    pub async fn stop(mut self) {
+    /// Stops the checkers and the reconciler; the table is left as it is. Returns whether
+    /// they were running (so the console can say it left the table).
+    pub async fn stop(mut self) -> bool {
         drop(self.commands.take());
-        if let Some(t) = self.task.take() {
-            let _ = t.await;
+        match self.task.take() {
+            Some(t) => {
+                let _ = t.await;
+                true
+            }
+            None => false,
         }
     }
 }
