@@ -210,8 +210,15 @@ fn validate(file: &std::path::Path) -> ExitCode {
             for d in &loaded.diagnostics.items {
                 eprintln!("{d}");
             }
+            // The SSL block's files are read as the daemon reads them.
+            let ssl = match &loaded.config.ssl {
+                Some(s) => lvsdeck::check::tls::client_config_for(Some(s))
+                    .map_err(|e| eprintln!("{e}"))
+                    .is_ok(),
+                None => true,
+            };
             print!("{}", lvsdeck::config::summary::summary(&loaded.config));
-            ExitCode::from(if loaded.is_ok() { 0 } else { 1 })
+            ExitCode::from(if loaded.is_ok() && ssl { 0 } else { 1 })
         }
         Err(e) => {
             eprintln!("lvsdeck: {e}");

@@ -178,4 +178,17 @@ async fn client_certificate_ca_verification_and_load_errors() {
     let key_only = format!("SSL {{\n  key {key}\n}}");
     let e = check(&conf(&key_only, port)).await.expect_err("key alone");
     assert!(e.starts_with("ssl.conf:2: SSL key "), "{e}");
+
+    // `lvsdeck validate` refuses the same file, naming it.
+    let file = write("bad-ssl.conf", &conf(&garbage, port));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lvsdeck"))
+        .args(["validate", "-f", &file])
+        .output()
+        .expect("run lvsdeck validate");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{file}:2: SSL ca {bad}")),
+        "{stderr}"
+    );
 }
