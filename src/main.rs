@@ -88,6 +88,9 @@ enum Cmd {
         /// Leave the IPVS table as it is on stop (keepalived's -I).
         #[arg(short = 'I', long = "dont-release-ipvs")]
         dont_release_ipvs: bool,
+        /// Leave VRRP as it is on stop: no priority-0 advert, VIPs stay (keepalived's -V).
+        #[arg(short = 'V', long = "dont-release-vrrp")]
+        dont_release_vrrp: bool,
     },
     /// Check a keepalived.conf: errors and warnings with file:line, then what would run.
     Validate {
@@ -162,12 +165,16 @@ fn main() -> ExitCode {
         Some(Cmd::Daemon {
             file,
             dont_release_ipvs,
+            dont_release_vrrp,
         }) => lvsdeck::engine::daemon::main(
             file,
-            if dont_release_ipvs {
-                lvsdeck::engine::ipvs_run::OnStop::Leave
-            } else {
-                lvsdeck::engine::ipvs_run::OnStop::Release
+            lvsdeck::engine::daemon::Release {
+                ipvs: if dont_release_ipvs {
+                    lvsdeck::engine::ipvs_run::OnStop::Leave
+                } else {
+                    lvsdeck::engine::ipvs_run::OnStop::Release
+                },
+                vrrp: !dont_release_vrrp,
             },
         ),
         None if cli.print_keymap => lvsdeck::tui::run::print_keymap(&cli.keymap),

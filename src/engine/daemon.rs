@@ -21,6 +21,14 @@ use super::vrrp::task::Shared;
 use super::vrrp::{Instances, Spec};
 use crate::config::{self, Config, IpvsService};
 
+/// What stopping releases (keepalived's `--dont-release-ipvs` / `--dont-release-vrrp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Release {
+    pub ipvs: OnStop,
+    /// `false` (-V): the instances are not stopped — no priority-0 advert, VIPs stay.
+    pub vrrp: bool,
+}
+
 /// A validated configuration: VRRP instance specs, the parsed file for the checkers, and
 /// its IPVS services for the reconciler.
 pub struct Loaded {
@@ -69,7 +77,7 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
 }
 
 /// Runs until SIGTERM/SIGINT; returns the exit code.
-pub fn main(file: PathBuf, on_stop: OnStop) -> anyhow::Result<i32> {
+pub fn main(file: PathBuf, release: Release) -> anyhow::Result<i32> {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -90,12 +98,12 @@ pub fn main(file: PathBuf, on_stop: OnStop) -> anyhow::Result<i32> {
         .enable_all()
         .build()
         .context("tokio runtime")?;
-    rt.block_on(run(file, loaded, on_stop))
+    rt.block_on(run(file, loaded, release))
 }
 
-async fn run(file: PathBuf, loaded: Loaded, on_stop: OnStop) -> anyhow::Result<i32> {
+async fn run(file: PathBuf, loaded: Loaded, release: Release) -> anyhow::Result<i32> {
     let (status, _) = watch::channel(HealthStatus::default());
-    run_with(file, loaded, status, on_stop).await
+    run_with(file, loaded, status, release).await
 }
 
 /// The daemon's loop, publishing the health picture on `status` (for an embedding console).
@@ -103,7 +111,7 @@ pub async fn run_with(
     file: PathBuf,
     loaded: Loaded,
     status: watch::Sender<HealthStatus>,
-    on_stop: OnStop,
+    release: Release,
 ) -> anyhow::Result<i32> {
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
@@ -184,9 +192,11 @@ pub async fn run_with(
             },
         }
     }
-    ipvs.stop(on_stop).await;
-    if let Some(v) = &mut vrrp {
-        v.stop_all().await;
+    ipvs.stop(release.ipvs).await;
+    match &mut vrrp {
+        Some(v) if release.vrrp => v.stop_all().await,
+        Some(_) => tracing::info!("--dont-release-vrrp: VRRP instances left as they are"),
+        None => {}
     }
     tracing::info!("stopped");
     Ok(0)
