@@ -101,6 +101,7 @@ fn command(prog: &str, args: &[String], who: Option<RunAs>) -> Command {
 /// `who`'s supplementary groups (its primary group when the lookup fails).
 fn supplementary(who: RunAs) -> Vec<libc::gid_t> {
     let mut buf = vec![0u8; 16 * 1024];
+    // SAFETY: passwd is plain C data (integers and pointers); all-zero is a valid value.
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut res: *mut libc::passwd = std::ptr::null_mut();
     // SAFETY: getpwuid_r writes into our buffers only; `res` is null or points at `pwd`.
