@@ -161,4 +161,41 @@ mod tests {
         };
         assert!(job(&bad, &specs, None).is_none());
     }
+
+    #[tokio::test]
+    async fn a_hung_script_blocks_neither_the_caller_nor_other_servers() {
+        let dir = std::env::temp_dir().join(format!("lvsdeck-hs-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let marker = dir.join("b-ran");
+        let specs = specs();
+        let mut hs = HealthScripts::new(None, Duration::from_millis(500));
+        let t0 = std::time::Instant::now();
+        hs.run(
+            &Action::NotifyDown {
+                server: ServerId { vs: 0, rs: 0 },
+                script: Script::from("/bin/sleep 10"),
+            },
+            &specs,
+        );
+        hs.run(
+            &Action::QuorumDown {
+                vs: 0,
+                script: Script::from(format!("/usr/bin/touch {}", marker.display())),
+            },
+            &specs,
+        );
+        assert!(t0.elapsed() < Duration::from_millis(100), "run() waited");
+        while !marker.exists() && t0.elapsed() < Duration::from_secs(3) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            marker.exists(),
+            "the other queue was held up by the hung script"
+        );
+        assert!(t0.elapsed() < Duration::from_millis(450));
+        // The hung one is killed at its timeout: draining ends well before its 10 s.
+        hs.drain(Duration::from_secs(5)).await;
+        assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
