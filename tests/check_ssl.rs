@@ -1,6 +1,6 @@
 //! SSL_GET with the global `SSL { }` block against a rustls server on loopback (certificates
 //! made with rcgen): the client certificate is presented to a server that requires one
-//! (up with it, down without), `ca` verifies the server's chain (up with the right CA, down
+//! (up with it, down without; an encrypted key opened with `password`), `ca` verifies the server's chain (up with the right CA, down
 //! with another; no `ca`: not verified, as keepalived), and unusable files are refused at
 //! load with the file and line of their keyword.
 
@@ -118,10 +118,21 @@ async fn client_certificate_ca_verification_and_load_errors() {
         "bad.pem",
         "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n",
     );
-    let encrypted = write(
-        "enc.key",
-        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
-    );
+    // An encrypted PKCS#8 key, as `openssl pkcs8 -topk8` writes it (PBES2, AES-256-CBC).
+    let encrypted = dir.0.join("client-enc.key").display().to_string();
+    let st = std::process::Command::new("openssl")
+        .args([
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            "pass:s3cret",
+        ])
+        .args(["-in", &key, "-out", &encrypted])
+        .status()
+        .expect("openssl (Debian package openssl)");
+    assert!(st.success());
 
     let ok = |head: &str| {
         let _ = head;
@@ -169,12 +180,21 @@ async fn client_certificate_ca_verification_and_load_errors() {
         e.starts_with("ssl.conf:2: SSL ca ") && e.contains("PEM"),
         "{e}"
     );
-    let enc = format!("SSL {{\n  password secret\n  certificate {cert}\n  key {encrypted}\n}}");
-    let e = check(&conf(&enc, port)).await.expect_err("encrypted key");
+    // password: the encrypted key is decrypted; a wrong or missing one is refused at load.
+    let enc = |pw: &str| format!("SSL {{\n  {pw}\n  certificate {cert}\n  key {encrypted}\n}}");
+    assert_eq!(
+        check(&conf(&enc("password s3cret"), port)).await,
+        Ok(Outcome::Up)
+    );
+    let e = check(&conf(&enc("password wrong"), port))
+        .await
+        .expect_err("wrong password");
     assert!(
-        e.starts_with("ssl.conf:4: SSL key ") && e.contains("encrypted"),
+        e.starts_with("ssl.conf:4: SSL key ") && e.contains("cannot decrypt"),
         "{e}"
     );
+    let e = check(&conf(&enc(""), port)).await.expect_err("no password");
+    assert!(e.contains("encrypted and SSL has no password"), "{e}");
     let key_only = format!("SSL {{\n  key {key}\n}}");
     let e = check(&conf(&key_only, port)).await.expect_err("key alone");
     assert!(e.starts_with("ssl.conf:2: SSL key "), "{e}");

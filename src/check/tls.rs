@@ -131,16 +131,37 @@ fn certificates(f: &SslFile, what: &str) -> Result<Vec<CertificateDer<'static>>,
     Ok(certs)
 }
 
-fn private_key(f: &SslFile) -> Result<PrivateKeyDer<'static>, String> {
-    let text = std::fs::read(&f.path).map_err(|e| fail(f, "key", e))?;
-    if text.windows(9).any(|w| w == b"ENCRYPTED") {
+/// The key of `f`: PKCS#8, PKCS#1 or SEC1 PEM; an encrypted PKCS#8 key (`ENCRYPTED PRIVATE
+/// KEY`, PBES2) is decrypted with `password`, as keepalived's password callback does.
+fn private_key(f: &SslFile, password: Option<&str>) -> Result<PrivateKeyDer<'static>, String> {
+    let bytes = std::fs::read(&f.path).map_err(|e| fail(f, "key", e))?;
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("Proc-Type: 4,ENCRYPTED") {
         return Err(fail(
             f,
             "key",
-            "the key is encrypted; lvsdeck reads unencrypted PEM keys only (password is not used)",
+            "OpenSSL's legacy key encryption is not supported: convert it with \
+             `openssl pkcs8 -topk8 -v2 aes-256-cbc`",
         ));
     }
-    PrivateKeyDer::from_pem_slice(&text)
+    if let Some(start) = text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        let Some(password) = password else {
+            return Err(fail(
+                f,
+                "key",
+                "the key is encrypted and SSL has no password",
+            ));
+        };
+        let (_, doc) = pkcs8::SecretDocument::from_pem(&text[start..])
+            .map_err(|e| fail(f, "key", format!("bad PEM: {e}")))?;
+        let info = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes())
+            .map_err(|e| fail(f, "key", format!("bad encrypted key: {e}")))?;
+        let plain = info
+            .decrypt(password)
+            .map_err(|e| fail(f, "key", format!("cannot decrypt (wrong password?): {e}")))?;
+        return Ok(PrivateKeyDer::Pkcs8(plain.as_bytes().to_vec().into()));
+    }
+    PrivateKeyDer::from_pem_slice(&bytes)
         .map_err(|e| fail(f, "key", format!("no PEM private key ({e})")))
 }
 
@@ -173,7 +194,7 @@ pub fn client_config_for(ssl: Option<&Ssl>) -> Result<Arc<ClientConfig>, String>
             let chain = certificates(cert, "certificate")?;
             // keepalived (OpenSSL) takes the key from the certificate file when `key` is absent.
             let key_file = key.as_ref().unwrap_or(cert);
-            let key = private_key(key_file)?;
+            let key = private_key(key_file, ssl.and_then(|s| s.password.as_deref()))?;
             builder
                 .with_client_auth_cert(chain, key)
                 .map_err(|e| fail(key_file, "key", e))?

@@ -18,7 +18,7 @@ pub struct SslFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ssl {
     pub at: Location,
-    /// For an encrypted key (not supported yet: reported at load).
+    /// Decrypts an encrypted PKCS#8 `key`.
     pub password: Option<String>,
     /// Verify real servers' certificates against these (keepalived loads but never checks).
     pub ca: Option<SslFile>,
