@@ -35,6 +35,10 @@ struct Cli {
     /// failover drills); quitting stops them.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     file: Option<PathBuf>,
+    /// Console without -f: the control socket of a running `lvsdeck daemon` to attach to
+    /// when it answers (health markers, drains through the daemon).
+    #[arg(long, value_name = "PATH", default_value = lvsdeck::engine::control::DEFAULT_PATH)]
+    control: PathBuf,
     /// Print the effective keymap as TOML and exit.
     #[arg(long)]
     print_keymap: bool,
@@ -91,6 +95,19 @@ enum Cmd {
         /// Leave VRRP as it is on stop: no priority-0 advert, VIPs stay (keepalived's -V).
         #[arg(short = 'V', long = "dont-release-vrrp")]
         dont_release_vrrp: bool,
+        /// The control socket (status, drain/undrain, drift) for `lvsdeck control` and an
+        /// attached console; mode 0600, removed on exit.
+        #[arg(long, value_name = "PATH", default_value = lvsdeck::engine::control::DEFAULT_PATH)]
+        control: PathBuf,
+    },
+    /// Ask a running daemon over its control socket: `status`, `drain|disable|undrain
+    /// -t VIP:PORT -r RIP:PORT`, `reconcile|keep [ENTRY]`, or a JSON request line.
+    Control {
+        /// The daemon's control socket.
+        #[arg(long, value_name = "PATH", default_value = lvsdeck::engine::control::DEFAULT_PATH)]
+        control: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        request: Vec<String>,
     },
     /// Check a keepalived.conf: errors and warnings with file:line, then what would run.
     Validate {
@@ -164,10 +181,12 @@ fn main() -> ExitCode {
         }),
         Some(Cmd::Daemon {
             file,
+            control,
             dont_release_ipvs,
             dont_release_vrrp,
         }) => lvsdeck::engine::daemon::main(
             file,
+            control,
             lvsdeck::engine::daemon::Release {
                 ipvs: if dont_release_ipvs {
                     lvsdeck::engine::ipvs_run::OnStop::Leave
@@ -177,6 +196,9 @@ fn main() -> ExitCode {
                 vrrp: !dont_release_vrrp,
             },
         ),
+        Some(Cmd::Control { control, request }) => {
+            lvsdeck::engine::control::client::main(&control, &request)
+        }
         None if cli.print_keymap => lvsdeck::tui::run::print_keymap(&cli.keymap),
         None => lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
             interval: Duration::from_secs_f64(cli.interval),
@@ -185,6 +207,7 @@ fn main() -> ExitCode {
             read_only: cli.read_only,
             audit_log: cli.audit_log,
             vrrp_config: cli.file,
+            control: cli.control,
         }),
     };
     match result {

@@ -604,6 +604,9 @@ fn spawn_speaker(lab: &Lab, ns: &str, kind: &'static str, priority: u8, tag: &st
     } else {
         cmd.args([env!("CARGO_BIN_EXE_lvsdeck"), "daemon", "-f"])
             .arg(&file)
+            // Its own control socket: daemons of tests running side by side do not collide.
+            .arg("--control")
+            .arg(lab.path(&format!("{tag}.sock")))
             .env("RUST_LOG", "info");
         None
     };

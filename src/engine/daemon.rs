@@ -76,8 +76,8 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
     }
 }
 
-/// Runs until SIGTERM/SIGINT; returns the exit code.
-pub fn main(file: PathBuf, release: Release) -> anyhow::Result<i32> {
+/// Runs until SIGTERM/SIGINT; returns the exit code. `control`: the control socket's path.
+pub fn main(file: PathBuf, control: PathBuf, release: Release) -> anyhow::Result<i32> {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -98,12 +98,25 @@ pub fn main(file: PathBuf, release: Release) -> anyhow::Result<i32> {
         .enable_all()
         .build()
         .context("tokio runtime")?;
-    rt.block_on(run(file, loaded, release))
+    rt.block_on(run(file, loaded, control, release))
 }
 
-async fn run(file: PathBuf, loaded: Loaded, release: Release) -> anyhow::Result<i32> {
+async fn run(
+    file: PathBuf,
+    loaded: Loaded,
+    control: PathBuf,
+    release: Release,
+) -> anyhow::Result<i32> {
     let (status, _) = watch::channel(HealthStatus::default());
-    run_with(file, loaded, status, release).await
+    // Bound before anything starts: a second daemon on the same socket refuses to run.
+    let (_listener, requests) = match super::control::server::bind(&control).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            return Ok(1);
+        }
+    };
+    run_with_control(file, loaded, status, Some(requests), release).await
 }
 
 /// The daemon's loop, publishing the health picture on `status` (for an embedding console).
@@ -111,6 +124,17 @@ pub async fn run_with(
     file: PathBuf,
     loaded: Loaded,
     status: watch::Sender<HealthStatus>,
+    release: Release,
+) -> anyhow::Result<i32> {
+    run_with_control(file, loaded, status, None, release).await
+}
+
+/// [`run_with`], also answering the control socket's requests.
+pub async fn run_with_control(
+    file: PathBuf,
+    loaded: Loaded,
+    status: watch::Sender<HealthStatus>,
+    mut control: Option<tokio::sync::mpsc::Receiver<super::control::server::Pending>>,
     release: Release,
 ) -> anyhow::Result<i32> {
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
@@ -155,6 +179,9 @@ pub async fn run_with(
             _ = term.recv() => { tracing::info!("SIGTERM: leaving"); break; }
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); break; }
             Some(ev) = ipvs.next_event() => ipvs.on_event(ev).await,
+            Some((req, reply)) = super::control::server::next(&mut control) => {
+                let _ = reply.send(super::control::handle(&mut ipvs, req).await);
+            }
             _ = tick.tick() => {
                 if let (Some(v), Some(router_id)) = (&vrrp, ipvs.router_id()) {
                     for a in vrrp_alerts.changes(router_id, &v.states(), &alerting) {

@@ -61,6 +61,34 @@ pub struct DriftItem {
     pub kept: bool,
 }
 
+impl DriftItem {
+    /// The ipvsadm line that reverts this item: re-add what is missing (a service with its
+    /// real servers), edit back what changed, delete what was added.
+    pub fn revert_line(&self) -> String {
+        match (&self.expected, &self.found) {
+            (Some(want), None) => want.clone(),
+            (Some(want), Some(_)) => match want.split_once(' ') {
+                Some(("-A", rest)) => format!("-E {rest}"),
+                Some(("-a", rest)) => format!("-e {rest}"),
+                _ => want.clone(),
+            },
+            (None, _) => match self.key.server {
+                Some(_) => format!("-d {}", self.key),
+                None => format!("-D {}", self.key),
+            },
+        }
+    }
+
+    /// What the kernel has, in a few words or as its ipvsadm line.
+    pub fn kernel_text(&self) -> String {
+        match (&self.found, self.key.server) {
+            (Some(l), _) => l.clone(),
+            (None, Some(_)) => "no such real server".into(),
+            (None, None) => "no such service (deleted behind lvsdeck's back)".into(),
+        }
+    }
+}
+
 impl fmt::Display for DriftItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let side = |l: &Option<String>| l.clone().unwrap_or_else(|| "nothing".into());
@@ -169,4 +197,51 @@ pub fn without_held(ops: Vec<Op>, held: &BTreeSet<DriftKey>) -> Vec<Op> {
             None => true,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipvs::Protocol;
+    use std::net::Ipv4Addr;
+
+    fn item(server: bool, expected: Option<&str>, found: Option<&str>) -> DriftItem {
+        DriftItem {
+            key: DriftKey {
+                service: ServiceKey::Addr {
+                    protocol: Protocol::Tcp,
+                    addr: Ipv4Addr::new(198, 51, 100, 10).into(),
+                    port: 80,
+                },
+                server: server.then(|| (Ipv4Addr::new(127, 0, 0, 1).into(), 8081)),
+            },
+            expected: expected.map(Into::into),
+            found: found.map(Into::into),
+            kept: false,
+        }
+    }
+
+    #[test]
+    fn revert_lines() {
+        let a = "-a -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 2";
+        let a0 = "-a -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 0";
+        assert_eq!(
+            item(true, Some(a), Some(a0)).revert_line(),
+            "-e -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 2"
+        );
+        assert_eq!(item(true, Some(a), None).revert_line(), a);
+        assert_eq!(
+            item(true, None, Some(a)).revert_line(),
+            "-d -t 198.51.100.10:80 -r 127.0.0.1:8081"
+        );
+        let svc = "-A -t 198.51.100.10:80 -s rr";
+        assert_eq!(item(false, Some(svc), None).revert_line(), svc);
+        assert_eq!(
+            item(false, Some(svc), Some("-A -t 198.51.100.10:80 -s wlc")).revert_line(),
+            "-E -t 198.51.100.10:80 -s rr"
+        );
+        assert!(item(false, Some(svc), None)
+            .kernel_text()
+            .contains("no such service"));
+    }
 }

@@ -51,6 +51,8 @@ pub struct ServerView {
 pub struct HealthStatus {
     /// The checkers' clock at the time of this picture: `next_check - now` is the wait.
     pub now: Option<Instant>,
+    /// Wall-clock seconds since the Unix epoch at `now`, to show when things happened.
+    pub wall_secs: Option<u64>,
     pub servers: Vec<ServerView>,
     /// The reconciler's last read: drift, last plan, error.
     pub reconciler: task::Status,
@@ -65,6 +67,22 @@ pub fn why(s: &ServerStatus, inhibit: bool) -> Why {
         (Intent::Auto, Health::Down, _) => Why::CheckerDown,
         (Intent::Auto, Health::Up, Some(w)) => Why::Weight(w),
         (Intent::Auto, Health::Up, None) => Why::SorryServerInstead,
+    }
+}
+
+/// Why a server is where it is, in a sentence.
+pub fn why_text(why: Why) -> String {
+    match why {
+        Why::Weight(w) => format!("in at weight {w}"),
+        Why::CheckerDown => "checkers say down: out of the table".into(),
+        Why::Inhibited => "checkers say down, inhibit_on_failure: weight 0".into(),
+        Why::OperatorDrained => "drained by the operator (weight 0)".into(),
+        Why::OperatorDisabled => "taken out by the operator".into(),
+        Why::SorryServerInstead => {
+            "up, but quorum is lost: the sorry server has the traffic".into()
+        }
+        Why::SorryServer(true) => "sorry server, has the traffic".into(),
+        Why::SorryServer(false) => "sorry server, idle (quorum holds)".into(),
     }
 }
 

@@ -45,6 +45,10 @@ pub struct Running {
     owned: BTreeSet<ServiceKey>,
     flush_on_stop: FlushOnStop,
     script_user: Option<String>,
+    /// Servers an operator command was sent for, whose policy ops are still to come.
+    awaiting: Vec<crate::check::ServerId>,
+    /// The policy's ops for operator commands, for the caller's audit log.
+    operator_ops: Vec<crate::ipvs::Op>,
 }
 
 /// What stopping does to the table.
@@ -117,6 +121,8 @@ impl Ipvs {
             owned: owned(loaded),
             flush_on_stop: loaded.config.global.lvs_flush_on_stop,
             script_user: loaded.config.global.script_user.clone(),
+            awaiting: Vec::new(),
+            operator_ops: Vec::new(),
         });
         Ok(())
     }
@@ -128,6 +134,14 @@ impl Ipvs {
         };
         for a in &ev.output.actions {
             r.scripts.run(a, &r.checks.specs);
+        }
+        if !r.awaiting.is_empty() {
+            let (ops, rest) =
+                super::operator::split_ops(&r.checks.specs, &r.awaiting, &ev.output.ops);
+            if !ops.is_empty() {
+                r.awaiting = rest;
+                r.operator_ops.extend(ops);
+            }
         }
         if let Some((cfg, mailer)) = &self.mail {
             let statuses = r.checks.statuses().await;
@@ -184,6 +198,7 @@ impl Ipvs {
         r.owned = owned(new);
         r.flush_on_stop = new.config.global.lvs_flush_on_stop;
         r.script_user = new.config.global.script_user.clone();
+        r.awaiting.clear();
         tracing::info!(
             "health checks restarted, {} servers carried over as down",
             down.len()
@@ -275,18 +290,58 @@ impl Ipvs {
 
     /// Publishes the health picture for the console (not built when nobody watches).
     pub async fn publish(&self) {
-        let Some(r) = &self.running else {
-            return;
-        };
         if self.status.receiver_count() == 0 {
             return;
         }
+        if let Some(picture) = self.picture().await {
+            self.status.send_replace(picture);
+        }
+    }
+
+    /// The health picture now; `None` while no virtual server is configured.
+    pub async fn picture(&self) -> Option<HealthStatus> {
+        let r = self.running.as_ref()?;
         let statuses = r.checks.statuses().await;
-        let picture = HealthStatus {
+        let wall_secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs());
+        Some(HealthStatus {
             now: Some(Instant::from_since_epoch(r.epoch.elapsed())),
+            wall_secs,
             servers: views(&r.checks.specs, &statuses, &r.verdicts),
             reconciler: r.rec.status.borrow().clone(),
+        })
+    }
+
+    /// An operator's drain, disable or undrain of a configured real server (operator intent
+    /// wins over its checks until undrained). `Err` when the configuration does not check it.
+    pub async fn operator(
+        &mut self,
+        server: &super::ServerId,
+        intent: crate::check::Intent,
+    ) -> Result<(), String> {
+        let Some(r) = &mut self.running else {
+            return Err("no virtual server is configured".into());
         };
-        self.status.send_replace(picture);
+        let Some(id) = super::operator::resolve(&r.checks.specs, server) else {
+            return Err(format!(
+                "{} is not a real server of the configuration",
+                super::operator::server_text(server)
+            ));
+        };
+        r.awaiting.retain(|a| *a != id);
+        r.awaiting.push(id);
+        r.checks.command(super::operator::command(id, intent)).await;
+        Ok(())
+    }
+
+    /// The ops the policy decided for operator commands since the last call (replayable
+    /// ipvsadm lines for an audit log).
+    pub fn take_operator_ops(&mut self) -> Vec<crate::ipvs::Op> {
+        self.running
+            .as_mut()
+            .map(|r| std::mem::take(&mut r.operator_ops))
+            .unwrap_or_default()
     }
 }

@@ -14,12 +14,14 @@
 pub mod alerts;
 pub mod checks;
 pub mod cli;
+pub mod control;
 pub mod daemon;
 pub mod desired;
 pub mod drift;
 pub mod health_scripts;
 pub mod health_status;
 pub mod ipvs_run;
+pub mod operator;
 pub mod ownership;
 pub mod reconcile;
 pub mod release;

@@ -67,8 +67,10 @@ impl Reconciler {
     }
 
     /// A new configuration: what the old one owned and the new one does not is released
-    /// (deleted by the next plan).
+    /// (deleted by the next plan). Kept drift ends here: a keep overrides the configuration
+    /// it was decided against, and the new one is the operator's latest word.
     pub fn reload(&mut self, services: Vec<IpvsService>) {
+        self.kept.clear();
         let before = self.owned();
         self.services = services;
         let now = self.owned();
@@ -94,7 +96,8 @@ impl Reconciler {
         &self.kept
     }
 
-    /// Keep a drift item: it is not reverted until released.
+    /// Keep a drift item: it is not reverted until released (reconciled) or the
+    /// configuration is reloaded.
     pub fn keep(&mut self, key: DriftKey) {
         self.kept.insert(key);
     }

@@ -431,3 +431,80 @@ fn a_service_declared_twice_is_an_error_naming_both_lines() {
     );
     assert!(duplicates(&services(BASE)).is_empty());
 }
+
+#[test]
+fn kept_drift_ends_with_a_reload() {
+    let (mut rec, mut kernel) = converged(BASE, DriftPolicy::Reconcile);
+    delete_by_hand(&mut kernel, key(10, 80), rs(2));
+    rec.keep(DriftKey {
+        service: key(10, 80),
+        server: Some((rs(2), 80)),
+    });
+    assert!(rec.plan(&kernel, Release::Nothing).is_empty());
+    // The configuration is reloaded: the keep was against the old one, the server returns.
+    rec.reload(services(BASE));
+    assert!(rec.kept().is_empty());
+    assert_eq!(
+        lines(&rec.plan(&kernel, Release::Nothing)),
+        ["-a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1"]
+    );
+}
+
+/// An operator's drain travels policy → verdicts → reconciler: the kernel gets weight 0,
+/// the console's reconciler (Ask) sees no drift, and check results in either direction leave
+/// it at 0 until undrain puts it back at its weight.
+#[test]
+fn an_operator_drain_holds_through_checks_and_is_not_drift() {
+    use crate::check::{CheckerId, Command, Outcome, Policy};
+    use crate::vrrp::Instant;
+    use std::time::Duration;
+    let text = "
+virtual_server 198.51.100.10 80 {
+    delay_loop 1
+    lb_kind NAT
+    protocol TCP
+    real_server 192.0.2.1 80 {
+        weight 3
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+        }
+    }
+}
+";
+    let loaded = config::parse_str(text, Path::new("test.conf"));
+    let specs = crate::check::build::build(&loaded.config, "t", None).specs;
+    let (mut rec, mut kernel) = converged(text, DriftPolicy::Ask);
+    let mut verdicts = super::verdicts::Verdicts::new(&services(text));
+    let mut policy = Policy::new(specs.clone());
+    let t = |s| Instant::from_since_epoch(Duration::from_secs(s));
+    policy.start(t(0), |_, _| Duration::ZERO);
+    let id = super::operator::resolve(&specs, &server(key(10, 80), 1, 80)).expect("checked");
+    let ck = CheckerId {
+        server: id,
+        index: 0,
+    };
+    let mut step = |ops: Vec<Op>, kernel: &mut Vec<ServiceEntry>| {
+        verdicts.apply(&ops);
+        rec.health = verdicts.overrides.clone();
+        let plan = rec.plan(kernel, Release::Nothing);
+        apply(kernel, &plan);
+        rec.committed(Release::Nothing);
+        assert!(rec.drift(kernel).is_empty(), "{:?}", rec.drift(kernel));
+        let d = &kernel[1].dests;
+        d.iter().map(|d| d.config.weight).collect::<Vec<_>>()
+    };
+    let o = policy.command(t(1), Command::Drain(id));
+    assert_eq!(step(o.ops, &mut kernel), [0]);
+    for (s, outcome) in [
+        (2, Outcome::down("refused")),
+        (3, Outcome::down("refused")),
+        (4, Outcome::Up),
+        (5, Outcome::Up),
+    ] {
+        let o = policy.on_result(t(s), ck, &outcome, Duration::ZERO);
+        assert_eq!(step(o.ops, &mut kernel), [0], "after {outcome:?} at {s} s");
+    }
+    let o = policy.command(t(6), Command::Undrain(id));
+    assert_eq!(step(o.ops, &mut kernel), [3]);
+}

@@ -31,5 +31,5 @@ pub use names::{ip_text, join_host_port, port_text, AddrFormat, Numeric, PortNam
 pub use parser::{parse, parse_with, DEFAULT_PERSISTENCE, MAX_TIMEOUT, MAX_WEIGHT};
 pub use resolve::{services, NoResolver, Resolver, Services, SystemResolver};
 pub use restore::{parse_line, parse_line_with};
-pub use save::{dest_line, op_line, service_line, service_selector, SaveFormat};
+pub use save::{dest_line, op_line, replay_line, service_line, service_selector, SaveFormat};
 pub use sched_flags::format_sched_flags;

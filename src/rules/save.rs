@@ -198,3 +198,19 @@ impl fmt::Display for Op {
         f.write_str(&op_line(self, SaveFormat::default()))
     }
 }
+
+/// `Display for Op`, plus `-x`/`-y` when a server has thresholds: `-S` drops them, but a
+/// replayed audit or operator log must not.
+pub fn replay_line(op: &Op) -> String {
+    let thresholds = |d: &DestConfig| d.u_threshold != 0 || d.l_threshold != 0;
+    match op {
+        Op::AddDest(_, d) | Op::EditDest(_, d) if thresholds(d) => op_line(
+            op,
+            SaveFormat {
+                keep_thresholds: true,
+                ..SaveFormat::default()
+            },
+        ),
+        _ => op.to_string(),
+    }
+}

@@ -18,6 +18,8 @@ pub enum Mode {
     ConnFilter,
     /// The VRRP panel (`v`).
     Vrrp,
+    /// The drift list: each difference the reconciler found, to revert or keep one by one.
+    Drift,
 }
 
 /// A remappable command of the console.
@@ -54,11 +56,15 @@ pub enum Action {
     ZeroAll,
     Clear,
     Vrrp,
+    Disable,
+    DriftList,
+    ReconcileAll,
+    KeepAll,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 35] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -75,6 +81,9 @@ impl Action {
         Action::Detail,
         Action::Connections,
         Action::Vrrp,
+        Action::DriftList,
+        Action::ReconcileAll,
+        Action::KeepAll,
         Action::AddService,
         Action::AddServer,
         Action::Edit,
@@ -83,6 +92,7 @@ impl Action {
         Action::WeightDown,
         Action::Drain,
         Action::Undrain,
+        Action::Disable,
         Action::Undo,
         Action::Command,
         Action::Zero,
@@ -126,6 +136,10 @@ impl Action {
             Action::ZeroAll => "zero_all",
             Action::Clear => "clear",
             Action::Vrrp => "vrrp",
+            Action::Disable => "disable",
+            Action::DriftList => "drift",
+            Action::ReconcileAll => "reconcile_all",
+            Action::KeepAll => "keep_all",
         }
     }
 
@@ -167,6 +181,10 @@ impl Action {
             Action::ZeroAll => "zero all",
             Action::Clear => "clear",
             Action::Vrrp => "vrrp",
+            Action::Disable => "disable",
+            Action::DriftList => "drift",
+            Action::ReconcileAll => "reconcile all",
+            Action::KeepAll => "keep all",
         }
     }
 
@@ -196,14 +214,24 @@ impl Action {
             Action::Delete => "delete the selected row (asks first)",
             Action::WeightUp => "raise the selected server's weight by 1 (applies now)",
             Action::WeightDown => "lower the selected server's weight by 1 (applies now)",
-            Action::Drain => "drain the selected server (weight 0); again to undrain",
-            Action::Undrain => "restore the weight a drained server had",
+            Action::Drain => {
+                "drain the selected server (weight 0, held over its checks); again to undrain"
+            }
+            Action::Undrain => "undrain: the weight it had, or back to its checks (-f, daemon)",
             Action::Undo => "undo the last change (previewed first)",
             Action::Command => "type an ipvsadm command line",
             Action::Zero => "zero the selected service's counters",
             Action::ZeroAll => "zero every counter",
             Action::Clear => "clear the whole table (-C, type the host name)",
             Action::Vrrp => "the VRRP panel: instances, counters, transitions, failover drills",
+            Action::Disable => "take a checked real server out until undrained (-f, or the daemon)",
+            Action::DriftList => {
+                "drift list: changes made behind lvsdeck's back; revert or keep each"
+            }
+            Action::ReconcileAll => {
+                "revert all drift to the configuration (and release what was kept)"
+            }
+            Action::KeepAll => "keep all drift not kept yet (until reconciled or reloaded)",
         }
     }
 
@@ -219,6 +247,7 @@ impl Action {
                 | Action::WeightDown
                 | Action::Drain
                 | Action::Undrain
+                | Action::Disable
                 | Action::Undo
                 | Action::Command
                 | Action::Zero
@@ -245,6 +274,10 @@ impl Action {
                 | Action::WeightUp
                 | Action::WeightDown
                 | Action::Vrrp
+                | Action::Disable
+                | Action::DriftList
+                | Action::ReconcileAll
+                | Action::KeepAll
         )
     }
 }

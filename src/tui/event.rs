@@ -66,8 +66,12 @@ pub enum Effect {
     StopConns,
     /// Send a command to the VRRP instance of that name.
     Vrrp(String, crate::engine::vrrp::Command),
-    /// Send a command to the embedded reconciler (drift: reconcile or keep).
-    Drift(super::health::DriftCmd),
+    /// Send a command to the health engine (embedded, or the daemon attached over its
+    /// control socket): drift reconcile/keep, operator drain/disable/undrain.
+    Health(super::health::HealthCmd),
+    /// Append these ops (applied by the health policy for an operator command) to the
+    /// audit log.
+    Audit(Vec<Op>),
     /// Leave; the runner stops the VRRP instances first.
     Quit,
 }

@@ -4,9 +4,10 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::check::Health;
+use crate::check::{Health, Intent};
 use crate::engine::drift::{DriftItem, DriftKey};
 use crate::engine::health_status::{HealthStatus, ServerView, Why};
+use crate::engine::ServerId;
 use crate::ipvs::ServiceKey;
 
 /// What the engine reports to the console.
@@ -14,17 +15,29 @@ use crate::ipvs::ServiceKey;
 pub enum Msg {
     /// A new picture (after every decision and every second).
     Status(Box<HealthStatus>),
-    /// The checkers or the reconciler could not start.
+    /// The checkers or the reconciler could not start, or a command was refused.
     Failed(String),
+    /// The health policy applied these ops for an operator command.
+    Applied(Vec<crate::ipvs::Op>),
+    /// The console is attached to a running daemon's control socket (its path).
+    Attached(String),
+    /// Something the operator must know that does not stop the engine (shown until quit).
+    Warning(String),
 }
 
-/// What the console asks of the reconciler; the runner turns it into a `task::Command`.
+/// What the console asks of the health engine; the runner turns it into a `task::Command`
+/// or a policy command (or a control-socket request when attached to a daemon).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DriftCmd {
+pub enum HealthCmd {
     /// Revert all drift (and release what was kept).
     ReconcileAll,
+    /// Revert this drift item (and release it if it was kept).
+    Reconcile(DriftKey),
     /// Leave this item as it is until released.
     Keep(DriftKey),
+    /// The operator's drain (`Intent::Drain`), disable or undrain (`Intent::Auto`) of a
+    /// real server the configuration checks.
+    Operator(ServerId, Intent),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -33,6 +46,11 @@ pub struct HealthState {
     pub configured: bool,
     pub status: Option<HealthStatus>,
     pub failed: Option<String>,
+    /// Attached to a daemon's control socket (this path) rather than running embedded.
+    pub attached: Option<String>,
+    /// The selected entry of the drift list.
+    pub drift_cursor: usize,
+    pub warning: Option<String>,
 }
 
 impl HealthState {
@@ -48,8 +66,18 @@ impl HealthState {
                 self.status = Some(*s);
             }
             Msg::Failed(e) => self.failed = Some(e),
+            Msg::Applied(_) => {}
+            Msg::Attached(path) => self.attached = Some(path),
+            Msg::Warning(w) => self.warning = Some(w),
         }
         true
+    }
+
+    /// The checked real server (not a sorry server, which has no status) of a kernel row,
+    /// if the health engine owns it: its operator commands go to the policy, not the kernel.
+    pub fn checked(&self, service: &ServiceKey, addr: IpAddr, port: u16) -> Option<&ServerView> {
+        self.server(service, addr, port)
+            .filter(|v| v.status.is_some())
     }
 
     /// The view of a real server (or sorry server) of a kernel service.
@@ -90,49 +118,47 @@ pub fn marker(v: &ServerView) -> &'static str {
     }
 }
 
-/// Why a server is where it is, in a sentence.
-pub fn why_text(why: Why) -> String {
-    match why {
-        Why::Weight(w) => format!("in at weight {w}"),
-        Why::CheckerDown => "checkers say down: out of the table".into(),
-        Why::Inhibited => "checkers say down, inhibit_on_failure: weight 0".into(),
-        Why::OperatorDrained => "drained by the operator (weight 0)".into(),
-        Why::OperatorDisabled => "taken out by the operator".into(),
-        Why::SorryServerInstead => {
-            "up, but quorum is lost: the sorry server has the traffic".into()
-        }
-        Why::SorryServer(true) => "sorry server, has the traffic".into(),
-        Why::SorryServer(false) => "sorry server, idle (quorum holds)".into(),
-    }
-}
+pub use crate::engine::health_status::why_text;
 
 /// The header slot: `None` without the checkers.
 pub fn header_text(h: &HealthState) -> Option<String> {
     if !h.configured {
         return None;
     }
+    let attached = if h.attached.is_some() {
+        "daemon: attached │ "
+    } else {
+        ""
+    };
     if let Some(e) = &h.failed {
-        return Some(format!("health: {e}"));
+        return Some(format!("{attached}health: {e}"));
     }
     let Some(s) = &h.status else {
-        return Some("health: starting…".into());
+        return Some(format!("{attached}health: starting…"));
     };
     let down = s
         .servers
         .iter()
         .filter(|v| matches!(v.why, Why::CheckerDown | Why::Inhibited))
         .count();
-    let mut out = format!("health: {} checked, {down} down", s.servers.len());
+    let mut out = String::new();
+    if h.attached.is_some() {
+        out.push_str("daemon: attached │ ");
+    }
+    out.push_str(&format!("health: {} checked, {down} down", s.servers.len()));
     let open = s.reconciler.drift.items.iter().filter(|i| !i.kept).count();
     let kept = s.reconciler.drift.items.len() - open;
     if open > 0 {
-        out.push_str(&format!(" │ drift: {open} (R reconcile, K keep)"));
+        out.push_str(&format!(" │ drift: {open} (w list, R reconcile, K keep)"));
     }
     if kept > 0 {
         out.push_str(&format!(" │ {kept} kept"));
     }
     if let Some(e) = &s.reconciler.error {
         out.push_str(&format!(" │ reconciler: {e}"));
+    }
+    if let Some(w) = &h.warning {
+        out.push_str(&format!(" │ {w}"));
     }
     Some(out)
 }
@@ -155,11 +181,39 @@ fn health_name(h: Health) -> &'static str {
 
 /// The detail block of a real server: why, then per checker its last result, failures in a
 /// row and next check, then the recent transitions (newest first).
-pub fn detail_lines(v: &ServerView, now: Option<crate::vrrp::Instant>) -> Vec<(String, String)> {
+pub fn detail_lines(
+    v: &ServerView,
+    now: Option<crate::vrrp::Instant>,
+    wall_secs: Option<u64>,
+    undrain_key: &str,
+) -> Vec<(String, String)> {
     let mut out = vec![("Why".to_string(), why_text(v.why))];
     let Some(s) = &v.status else {
         return out;
     };
+    if s.intent != Intent::Auto {
+        let what = if s.intent == Intent::Drain {
+            "drained"
+        } else {
+            "disabled"
+        };
+        // When: the newest transition that set this intent, on the wall clock.
+        let at = s
+            .transitions
+            .iter()
+            .rev()
+            .find(|t| t.intent == s.intent)
+            .zip(now.zip(wall_secs))
+            .map(|(t, (now, wall))| {
+                let ago = now.saturating_since(t.at).as_secs();
+                format!(" at {}", hms(wall.saturating_sub(ago)))
+            })
+            .unwrap_or_default();
+        out.push((
+            "Operator".into(),
+            format!("operator: {what}{at}; undrain with {undrain_key}"),
+        ));
+    }
     out.push((
         "Health".into(),
         format!(
@@ -219,4 +273,10 @@ pub fn drift_lines(i: &DriftItem) -> [String; 2] {
         ),
         format!("   found {}", side(&i.found)),
     ]
+}
+
+/// `HH:MM:SS` (UTC) of Unix seconds.
+pub fn hms(secs: u64) -> String {
+    let d = secs % 86_400;
+    format!("{:02}:{:02}:{:02}", d / 3600, d / 60 % 60, d % 60)
 }

@@ -202,7 +202,7 @@ impl Keymap {
                 .iter()
                 .map(|(k, l)| (k.to_string(), *l))
                 .collect(),
-            Mode::Detail | Mode::Conns | Mode::ConnFilter | Mode::Vrrp => Vec::new(),
+            Mode::Detail | Mode::Conns | Mode::ConnFilter | Mode::Vrrp | Mode::Drift => Vec::new(),
             Mode::Help => {
                 let mut close = String::from("Esc");
                 if let Some(k) = self.keys_text(Action::Help) {

@@ -12,6 +12,7 @@ pub mod columns;
 pub mod config_error;
 pub mod conn_query;
 pub mod conns;
+pub mod drift;
 pub mod edit;
 pub mod event;
 pub mod filter;

@@ -43,6 +43,8 @@ pub struct Options {
     pub audit_log: Option<std::path::PathBuf>,
     /// `-f FILE`: run this keepalived.conf's VRRP instances inside the console.
     pub vrrp_config: Option<std::path::PathBuf>,
+    /// A running daemon's control socket to attach to (without `vrrp_config`).
+    pub control: std::path::PathBuf,
 }
 
 /// Opens the console; returns the exit code. Theme and keymap errors are reported before the
@@ -85,11 +87,23 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
                 let health = if loaded.services.is_empty() {
                     Health::default()
                 } else {
+                    // Two owners of one table: the daemon would revert this console's
+                    // drains as drift, and this console would hold the daemon's changes.
+                    if crate::engine::control::server::live(&opts.control).await {
+                        let w = format!(
+                            "a lvsdeck daemon runs here ({}): run the console without -f to attach to it",
+                            opts.control.display()
+                        );
+                        let _ = tx.send(Event::Health(super::health::Msg::Warning(w)));
+                    }
                     Health::start(loaded, tx.clone()).await
                 };
                 (engine, health)
             }
-            None => (Engine::default(), Health::default()),
+            None => {
+                let health = super::health_runner::attach(&opts.control, tx.clone()).await;
+                (Engine::default(), health.unwrap_or_default())
+            }
         };
         let mut terminal = ratatui::init();
         let ends = Ends {
@@ -252,9 +266,23 @@ async fn event_loop(
                     }
                     Effect::ScanConns { id, filter } => scans.start(id, filter),
                     Effect::StopConns => scans.stop(),
-                    Effect::Drift(cmd) => {
+                    Effect::Health(cmd) => {
                         if let Err(e) = health.send(cmd) {
                             let _ = tx.send(Event::Health(super::health::Msg::Failed(e)));
+                        }
+                    }
+                    Effect::Audit(ops) => {
+                        if let Some(path) = audit.clone() {
+                            let tx = tx.clone();
+                            let text = audit::entry(SystemTime::now(), &audit::user(), &ops);
+                            tokio::task::spawn_blocking(move || {
+                                if let Err(e) = audit::append(&path, &text) {
+                                    let _ = tx.send(Event::AuditFailed(format!(
+                                        "{}: {e}",
+                                        path.display()
+                                    )));
+                                }
+                            });
                         }
                     }
                     Effect::Vrrp(name, cmd) => {

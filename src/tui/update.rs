@@ -75,6 +75,18 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             app.dirty |= app.vrrp.on_msg(msg, now);
             Vec::new()
         }
+        Event::Health(super::health::Msg::Applied(ops)) => {
+            let lines: Vec<String> = ops.iter().map(edit::line).collect();
+            app.edit.info(format!(
+                "applied by the health policy: {}",
+                lines.join(" ; ")
+            ));
+            app.dirty = true;
+            // Into the audit log, and the table shows the new weight at once.
+            let mut effects = vec![Effect::Audit(ops)];
+            effects.extend(refresh(app));
+            effects
+        }
         Event::Health(msg) => {
             app.dirty |= app.health.on_msg(msg);
             Vec::new()
@@ -113,8 +125,9 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
     match app.mode {
         Mode::Table => match app.keymap.action(&k) {
             Some(a) => action(app, a),
-            None => drift_key(app, k),
+            None => Vec::new(),
         },
+        Mode::Drift => super::drift::list_key(app, ev, k),
         Mode::Help => {
             let closes = ev.code == KeyCode::Esc
                 || k == Key::char('q')
@@ -132,39 +145,6 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
         Mode::Detail | Mode::Conns | Mode::ConnFilter => views::key(app, ev, k),
         Mode::Vrrp => vrrp::keys::panel_key(app, ev, k),
     }
-}
-
-/// `R` reconciles all drift, `K` keeps what is not kept yet (unless the keymap binds them).
-pub(super) fn drift_key(app: &mut App, k: Key) -> Vec<Effect> {
-    use super::health::DriftCmd;
-    let drift = app.health.drift();
-    if drift.is_empty() || k.ctrl || k.alt {
-        return Vec::new();
-    }
-    let effects: Vec<Effect> = if k == Key::char('R') {
-        vec![Effect::Drift(DriftCmd::ReconcileAll)]
-    } else if k == Key::char('K') {
-        drift
-            .iter()
-            .filter(|i| !i.kept)
-            .map(|i| Effect::Drift(DriftCmd::Keep(i.key)))
-            .collect()
-    } else {
-        return Vec::new();
-    };
-    if app.read_only().is_some() {
-        app.edit.error("drift: refused, read-only".to_string());
-        app.dirty = true;
-        return Vec::new();
-    }
-    let what = if k == Key::char('R') {
-        "drift: reconciling".to_string()
-    } else {
-        format!("drift: keeping {} item(s)", effects.len())
-    };
-    app.edit.info(what);
-    app.dirty = true;
-    effects
 }
 
 /// j/k, arrows, PageUp/PageDown, Home/End inside a `?` popup too long for the terminal.
@@ -230,6 +210,11 @@ fn set_query(app: &mut App) {
     }
 }
 
+/// An action from elsewhere than the table (the drift list's `R`/`K`/quit).
+pub(super) fn action_of(app: &mut App, a: Action) -> Vec<Effect> {
+    action(app, a)
+}
+
 fn action(app: &mut App, a: Action) -> Vec<Effect> {
     app.dirty = true;
     let page = app.page.max(1);
@@ -273,6 +258,9 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
         Action::Detail => return views::open_detail(app),
         Action::Connections => return views::open_conns(app),
         Action::Vrrp => return vrrp::keys::open(app),
+        Action::DriftList => return super::drift::open(app),
+        Action::ReconcileAll => return super::drift::all(app, false),
+        Action::KeepAll => return super::drift::all(app, true),
         a @ (Action::AddService
         | Action::AddServer
         | Action::Edit
@@ -281,6 +269,7 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
         | Action::WeightDown
         | Action::Drain
         | Action::Undrain
+        | Action::Disable
         | Action::Undo
         | Action::Command
         | Action::Zero

@@ -152,7 +152,14 @@ pub fn key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
         Some(Action::Top) => c.select(0, page),
         Some(Action::Bottom) => c.select(usize::MAX, page),
         Some(Action::ToggleExact) => app.exact = !app.exact,
-        None if app.mode == Mode::Detail => return super::update::drift_key(app, k),
+        Some(
+            a @ (Action::ReconcileAll
+            | Action::KeepAll
+            | Action::DriftList
+            | Action::Drain
+            | Action::Undrain
+            | Action::Disable),
+        ) if app.mode == Mode::Detail => return super::update::action_of(app, a),
         _ => {}
     }
     Vec::new()

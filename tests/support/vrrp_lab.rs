@@ -149,6 +149,9 @@ impl Lab {
                 "-f",
             ])
             .arg(&c)
+            // Its own control socket: daemons of tests running side by side do not collide.
+            .arg("--control")
+            .arg(self.path("control.sock"))
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(log)

@@ -9,12 +9,15 @@ use super::confirm::Confirm;
 use super::drain::{self, Update};
 use super::form::Form;
 use super::{undo, Change, Dialog, InFlight, Preview};
+use crate::check::Intent;
+use crate::engine::ServerId as EngineServer;
 use crate::ipvs::{Op, ServiceEntry, ServiceKey};
 use crate::rules::{ip_text, join_host_port, MAX_WEIGHT};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::columns::{service_label, RowKey};
 use crate::tui::event::Effect;
+use crate::tui::health::HealthCmd;
 
 /// Weights the `+`/`-` keys stay within (ipvsadm's documented range).
 pub const WEIGHT_MAX: u32 = 65_535;
@@ -57,6 +60,7 @@ pub fn action(app: &mut App, a: Action, now: Instant) -> Vec<Effect> {
         Action::WeightUp | Action::WeightDown => return weight(app, a == Action::WeightUp),
         Action::Drain => return drain_toggle(app),
         Action::Undrain => return undrain(app),
+        Action::Disable => return disable(app),
         Action::Undo => match app.edit.undo.clone() {
             Some(change) => review(app, change),
             None => app.edit.error("nothing to undo"),
@@ -243,11 +247,72 @@ fn weight(app: &mut App, up: bool) -> Vec<Effect> {
     )
 }
 
+/// The selected real server when the health engine checks it (its drain, disable and
+/// undrain are policy commands, so a passing check does not undo them), with its intent.
+fn checked_selection(app: &App) -> Option<(EngineServer, Intent)> {
+    let Some(RowKey::Dest(service, addr, port)) = app.selected else {
+        return None;
+    };
+    let v = app.health.checked(&service, addr, port)?;
+    let intent = v.status.as_ref()?.intent;
+    Some((
+        EngineServer {
+            service,
+            addr,
+            port,
+        },
+        intent,
+    ))
+}
+
+/// Sends an operator command to the health engine (embedded or the attached daemon).
+fn operator(app: &mut App, server: EngineServer, intent: Intent) -> Vec<Effect> {
+    let what = match intent {
+        Intent::Drain => "drain",
+        Intent::Disable => "disable",
+        Intent::Auto => "undrain",
+    };
+    let to = if app.health.attached.is_some() {
+        "the daemon"
+    } else {
+        "the health policy"
+    };
+    app.edit.info(format!(
+        "{what} {}: sent to {to}",
+        crate::engine::operator::server_text(&server)
+    ));
+    vec![Effect::Health(HealthCmd::Operator(server, intent))]
+}
+
+fn disable(app: &mut App) -> Vec<Effect> {
+    match checked_selection(app) {
+        Some((_, Intent::Disable)) => {
+            app.edit.error("already disabled");
+            Vec::new()
+        }
+        Some((server, _)) => operator(app, server, Intent::Disable),
+        None => {
+            app.edit.error(
+                "disable is for real servers the configuration checks (-f); delete this one",
+            );
+            Vec::new()
+        }
+    }
+}
+
 fn drain_toggle(app: &mut App) -> Vec<Effect> {
     let Some(sel) = app.selected.filter(|k| matches!(k, RowKey::Dest(..))) else {
         app.edit.error("select a real server to drain");
         return Vec::new();
     };
+    if let Some((server, intent)) = checked_selection(app) {
+        let next = if intent == Intent::Auto {
+            Intent::Drain
+        } else {
+            Intent::Auto
+        };
+        return operator(app, server, next);
+    }
     if app.edit.drains.contains_key(&sel) {
         return undrain(app);
     }
@@ -276,6 +341,13 @@ fn undrain(app: &mut App) -> Vec<Effect> {
     let Some(sel) = app.selected else {
         return Vec::new();
     };
+    if let Some((server, intent)) = checked_selection(app) {
+        if intent == Intent::Auto {
+            app.edit.error("this server is not drained or disabled");
+            return Vec::new();
+        }
+        return operator(app, server, Intent::Auto);
+    }
     let Some(drain) = app.edit.drains.get(&sel).copied() else {
         app.edit.error("this server is not being drained");
         return Vec::new();

@@ -13,8 +13,7 @@ pub mod undo;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::ipvs::{DestConfig, Op};
-use crate::rules::{op_line, SaveFormat};
+use crate::ipvs::Op;
 
 use super::columns::RowKey;
 use command_bar::CommandBar;
@@ -46,21 +45,8 @@ impl Change {
     }
 }
 
-/// `Display for Op`, plus `-x`/`-y` when a server has thresholds: `-S` drops them, but a
-/// replayed audit log must not.
-pub fn line(op: &Op) -> String {
-    let thresholds = |d: &DestConfig| d.u_threshold != 0 || d.l_threshold != 0;
-    match op {
-        Op::AddDest(_, d) | Op::EditDest(_, d) if thresholds(d) => op_line(
-            op,
-            SaveFormat {
-                keep_thresholds: true,
-                ..SaveFormat::default()
-            },
-        ),
-        _ => op.to_string(),
-    }
-}
+/// The replayable ipvsadm line of one op (thresholds kept): see [`crate::rules::replay_line`].
+pub use crate::rules::replay_line as line;
 
 /// A change shown before it is applied: Enter applies, Esc goes back (to the form, if any).
 #[derive(Debug, Clone)]

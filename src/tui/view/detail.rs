@@ -91,11 +91,16 @@ fn health(app: &App, row: &RowData<'_>, theme: &Theme) -> Vec<Line<'static>> {
                 return Vec::new();
             };
             let now = h.status.as_ref().and_then(|s| s.now);
+            let wall = h.status.as_ref().and_then(|s| s.wall_secs);
+            let undrain = app
+                .keymap
+                .keys_text(crate::tui::action::Action::Undrain)
+                .unwrap_or_else(|| "undrain".into());
             let mut out = vec![Line::styled(
                 format!("Health [{}]", crate::tui::health::marker(v)),
                 theme.style(Slot::Accent),
             )];
-            for (k, val) in crate::tui::health::detail_lines(v, now) {
+            for (k, val) in crate::tui::health::detail_lines(v, now, wall, &undrain) {
                 out.push(Line::from(vec![
                     Span::styled(format!("{k:<15}"), muted),
                     Span::styled(val, theme.style(Slot::Text)),

@@ -37,6 +37,10 @@ fn other(
             .iter()
             .map(|(k, l)| (k.to_string(), *l))
             .collect(),
+        (None, Mode::Drift) => crate::tui::drift::LIST_KEYS
+            .iter()
+            .map(|(k, l)| (k.to_string(), *l))
+            .collect(),
         (None, mode) => app.keymap.hints(mode),
     }
 }

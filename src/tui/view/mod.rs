@@ -4,6 +4,7 @@ mod conn_list;
 mod connections;
 mod detail;
 mod dialog;
+mod drift;
 mod filter_bar;
 mod footer;
 mod header;
@@ -39,6 +40,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
         Mode::Detail => detail::render(frame, body, app, theme),
         Mode::Conns | Mode::ConnFilter => connections::render(frame, body, app, theme),
         Mode::Vrrp => vrrp::render(frame, body, app, theme),
+        Mode::Drift => drift::render(frame, body, app, theme),
         _ => {
             table::render(frame, r.table, app, theme);
             if let Some(f) = r.filter {

@@ -1,0 +1,325 @@
+//! The daemon's control protocol: one JSON object per line each way, a request then its
+//! reply. Servers and drift entries are named as ipvsadm names them
+//! (`-t 198.51.100.10:80 -r 127.0.0.1:8081`, `-f 1`), so an operator can type them.
+//!
+//! ```text
+//! {"cmd":"status"}
+//! {"cmd":"drain","server":"-t 198.51.100.10:80 -r 127.0.0.1:8081"}
+//! {"cmd":"undrain","server":"..."}   {"cmd":"disable","server":"..."}
+//! {"cmd":"reconcile","entry":"-t 198.51.100.10:80 -r 127.0.0.1:8081"}  (no entry: all)
+//! {"cmd":"keep","entry":"-t 198.51.100.10:80"}                          (no entry: all)
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::desired::ServerId;
+use crate::engine::drift::DriftKey;
+use crate::ipvs::Op;
+use crate::rules::{parse_line, Command};
+
+/// Longest request or reply line read (a status of thousands of servers fits).
+pub const MAX_LINE: usize = 16 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    Status,
+    Drain {
+        server: String,
+    },
+    Disable {
+        server: String,
+    },
+    Undrain {
+        server: String,
+    },
+    Reconcile {
+        #[serde(default)]
+        entry: Option<String>,
+    },
+    Keep {
+        #[serde(default)]
+        entry: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum Reply {
+    Done {
+        message: String,
+        /// For an operator command: the ipvsadm lines the health policy applied for it
+        /// (replayable, for the caller's audit log).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        applied: Vec<String>,
+    },
+    Status(Box<StatusReply>),
+    Error {
+        message: String,
+    },
+}
+
+/// The daemon's health picture.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusReply {
+    /// Unix seconds when it was taken.
+    pub wall_secs: Option<u64>,
+    pub servers: Vec<ServerReport>,
+    pub drift: Vec<DriftReport>,
+    pub reconciler_error: Option<String>,
+}
+
+/// Why a server is where it is (`engine::Why`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WhyReport {
+    Weight { weight: u32 },
+    CheckerDown,
+    Inhibited,
+    OperatorDrained,
+    OperatorDisabled,
+    SorryServerInstead,
+    SorryServer { active: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerReport {
+    /// `virtual_server` as written in the configuration.
+    pub virtual_server: String,
+    /// Kernel services (`-t 198.51.100.10:80`).
+    pub services: Vec<String>,
+    /// `-t 198.51.100.10:80 -r 127.0.0.1:8081`: what drain/undrain take.
+    pub server: String,
+    pub why: WhyReport,
+    /// Plain words for `why`.
+    pub reason: String,
+    /// `up`/`down`; absent for a sorry server (not checked).
+    pub health: Option<String>,
+    /// `auto`, `drain` or `disable`.
+    pub intent: Option<String>,
+    /// Weight the checks give it.
+    pub weight: Option<u32>,
+    /// Weight in the table as the policy wants it; absent when out.
+    pub in_table: Option<u32>,
+    pub checkers: Vec<CheckerReport>,
+    /// Newest last.
+    pub transitions: Vec<TransitionReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckerReport {
+    pub name: String,
+    pub up: bool,
+    /// `ok HTTP 200` / `FAILED connection refused`.
+    pub last: Option<String>,
+    pub last_ok: Option<bool>,
+    pub last_ago_ms: Option<u64>,
+    pub latency_ms: Option<u64>,
+    pub consecutive_failures: u32,
+    pub next_in_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitionReport {
+    pub ago_ms: u64,
+    pub health: String,
+    pub intent: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftReport {
+    /// `-t 198.51.100.10:80 -r 127.0.0.1:8081` (or the service alone).
+    pub entry: String,
+    pub expected: Option<String>,
+    pub found: Option<String>,
+    /// The ipvsadm line that reverts it.
+    pub revert: String,
+    pub kept: bool,
+}
+
+/// One request line; the error names what is wrong.
+pub fn parse_request(line: &str) -> Result<Request, String> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Err("empty request line".into());
+    }
+    serde_json::from_str(line).map_err(|e| {
+        format!(
+            "bad request (column {}): {e}; expected e.g. {{\"cmd\":\"status\"}}",
+            e.column()
+        )
+    })
+}
+
+/// One reply line; the error names what is wrong.
+pub fn parse_reply(line: &str) -> Result<Reply, String> {
+    serde_json::from_str(line.trim()).map_err(|e| format!("bad reply from the daemon: {e}"))
+}
+
+/// `value` as one line (JSON escapes any newline in strings).
+pub fn to_line<T: Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string(value).unwrap_or_else(|e| {
+        format!("{{\"reply\":\"error\",\"message\":\"cannot encode the reply: {e}\"}}")
+    });
+    s.push('\n');
+    s
+}
+
+/// A drift entry or a service named as ipvsadm does (`-t 198.51.100.10:80 -r 10.0.0.1:80`).
+pub fn parse_entry(text: &str) -> Result<DriftKey, String> {
+    let words = text.trim();
+    let has_server = words
+        .split_whitespace()
+        .any(|w| w == "-r" || w.starts_with("--real-server"));
+    let line = if has_server {
+        format!("-d {words}")
+    } else {
+        format!("-D {words}")
+    };
+    match parse_line(&line) {
+        Ok(Some(Command::Change(Op::DelDest {
+            service,
+            addr,
+            port,
+        }))) => Ok(DriftKey {
+            service,
+            server: Some((addr, port)),
+        }),
+        Ok(Some(Command::Change(Op::DelService(service)))) => Ok(DriftKey {
+            service,
+            server: None,
+        }),
+        Ok(_) => Err(format!(
+            "`{words}`: expected a service (-t/-u/-f ...) and maybe -r ADDR:PORT"
+        )),
+        Err(e) => Err(format!("`{words}`: {e}")),
+    }
+}
+
+/// A real server named as ipvsadm does (`-t 198.51.100.10:80 -r 127.0.0.1:8081`).
+pub fn parse_server(text: &str) -> Result<ServerId, String> {
+    let k = parse_entry(text)?;
+    match k.server {
+        Some((addr, port)) => Ok(ServerId {
+            service: k.service,
+            addr,
+            port,
+        }),
+        None => Err(format!(
+            "`{}`: name the real server with -r ADDR:PORT",
+            text.trim()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip() {
+        let all = [
+            Request::Status,
+            Request::Drain {
+                server: "-t 198.51.100.10:80 -r 127.0.0.1:8081".into(),
+            },
+            Request::Disable { server: "x".into() },
+            Request::Undrain { server: "x".into() },
+            Request::Reconcile { entry: None },
+            Request::Keep {
+                entry: Some("-f 1".into()),
+            },
+        ];
+        for r in all {
+            let line = to_line(&r);
+            assert!(line.ends_with('\n') && line.matches('\n').count() == 1);
+            assert_eq!(parse_request(&line), Ok(r));
+        }
+        assert_eq!(
+            parse_request(r#"{"cmd":"reconcile"}"#),
+            Ok(Request::Reconcile { entry: None })
+        );
+    }
+
+    #[test]
+    fn replies_round_trip() {
+        let status = StatusReply {
+            wall_secs: Some(1),
+            servers: vec![ServerReport {
+                virtual_server: "198.51.100.10 80".into(),
+                services: vec!["-t 198.51.100.10:80".into()],
+                server: "-t 198.51.100.10:80 -r 127.0.0.1:8081".into(),
+                why: WhyReport::OperatorDrained,
+                reason: "drained\nby the operator".into(),
+                health: Some("up".into()),
+                intent: Some("drain".into()),
+                weight: Some(2),
+                in_table: Some(0),
+                checkers: vec![CheckerReport {
+                    name: "TCP_CHECK".into(),
+                    up: true,
+                    last: Some("ok connected".into()),
+                    last_ok: Some(true),
+                    last_ago_ms: Some(300),
+                    latency_ms: Some(1),
+                    consecutive_failures: 0,
+                    next_in_ms: Some(700),
+                }],
+                transitions: vec![],
+            }],
+            drift: vec![],
+            reconciler_error: None,
+        };
+        for r in [
+            Reply::Done {
+                message: "ok".into(),
+                applied: vec!["-e -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 0".into()],
+            },
+            Reply::Done {
+                message: "ok".into(),
+                applied: vec![],
+            },
+            Reply::Error {
+                message: "no".into(),
+            },
+            Reply::Status(Box::new(status)),
+        ] {
+            let line = to_line(&r);
+            assert_eq!(line.matches('\n').count(), 1, "{line}");
+            assert_eq!(parse_reply(&line), Ok(r));
+        }
+    }
+
+    #[test]
+    fn bad_lines_are_refused_with_a_reason() {
+        let e = parse_request("drain 1.2.3.4").unwrap_err();
+        assert!(e.starts_with("bad request (column 1)"), "{e}");
+        let e = parse_request(r#"{"cmd":"explode"}"#).unwrap_err();
+        assert!(e.contains("unknown variant `explode`"), "{e}");
+        let e = parse_request(r#"{"cmd":"drain"}"#).unwrap_err();
+        assert!(e.contains("missing field `server`"), "{e}");
+        let e = parse_request(r#"{"cmd":"drain","server":"-f 1","x":1}"#).unwrap_err();
+        assert!(e.contains("unknown field `x`"), "{e}");
+        assert_eq!(parse_request("  ").unwrap_err(), "empty request line");
+    }
+
+    #[test]
+    fn servers_and_entries_by_their_ipvsadm_names() {
+        let s = parse_server("-t 198.51.100.10:80 -r 127.0.0.1:8081").unwrap();
+        assert_eq!(s.port, 8081);
+        assert_eq!(
+            crate::engine::operator::server_text(&s),
+            "-t 198.51.100.10:80 -r 127.0.0.1:8081"
+        );
+        let k = parse_entry("-f 1").unwrap();
+        assert!(k.server.is_none());
+        assert_eq!(k.to_string(), "-f 1");
+        let e = parse_server("-t 198.51.100.10:80").unwrap_err();
+        assert!(e.contains("name the real server"), "{e}");
+        assert!(parse_entry("-t nonsense:port:x").is_err());
+        // The drift key's display is what parse_entry reads back.
+        let k = parse_entry("-u [2001:db8::1]:53 -r [2001:db8::2]:53").unwrap();
+        assert_eq!(parse_entry(&k.to_string()), Ok(k));
+    }
+}

@@ -1,0 +1,17 @@
+//! `lvsdeck daemon`'s control socket on the real kernel IPVS (lab VM), from a shell:
+//! `lvsdeck control status` lists the checked servers; a drain holds at weight 0 while the
+//! server's httpd dies and revives and across a reconciler period (operator intent wins,
+//! not reverted as drift); undrain and disable; one hand edit reverted on request; bad
+//! requests and a second daemon refused; the socket is 0600, removed on exit, and a stale
+//! one replaced. Every step is checked with the real ipvsadm. One VM boot.
+
+mod common;
+
+use std::path::PathBuf;
+
+#[test]
+fn daemon_control_socket_drives_operator_intent() {
+    let conf = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/health/health.conf");
+    let r = common::run_scenario("ops.sh", &[conf]);
+    common::assert_clean("ops.sh", &r, 30);
+}
