@@ -31,6 +31,9 @@ fn dont_release_vrrp_leaves_the_vip_and_sends_no_priority_zero() {
         .args(["netns", "exec", &lab.lv_ns, env!("CARGO_BIN_EXE_lvsdeck")])
         .args(["daemon", "--dont-release-vrrp", "-f"])
         .arg(&c)
+        // Its own control socket: other tests' daemons may run on this host at once.
+        .arg("--control")
+        .arg(lab.path("control.sock"))
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(log)
