@@ -83,11 +83,18 @@ enum Cmd {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Run the VRRP instances of a keepalived.conf in the foreground (for systemd).
+    /// Run the VRRP instances, health checkers and virtual servers of a keepalived.conf in
+    /// the foreground (for systemd). SIGTERM removes the virtual servers it configured.
     Daemon {
         /// The configuration file (includes are followed); SIGHUP re-reads it.
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         file: PathBuf,
+        /// Leave the IPVS table as it is on stop (keepalived's -I).
+        #[arg(short = 'I', long = "dont-release-ipvs")]
+        dont_release_ipvs: bool,
+        /// Leave VRRP as it is on stop: no priority-0 advert, VIPs stay (keepalived's -V).
+        #[arg(short = 'V', long = "dont-release-vrrp")]
+        dont_release_vrrp: bool,
         /// The control socket (status, drain/undrain, drift) for `lvsdeck control` and an
         /// attached console; mode 0600, removed on exit.
         #[arg(long, value_name = "PATH", default_value = lvsdeck::engine::control::DEFAULT_PATH)]
@@ -172,7 +179,23 @@ fn main() -> ExitCode {
             dry_run,
             state,
         }),
-        Some(Cmd::Daemon { file, control }) => lvsdeck::engine::daemon::main(file, control),
+        Some(Cmd::Daemon {
+            file,
+            control,
+            dont_release_ipvs,
+            dont_release_vrrp,
+        }) => lvsdeck::engine::daemon::main(
+            file,
+            control,
+            lvsdeck::engine::daemon::Release {
+                ipvs: if dont_release_ipvs {
+                    lvsdeck::engine::ipvs_run::OnStop::Leave
+                } else {
+                    lvsdeck::engine::ipvs_run::OnStop::Release
+                },
+                vrrp: !dont_release_vrrp,
+            },
+        ),
         Some(Cmd::Control { control, request }) => {
             lvsdeck::engine::control::client::main(&control, &request)
         }
@@ -217,8 +240,15 @@ fn validate(file: &std::path::Path) -> ExitCode {
             for d in &loaded.diagnostics.items {
                 eprintln!("{d}");
             }
+            // The SSL block's files are read as the daemon reads them.
+            let ssl = match &loaded.config.ssl {
+                Some(s) => lvsdeck::check::tls::client_config_for(Some(s))
+                    .map_err(|e| eprintln!("{e}"))
+                    .is_ok(),
+                None => true,
+            };
             print!("{}", lvsdeck::config::summary::summary(&loaded.config));
-            ExitCode::from(if loaded.is_ok() { 0 } else { 1 })
+            ExitCode::from(if loaded.is_ok() && ssl { 0 } else { 1 })
         }
         Err(e) => {
             eprintln!("lvsdeck: {e}");

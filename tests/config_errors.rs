@@ -150,7 +150,7 @@ fn cross_references() {
 #[test]
 fn unknown_keywords_are_warnings_with_section() {
     let l = config::parse_str(
-        &format!("{VI} foo 1\n}}\nglobal_defs {{\n lvs_flush\n}}\nstatic_routes {{\n}}\n"),
+        &format!("{VI} foo 1\n}}\nglobal_defs {{\n enable_traps\n}}\nstatic_routes {{\n}}\n"),
         Path::new("t.conf"),
     );
     assert!(l.is_ok());
@@ -159,7 +159,7 @@ fn unknown_keywords_are_warnings_with_section() {
         w,
         vec![
             // global_defs is read first: instances take defaults from it.
-            "t.conf:7: warning: unsupported keyword 'lvs_flush' in global_defs; ignored",
+            "t.conf:7: warning: unsupported keyword 'enable_traps' in global_defs; ignored",
             "t.conf:4: warning: unsupported keyword 'foo' in vrrp_instance VI_1; ignored",
             "t.conf:9: warning: unsupported keyword 'static_routes' block in the top level; ignored",
         ]

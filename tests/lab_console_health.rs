@@ -60,10 +60,15 @@ fn console_shows_health_and_the_kernel_follows() {
         .unwrap_or_default()
         .to_string();
     assert!(row.contains("[inhibited]"), "{screen}");
-    // Leave the console (no VRRP here: no question) and read the kernel from the shell.
+    // Leave the console (no VRRP here: no question): it says the table stays, and it does
+    // (the console never releases services, unlike `lvsdeck daemon` on SIGTERM).
     t.keys(&["q"]);
+    t.wait_for("the IPVS table was left as it is", Duration::from_secs(30));
     t.wait_for("director:~#", Duration::from_secs(30));
-    t.keys(&["-l", "clear; ipvsadm -Sn | grep 8083; echo END-$((40+2))"]);
+    t.keys(&[
+        "-l",
+        "clear; ipvsadm -Sn | grep 8083; echo services-$(ipvsadm -Sn | grep -c '^-A'); echo END-$((40+2))",
+    ]);
     t.keys(&["Enter"]);
     let screen = t.wait_for("END-42", Duration::from_secs(30));
     assert!(
@@ -71,6 +76,10 @@ fn console_shows_health_and_the_kernel_follows() {
             .lines()
             .any(|l| l.starts_with("-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 0")),
         "the inhibited server is not at weight 0 in the kernel:\n{screen}"
+    );
+    assert!(
+        screen.lines().any(|l| l.trim() == "services-2"),
+        "quitting the console removed services:\n{screen}"
     );
     t.keys(&["-l", "poweroff -f"]);
     t.keys(&["Enter"]);

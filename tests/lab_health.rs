@@ -1,6 +1,6 @@
 //! `lvsdeck daemon` with health checkers on the real kernel IPVS (lab VM): real servers
 //! killed and revived by PID leave and rejoin the table within keepalived's bound,
-//! inhibit_on_failure, quorum with a sorry server, SIGHUP weights, SIGTERM with omega, and
+//! inhibit_on_failure, quorum with a sorry server, SIGHUP weights, SIGTERM releasing the virtual servers, and
 //! the seed configurations' virtual servers. One VM boot.
 
 mod common;

@@ -7,7 +7,7 @@ use tokio_rustls::TlsConnector;
 use crate::config::{Config, VirtualServer, VsTarget};
 
 use super::probe::{self, Check, Context};
-use super::spec::{CheckSpec, CheckerId, RsSpec, ServerId, VsSpec};
+use super::spec::{CheckSpec, CheckerId, RsSpec, Script, ServerId, VsSpec};
 
 /// Specs for the policy, checks for the runner, and the checkers that cannot run (they
 /// are left out; their server then has fewer checks).
@@ -60,6 +60,7 @@ pub fn build(cfg: &Config, helo: &str, tls: Option<&TlsConnector>) -> Built {
                 virtualhost: rs.virtualhost.as_deref().or(vs.virtualhost.as_deref()),
                 helo,
                 tls,
+                script_user: cfg.global.script_user.as_deref(),
             };
             let mut checkers = Vec::new();
             for c in &rs.checkers {
@@ -87,8 +88,8 @@ pub fn build(cfg: &Config, helo: &str, tls: Option<&TlsConnector>) -> Built {
             servers.push(RsSpec {
                 dest,
                 inhibit: rs.inhibit_on_failure,
-                notify_up: rs.notify_up.as_ref().map(|s| s.command.clone()),
-                notify_down: rs.notify_down.as_ref().map(|s| s.command.clone()),
+                notify_up: rs.notify_up.as_ref().map(Script::from),
+                notify_down: rs.notify_down.as_ref().map(Script::from),
                 smtp_alert: rs
                     .smtp_alert
                     .or(vs.smtp_alert)
@@ -105,8 +106,8 @@ pub fn build(cfg: &Config, helo: &str, tls: Option<&TlsConnector>) -> Built {
             hysteresis: vs.hysteresis,
             sorry: first.sorry.clone(),
             sorry_inhibit: vs.sorry_server_inhibit,
-            quorum_up: vs.quorum_up.as_ref().map(|s| s.command.clone()),
-            quorum_down: vs.quorum_down.as_ref().map(|s| s.command.clone()),
+            quorum_up: vs.quorum_up.as_ref().map(Script::from),
+            quorum_down: vs.quorum_down.as_ref().map(Script::from),
             omega: vs.omega,
         });
     }

@@ -1,20 +1,21 @@
 //! MISC_CHECK: run a program; exit 0 is up. With `misc_dynamic`, 1 is down and 2..255 is up
 //! with weight code - 2. The command line is split into words here (quotes respected); no
-//! shell runs unless the command names one. A program past `misc_timeout` is killed with
-//! its whole process group, so a hung script cannot pile up children.
+//! shell runs unless the command names one. It runs as its `user` (else `script_user`) like
+//! every script ([`crate::engine::script`]); past `misc_timeout` it is killed with its whole
+//! process group, so a hung script cannot pile up children.
 
-use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::process::Command;
-
 use super::outcome::Outcome;
+use crate::engine::script::{self, Exit, RunAs};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MiscSpec {
     pub argv: Vec<String>,
     pub timeout: Duration,
     pub dynamic: bool,
+    /// `None`: lvsdeck's own user.
+    pub who: Option<RunAs>,
 }
 
 impl MiscSpec {
@@ -25,6 +26,7 @@ impl MiscSpec {
             argv,
             timeout,
             dynamic,
+            who: None,
         })
     }
 }
@@ -79,37 +81,13 @@ pub fn split(line: &str) -> Option<Vec<String>> {
 }
 
 pub async fn check(spec: &MiscSpec) -> Outcome {
-    let Some((prog, args)) = spec.argv.split_first() else {
-        return Outcome::down("empty command");
-    };
-    let mut cmd = Command::new(prog);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .kill_on_drop(true);
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => return Outcome::down(format!("{prog}: {e}")),
-    };
-    let status = match tokio::time::timeout(spec.timeout, child.wait()).await {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => return Outcome::down(format!("wait: {e}")),
-        Err(_) => {
-            if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
-                // SAFETY: kill(2) on the process group we created; no memory involved.
-                unsafe { libc::kill(-pid, libc::SIGKILL) };
-            }
-            let _ = child.wait().await;
-            return Outcome::down(format!("timed out after {:?}", spec.timeout));
-        }
-    };
-    match status.code() {
-        Some(0) => Outcome::Up,
-        Some(c) if spec.dynamic && (2..=255).contains(&c) => Outcome::Weight(c as u32 - 2),
-        Some(c) => Outcome::down(format!("exit {c}")),
-        None => Outcome::down("killed by a signal"),
+    match script::run(&spec.argv, spec.who, spec.timeout).await {
+        Exit::Code(0) => Outcome::Up,
+        Exit::Code(c) if spec.dynamic && (2..=255).contains(&c) => Outcome::Weight(c as u32 - 2),
+        Exit::Code(c) => Outcome::down(format!("exit {c}")),
+        Exit::Signal => Outcome::down("killed by a signal"),
+        Exit::TimedOut => Outcome::down(format!("timed out after {:?}", spec.timeout)),
+        Exit::Failed(e) => Outcome::down(e),
     }
 }
 

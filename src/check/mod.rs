@@ -28,6 +28,6 @@ mod policy_tests;
 pub use outcome::Outcome;
 pub use policy::{Action, Command, Output, Policy};
 pub use probe::{Check, Probe};
-pub use spec::{CheckSpec, CheckerId, RsSpec, ServerId, VsSpec};
+pub use spec::{CheckSpec, CheckerId, RsSpec, Script, ServerId, VsSpec};
 pub use status::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
 pub use target::Target;

@@ -16,16 +16,16 @@ use crate::vrrp::Instant;
 use super::outcome::Outcome;
 use super::quorum;
 use super::retry::RetryState;
-use super::spec::{CheckerId, ServerId, VsSpec};
+use super::spec::{CheckerId, Script, ServerId, VsSpec};
 use super::status::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
 
 /// A script to run, for the engine's script runner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    NotifyUp { server: ServerId, script: String },
-    NotifyDown { server: ServerId, script: String },
-    QuorumUp { vs: usize, script: String },
-    QuorumDown { vs: usize, script: String },
+    NotifyUp { server: ServerId, script: Script },
+    NotifyDown { server: ServerId, script: Script },
+    QuorumUp { vs: usize, script: Script },
+    QuorumDown { vs: usize, script: Script },
 }
 
 /// What one input changed.
@@ -270,13 +270,14 @@ impl Policy {
                     reason: "shutdown (omega)".into(),
                 });
             }
-            if vs.quorum_up {
-                if let Some(s) = &vs.spec.quorum_down {
-                    out.actions.push(Action::QuorumDown {
-                        vs: v,
-                        script: s.clone(),
-                    });
-                }
+            // keepalived (update_vs_notifies, stopping) runs quorum_down even when quorum
+            // was already lost.
+            vs.quorum_up = false;
+            if let Some(s) = &vs.spec.quorum_down {
+                out.actions.push(Action::QuorumDown {
+                    vs: v,
+                    script: s.clone(),
+                });
             }
             let wanted = HashMap::new();
             vs.apply(wanted, &mut out);

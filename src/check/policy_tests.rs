@@ -42,8 +42,8 @@ fn rs(last: u8, weight: u32, c: CheckSpec) -> RsSpec {
     RsSpec {
         dest: dest(last, weight),
         inhibit: false,
-        notify_up: Some(format!("/bin/up {last}")),
-        notify_down: Some(format!("/bin/down {last}")),
+        notify_up: Some(format!("/bin/up {last}").into()),
+        notify_down: Some(format!("/bin/down {last}").into()),
         smtp_alert: false,
         checkers: vec![c],
     }

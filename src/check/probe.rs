@@ -66,6 +66,8 @@ pub struct Context<'a> {
     pub virtualhost: Option<&'a str>,
     pub helo: &'a str,
     pub tls: Option<&'a TlsConnector>,
+    /// global_defs' `script_user` (`user[:group]`), for MISC_CHECK without its own `user`.
+    pub script_user: Option<&'a str>,
 }
 
 /// The runnable form of a parsed checker, or why it cannot run.
@@ -110,16 +112,24 @@ pub fn from_config(c: &Checker, cx: &Context<'_>) -> Result<Check, String> {
                 tls,
             }))
         }
-        CheckerKind::Misc(m) => Probe::Misc(
-            MiscSpec::new(
+        CheckerKind::Misc(m) => {
+            let mut spec = MiscSpec::new(
                 &m.path,
                 m.timeout
                     .unwrap_or(c.common.delay_loop)
                     .max(Duration::from_millis(1)),
                 m.dynamic,
             )
-            .ok_or_else(|| format!("misc_path '{}' cannot be split into words", m.path))?,
-        ),
+            .ok_or_else(|| format!("misc_path '{}' cannot be split into words", m.path))?;
+            if let Some(u) = m.user.as_deref().or(cx.script_user) {
+                // keepalived leaves out a script whose user or group is unknown.
+                spec.who = Some(
+                    crate::engine::script::resolve(u)
+                        .ok_or_else(|| format!("unknown user or group '{u}'"))?,
+                );
+            }
+            Probe::Misc(spec)
+        }
         CheckerKind::Dns { query_type, name } => Probe::Dns {
             qtype: dns::qtype(query_type).ok_or_else(|| format!("DNS type {query_type}"))?,
             name: name.clone(),

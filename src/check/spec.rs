@@ -34,14 +34,51 @@ pub struct CheckSpec {
     pub alpha: bool,
 }
 
+/// A notify or quorum script as configured: the command line and its own user, if any
+/// (`None`: global_defs' `script_user`, else lvsdeck's user).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub command: String,
+    /// `user[:group]`.
+    pub user: Option<String>,
+    /// `file:line`, for logs.
+    pub at: String,
+}
+
+impl From<&str> for Script {
+    fn from(command: &str) -> Script {
+        Script {
+            command: command.to_string(),
+            user: None,
+            at: String::new(),
+        }
+    }
+}
+
+impl From<String> for Script {
+    fn from(command: String) -> Script {
+        Script::from(command.as_str())
+    }
+}
+
+impl From<&crate::config::Script> for Script {
+    fn from(s: &crate::config::Script) -> Script {
+        Script {
+            command: s.command.clone(),
+            user: s.user.clone(),
+            at: s.at.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RsSpec {
     /// Address, port, forwarding and configured weight.
     pub dest: DestConfig,
     /// Weight 0 instead of removal when down.
     pub inhibit: bool,
-    pub notify_up: Option<String>,
-    pub notify_down: Option<String>,
+    pub notify_up: Option<Script>,
+    pub notify_down: Option<Script>,
     /// Mail an alert when it goes up or down (`smtp_alert`, resolved).
     pub smtp_alert: bool,
     /// No checkers: always up, as in keepalived.
@@ -60,8 +97,8 @@ pub struct VsSpec {
     pub sorry: Option<DestConfig>,
     /// Sorry server kept at weight 0 instead of removed while quorum holds.
     pub sorry_inhibit: bool,
-    pub quorum_up: Option<String>,
-    pub quorum_down: Option<String>,
+    pub quorum_up: Option<Script>,
+    pub quorum_down: Option<Script>,
     /// Clear the pool (and run the down notifiers) when the checker stops.
     pub omega: bool,
 }

@@ -1,12 +1,22 @@
-//! SSL_GET's TLS client. Like keepalived, it checks that the server speaks TLS and answers,
-//! not who it is: certificates are not verified (handshake signatures still are).
+//! SSL_GET's TLS client, from the top-level `SSL { }` block. Like keepalived, it checks that
+//! the server speaks TLS and answers, not who it is: without `ca` certificates are not
+//! verified (handshake signatures still are). `certificate`/`key` are presented to servers
+//! that ask for a client certificate. Deviation: keepalived loads `ca` but never sets
+//! OpenSSL's verify mode, so it checks nothing; here `ca` verifies the server's chain
+//! (not its name — real servers are addressed by IP) and a server that fails is down.
 
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{ring, verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+
+use crate::config::ssl::{Ssl, SslFile};
 
 #[derive(Debug)]
 struct AnyCertificate(Arc<CryptoProvider>);
@@ -56,13 +66,146 @@ impl ServerCertVerifier for AnyCertificate {
     }
 }
 
-/// One client configuration shared by every SSL_GET.
-pub fn client_config() -> Result<Arc<ClientConfig>, rustls::Error> {
+/// The server's chain checked against `ca`; a name mismatch is accepted.
+#[derive(Debug)]
+struct ChainOnly(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// `file:line: SSL <what> <path>: why`.
+fn fail(f: &SslFile, what: &str, why: impl std::fmt::Display) -> String {
+    format!("{}: SSL {what} {}: {why}", f.at, f.path.display())
+}
+
+/// Every certificate of a PEM file (at least one).
+fn certificates(f: &SslFile, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    std::fs::metadata(&f.path).map_err(|e| fail(f, what, e))?;
+    let certs = CertificateDer::pem_file_iter(&f.path)
+        .map_err(|e| fail(f, what, e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(f, what, format!("bad PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(fail(f, what, "no certificate in it (PEM expected)"));
+    }
+    Ok(certs)
+}
+
+/// The key of `f`: PKCS#8, PKCS#1 or SEC1 PEM; an encrypted PKCS#8 key (`ENCRYPTED PRIVATE
+/// KEY`, PBES2) is decrypted with `password`, as keepalived's password callback does.
+fn private_key(f: &SslFile, password: Option<&str>) -> Result<PrivateKeyDer<'static>, String> {
+    let bytes = std::fs::read(&f.path).map_err(|e| fail(f, "key", e))?;
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("Proc-Type: 4,ENCRYPTED") {
+        return Err(fail(
+            f,
+            "key",
+            "OpenSSL's legacy key encryption is not supported: convert it with \
+             `openssl pkcs8 -topk8 -v2 aes-256-cbc`",
+        ));
+    }
+    if let Some(start) = text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        let Some(password) = password else {
+            return Err(fail(
+                f,
+                "key",
+                "the key is encrypted and SSL has no password",
+            ));
+        };
+        let (_, doc) = pkcs8::SecretDocument::from_pem(&text[start..])
+            .map_err(|e| fail(f, "key", format!("bad PEM: {e}")))?;
+        let info = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes())
+            .map_err(|e| fail(f, "key", format!("bad encrypted key: {e}")))?;
+        let plain = info
+            .decrypt(password)
+            .map_err(|e| fail(f, "key", format!("cannot decrypt (wrong password?): {e}")))?;
+        return Ok(PrivateKeyDer::Pkcs8(plain.as_bytes().to_vec().into()));
+    }
+    PrivateKeyDer::from_pem_slice(&bytes)
+        .map_err(|e| fail(f, "key", format!("no PEM private key ({e})")))
+}
+
+fn read_ca(f: &SslFile, provider: &Arc<CryptoProvider>) -> Result<ChainOnly, String> {
+    let mut roots = RootCertStore::empty();
+    for c in certificates(f, "ca")? {
+        roots.add(c).map_err(|e| fail(f, "ca", e))?;
+    }
+    let v = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| fail(f, "ca", e))?;
+    Ok(ChainOnly(v))
+}
+
+/// The client configuration SSL_GET uses: `ssl` is the configuration's `SSL { }` block.
+/// Errors name the file and line of the keyword whose file is unusable.
+pub fn client_config_for(ssl: Option<&Ssl>) -> Result<Arc<ClientConfig>, String> {
     let provider = Arc::new(ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()?
+    let verifier: Arc<dyn ServerCertVerifier> = match ssl.and_then(|s| s.ca.as_ref()) {
+        Some(ca) => Arc::new(read_ca(ca, &provider)?),
+        None => Arc::new(AnyCertificate(provider.clone())),
+    };
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(verifier);
+    let config = match ssl.map(|s| (&s.certificate, &s.key)) {
+        Some((Some(cert), key)) => {
+            let chain = certificates(cert, "certificate")?;
+            // keepalived (OpenSSL) takes the key from the certificate file when `key` is absent.
+            let key_file = key.as_ref().unwrap_or(cert);
+            let key = private_key(key_file, ssl.and_then(|s| s.password.as_deref()))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| fail(key_file, "key", e))?
+        }
+        Some((None, Some(key))) => return Err(fail(key, "key", "no certificate goes with it")),
+        _ => builder.with_no_client_auth(),
+    };
     Ok(Arc::new(config))
+}
+
+/// The client configuration without an `SSL { }` block.
+pub fn client_config() -> Result<Arc<ClientConfig>, rustls::Error> {
+    client_config_for(None).map_err(rustls::Error::General)
 }

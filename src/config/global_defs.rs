@@ -7,6 +7,19 @@ use super::diag::{Diagnostics, Location};
 use super::tree::Item;
 use super::value as v;
 
+/// What a stopping checker does to the IPVS table (`lvs_flush_on_stop`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FlushOnStop {
+    /// keepalived's default: each virtual server it configured is removed, one by one.
+    #[default]
+    No,
+    /// `lvs_flush_on_stop VS`: the virtual servers are removed without their real servers
+    /// first (the kernel drops those with them).
+    Vs,
+    /// `lvs_flush_on_stop`: the whole table is flushed, services of others included.
+    Full,
+}
+
 /// keepalived's global settings, with its defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlobalDefs {
@@ -46,6 +59,9 @@ pub struct GlobalDefs {
     pub smtp_connect_timeout: Duration,
     /// Mail alerts for every checker and VRRP event unless a block says otherwise.
     pub smtp_alert: Option<bool>,
+    /// `lvs_flush`: flush the whole IPVS table when the checker starts (not on reload).
+    pub lvs_flush: bool,
+    pub lvs_flush_on_stop: FlushOnStop,
 }
 
 impl Default for GlobalDefs {
@@ -71,6 +87,8 @@ impl Default for GlobalDefs {
             smtp_server: None,
             smtp_connect_timeout: Duration::from_secs(30),
             smtp_alert: None,
+            lvs_flush: false,
+            lvs_flush_on_stop: FlushOnStop::No,
         }
     }
 }
@@ -177,6 +195,19 @@ pub fn parse(item: &Item, g: &mut GlobalDefs, d: &mut Diagnostics) {
                 }
             }
             "smtp_alert" => g.smtp_alert = Some(v::boolean(c, d).unwrap_or(true)),
+            "lvs_flush" => g.lvs_flush = v::flag(c, d),
+            // `lvs_flush_onstop`: the spelling before keepalived 2.1.5.
+            "lvs_flush_on_stop" | "lvs_flush_onstop" => {
+                v::extra(c, 1, d);
+                match c.arg(0) {
+                    None => g.lvs_flush_on_stop = FlushOnStop::Full,
+                    Some("VS") => g.lvs_flush_on_stop = FlushOnStop::Vs,
+                    Some(o) => d.error(
+                        &c.at,
+                        format!("'{}' takes nothing or VS, not '{o}'", c.keyword),
+                    ),
+                }
+            }
             _ => v::unsupported(c, SECTION, d),
         }
     }

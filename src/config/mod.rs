@@ -15,6 +15,7 @@ pub mod ipvs;
 pub mod lexer;
 pub mod method;
 pub mod real_server;
+pub mod ssl;
 pub mod summary;
 pub mod sync_group;
 pub mod tree;
@@ -48,6 +49,8 @@ pub struct Config {
     pub instances: Vec<VrrpInstance>,
     pub vs_groups: Vec<VirtualServerGroup>,
     pub virtual_servers: Vec<VirtualServer>,
+    /// The `SSL { }` block for SSL_GET, if any.
+    pub ssl: Option<ssl::Ssl>,
 }
 
 /// A configuration and everything said about it. With errors, `config` holds what could
@@ -105,6 +108,7 @@ pub fn from_items(items: &[Item], d: &mut Diagnostics) -> Config {
             "vrrp_instance" => c.instances.extend(vrrp_instance::parse(item, &c.global, d)),
             "virtual_server_group" => c.vs_groups.extend(virtual_server::parse_group(item, d)),
             "virtual_server" => c.virtual_servers.extend(virtual_server::parse(item, d)),
+            "SSL" => c.ssl = Some(ssl::parse(item, d)),
             _ => value::unsupported(item, "the top level", d),
         }
     }

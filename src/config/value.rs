@@ -255,7 +255,7 @@ pub fn port(item: &Item, d: &mut Diagnostics) -> Option<u16> {
 /// `script "cmd args" [user[:group]]`.
 pub fn script(item: &Item, d: &mut Diagnostics) -> Option<Script> {
     no_block(item, d);
-    extra(item, 2, d);
+    extra(item, 3, d);
     let command = need(item, 0, d)?;
     if command.is_empty() {
         d.error(&item.at, format!("'{}' has an empty command", item.keyword));
@@ -263,7 +263,11 @@ pub fn script(item: &Item, d: &mut Diagnostics) -> Option<Script> {
     }
     Some(Script {
         command: command.to_string(),
-        user: item.arg(1).map(str::to_string),
+        // keepalived: `script [user [group]]`.
+        user: item.arg(1).map(|u| match item.arg(2) {
+            Some(g) => format!("{u}:{g}"),
+            None => u.to_string(),
+        }),
         at: item.at.clone(),
     })
 }

@@ -1,5 +1,8 @@
 //! `lvsdeck daemon -f FILE`: the headless engine for systemd. Loads keepalived.conf, runs its
-//! VRRP instances, its health checkers and the reconciler of its virtual servers, reloads on SIGHUP, leaves cleanly on SIGTERM/SIGINT.
+//! VRRP instances, its health checkers and the reconciler of its virtual servers, reloads on
+//! SIGHUP, leaves cleanly on SIGTERM/SIGINT: VRRP hands over, the configuration's virtual
+//! servers are removed unless `--dont-release-ipvs` (keepalived's exit semantics, see
+//! [`super::release`]).
 
 use std::path::{Path, PathBuf};
 
@@ -13,10 +16,18 @@ use tokio::sync::watch;
 use super::alerts::{vrrp_alerting, VrrpAlerter};
 use super::desired::duplicates;
 use super::health_status::HealthStatus;
-use super::ipvs_run::Ipvs;
+use super::ipvs_run::{Ipvs, OnStop};
 use super::vrrp::task::Shared;
 use super::vrrp::{Instances, Spec};
 use crate::config::{self, Config, IpvsService};
+
+/// What stopping releases (keepalived's `--dont-release-ipvs` / `--dont-release-vrrp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Release {
+    pub ipvs: OnStop,
+    /// `false` (-V): the instances are not stopped — no priority-0 advert, VIPs stay.
+    pub vrrp: bool,
+}
 
 /// A validated configuration: VRRP instance specs, the parsed file for the checkers, and
 /// its IPVS services for the reconciler.
@@ -58,6 +69,12 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
     }
     let services = loaded.config.ipvs_services();
     errors.extend(duplicates(&services));
+    // The SSL block's files are read now, so a bad one is refused with its file:line.
+    if loaded.config.ssl.is_some() {
+        if let Err(e) = crate::check::tls::client_config_for(loaded.config.ssl.as_ref()) {
+            errors.push(e);
+        }
+    }
     if errors.is_empty() {
         Ok(Loaded {
             vrrp: specs,
@@ -70,7 +87,7 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
 }
 
 /// Runs until SIGTERM/SIGINT; returns the exit code. `control`: the control socket's path.
-pub fn main(file: PathBuf, control: PathBuf) -> anyhow::Result<i32> {
+pub fn main(file: PathBuf, control: PathBuf, release: Release) -> anyhow::Result<i32> {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -91,10 +108,15 @@ pub fn main(file: PathBuf, control: PathBuf) -> anyhow::Result<i32> {
         .enable_all()
         .build()
         .context("tokio runtime")?;
-    rt.block_on(run(file, loaded, control))
+    rt.block_on(run(file, loaded, control, release))
 }
 
-async fn run(file: PathBuf, loaded: Loaded, control: PathBuf) -> anyhow::Result<i32> {
+async fn run(
+    file: PathBuf,
+    loaded: Loaded,
+    control: PathBuf,
+    release: Release,
+) -> anyhow::Result<i32> {
     let (status, _) = watch::channel(HealthStatus::default());
     // Bound before anything starts: a second daemon on the same socket refuses to run.
     let (_listener, requests) = match super::control::server::bind(&control).await {
@@ -104,7 +126,7 @@ async fn run(file: PathBuf, loaded: Loaded, control: PathBuf) -> anyhow::Result<
             return Ok(1);
         }
     };
-    run_with_control(file, loaded, status, Some(requests)).await
+    run_with_control(file, loaded, status, Some(requests), release).await
 }
 
 /// The daemon's loop, publishing the health picture on `status` (for an embedding console).
@@ -112,8 +134,9 @@ pub async fn run_with(
     file: PathBuf,
     loaded: Loaded,
     status: watch::Sender<HealthStatus>,
+    release: Release,
 ) -> anyhow::Result<i32> {
-    run_with_control(file, loaded, status, None).await
+    run_with_control(file, loaded, status, None, release).await
 }
 
 /// [`run_with`], also answering the control socket's requests.
@@ -122,6 +145,7 @@ pub async fn run_with_control(
     loaded: Loaded,
     status: watch::Sender<HealthStatus>,
     mut control: Option<tokio::sync::mpsc::Receiver<super::control::server::Pending>>,
+    release: Release,
 ) -> anyhow::Result<i32> {
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
@@ -139,6 +163,13 @@ pub async fn run_with_control(
             return Ok(1);
         }
         vrrp = Some(instances);
+    }
+    // keepalived's `lvs_flush`: the whole table, once, before our services go in.
+    if loaded.config.global.lvs_flush && !loaded.services.is_empty() {
+        match super::release::flush_at_start().await {
+            Ok(()) => tracing::info!("lvs_flush: IPVS table flushed"),
+            Err(e) => tracing::error!("lvs_flush: {e:#}"),
+        }
     }
     let mut ipvs = match Ipvs::start(&loaded, status, super::DriftPolicy::Reconcile).await {
         Ok(i) => i,
@@ -198,9 +229,11 @@ pub async fn run_with_control(
             },
         }
     }
-    ipvs.stop().await;
-    if let Some(v) = &mut vrrp {
-        v.stop_all().await;
+    ipvs.stop(release.ipvs).await;
+    match &mut vrrp {
+        Some(v) if release.vrrp => v.stop_all().await,
+        Some(_) => tracing::info!("--dont-release-vrrp: VRRP instances left as they are"),
+        None => {}
     }
     tracing::info!("stopped");
     Ok(0)

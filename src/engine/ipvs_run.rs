@@ -1,7 +1,10 @@
 //! The daemon's IPVS side: the reconciler task owns the table; the health checkers' decisions
 //! become its health layer ([`Verdicts`]); a reload swaps the configuration and the checkers
-//! in one plan; stopping lets the policy's `omega` decide what is left.
+//! in one plan; the checkers' notify and quorum scripts run ([`HealthScripts`]); stopping
+//! releases the configuration's services as keepalived does, or leaves the table
+//! ([`OnStop`]).
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -9,12 +12,16 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant as TokioInstant;
 
 use crate::check::runner::Event;
+use crate::check::Action;
+use crate::config::global_defs::FlushOnStop;
 use crate::ipvs::netlink::Client;
+use crate::ipvs::ServiceKey;
 use crate::vrrp::Instant;
 
 use super::alerts::{Alerter, MailConfig, Mailer};
 use super::checks::{Checks, Down};
 use super::daemon::Loaded;
+use super::health_scripts::{self, HealthScripts};
 use super::health_status::{views, HealthStatus};
 use super::reconcile::{DriftPolicy, Reconciler};
 use super::task::{self, Command, Handle};
@@ -33,10 +40,29 @@ pub struct Running {
     /// About when the checkers' clock started (the runner starts it as it is spawned).
     epoch: TokioInstant,
     alerter: Alerter,
+    scripts: HealthScripts,
+    /// The kernel services the configuration declares (what a release removes).
+    owned: BTreeSet<ServiceKey>,
+    flush_on_stop: FlushOnStop,
+    script_user: Option<String>,
     /// Servers an operator command was sent for, whose policy ops are still to come.
     awaiting: Vec<crate::check::ServerId>,
     /// The policy's ops for operator commands, for the caller's audit log.
     operator_ops: Vec<crate::ipvs::Op>,
+}
+
+/// What stopping does to the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnStop {
+    /// keepalived's default: the configuration's virtual servers are removed (or the table
+    /// flushed with `lvs_flush_on_stop`); with `omega`, the down notifiers run.
+    Release,
+    /// `--dont-release-ipvs`, and the console: the table stays as it is, no scripts run.
+    Leave,
+}
+
+fn owned(loaded: &Loaded) -> BTreeSet<ServiceKey> {
+    loaded.services.iter().map(|s| s.service.key).collect()
 }
 
 pub struct Ipvs {
@@ -88,6 +114,13 @@ impl Ipvs {
             rec: task::spawn(client, rec, PERIOD),
             epoch,
             alerter: Alerter::default(),
+            scripts: HealthScripts::new(
+                loaded.config.global.script_user.clone(),
+                health_scripts::TIMEOUT,
+            ),
+            owned: owned(loaded),
+            flush_on_stop: loaded.config.global.lvs_flush_on_stop,
+            script_user: loaded.config.global.script_user.clone(),
             awaiting: Vec::new(),
             operator_ops: Vec::new(),
         });
@@ -100,7 +133,7 @@ impl Ipvs {
             return;
         };
         for a in &ev.output.actions {
-            tracing::info!("health: {a:?} (scripts are not run by the daemon yet)");
+            r.scripts.run(a, &r.checks.specs);
         }
         if !r.awaiting.is_empty() {
             let (ops, rest) =
@@ -156,6 +189,15 @@ impl Ipvs {
         r.verdicts = verdicts;
         r.epoch = epoch;
         r.alerter = Alerter::default();
+        // The old queues finish what they hold on their own; indices may mean other
+        // servers now.
+        r.scripts = HealthScripts::new(
+            new.config.global.script_user.clone(),
+            health_scripts::TIMEOUT,
+        );
+        r.owned = owned(new);
+        r.flush_on_stop = new.config.global.lvs_flush_on_stop;
+        r.script_user = new.config.global.script_user.clone();
         r.awaiting.clear();
         tracing::info!(
             "health checks restarted, {} servers carried over as down",
@@ -184,28 +226,46 @@ impl Ipvs {
         self.mail.as_ref().map(|(c, _)| c.router_id.as_str())
     }
 
-    /// Stops the checkers (the policy's shutdown decisions, `omega`, are applied) and then
-    /// the reconciler, once it has applied them.
-    pub async fn stop(self) {
+    /// Stops the checkers and the reconciler, then does what `how` says (keepalived's
+    /// `clear_services`): releasing removes the configuration's services and, with
+    /// `omega`, runs the down notifiers (`quorum_down`; `notify_down` of the servers that
+    /// were up unless the table is flushed whole), each bounded by 1 s as keepalived does.
+    pub async fn stop(self, how: OnStop) {
         let Some(mut r) = self.running else {
             return;
         };
-        r.checks.stop().await;
-        let mut changed = false;
-        while let Ok(ev) = r.events.try_recv() {
-            changed |= r.verdicts.apply(&ev.output.ops);
-        }
-        if changed {
-            let _ = r
-                .rec
-                .commands
-                .send(Command::HealthAll(r.verdicts.overrides.clone()))
-                .await;
+        let mut last: Vec<Action> = Vec::new();
+        let specs = r.checks.specs.clone();
+        match how {
+            OnStop::Release => {
+                r.checks.stop().await;
+                while let Ok(ev) = r.events.try_recv() {
+                    last.extend(ev.output.actions);
+                }
+            }
+            OnStop::Leave => r.checks.abandon(),
         }
         drop(r.rec.commands);
         if tokio::time::timeout(STOP_WITHIN, r.rec.task).await.is_err() {
             tracing::error!("the reconciler did not finish within {STOP_WITHIN:?}");
         }
+        // keepalived kills the scripts still running when it stops; ours get a moment.
+        r.scripts.drain(health_scripts::STOP_TIMEOUT).await;
+        if how == OnStop::Leave {
+            tracing::info!("IPVS table left as it is");
+            return;
+        }
+        if let Err(e) = super::release::release(&r.owned, r.flush_on_stop).await {
+            tracing::error!("releasing the virtual servers: {e:#}");
+        }
+        if r.flush_on_stop != FlushOnStop::No {
+            last.retain(|a| !matches!(a, Action::NotifyDown { .. }));
+        }
+        let mut omega = HealthScripts::new(r.script_user.clone(), health_scripts::STOP_TIMEOUT);
+        for a in &last {
+            omega.run(a, &specs);
+        }
+        omega.drain(2 * health_scripts::STOP_TIMEOUT).await;
     }
 
     /// The checkers' next decision; never ready while no virtual server is configured.

@@ -191,7 +191,7 @@ impl Action {
     /// One line for the help popup.
     pub fn description(self) -> &'static str {
         match self {
-            Action::Quit => "leave the console",
+            Action::Quit => "leave the console (the IPVS table stays as it is)",
             Action::Help => "show or hide this help",
             Action::Up => "select the row above",
             Action::Down => "select the row below",

@@ -1,7 +1,7 @@
 //! The edge of the console's health side: runs the health checkers and the reconciler of
 //! `-f FILE`'s virtual servers embedded (the same engine as `lvsdeck daemon`: `Ipvs`),
 //! forwards its health picture as `Event::Health`, hands the console's drift commands to the
-//! reconciler, and stops the engine (the policy's `omega`) when the console ends.
+//! reconciler, and stops the engine when the console ends, leaving the table as it is.
 
 use std::path::Path;
 use std::time::Duration;
@@ -70,11 +70,16 @@ impl Health {
             .map_err(|e| format!("command not sent to the health engine: {e}"))
     }
 
-    /// Stops the checkers (their shutdown decisions are applied), then the reconciler.
-    pub async fn stop(mut self) {
+    /// Stops the checkers and the reconciler; the table is left as it is. Returns whether
+    /// they were running (so the console can say it left the table).
+    pub async fn stop(mut self) -> bool {
         drop(self.commands.take());
-        if let Some(t) = self.task.take() {
-            let _ = t.await;
+        match self.task.take() {
+            Some(t) => {
+                let _ = t.await;
+                true
+            }
+            None => false,
         }
     }
 }
@@ -112,7 +117,9 @@ async fn run(
             let _ = tx.send(Event::Health(Msg::Applied(ops)));
         }
     }
-    ipvs.stop().await;
+    // The console never removes the table it was started on (keepalived's
+    // --dont-release-ipvs): quitting leaves every service as it is.
+    ipvs.stop(crate::engine::ipvs_run::OnStop::Leave).await;
 }
 
 /// Attaches to a running daemon's control socket if one answers at `path`: its picture

@@ -113,12 +113,19 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
         };
         let result = event_loop(&mut terminal, app, &theme, reader, ends, audit, (tx, rx)).await;
         // Masters leave cleanly (priority 0, VIPs removed) before the process ends.
-        // As the daemon: the checkers' shutdown decisions are applied, the reconciler ends,
-        // then the VRRP instances leave.
-        health.stop().await;
+        // The checkers and the reconciler end, leaving the IPVS table as it is (unlike
+        // `lvsdeck daemon`, the console never removes services), then the VRRP instances leave.
+        let checked = health.stop().await;
         engine.stop().await;
         // After a hang-up the terminal is gone: nothing to restore, nothing to tell.
         let _ = ratatui::try_restore();
+        if checked {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "lvsdeck: health checkers stopped; the IPVS table was left as it is"
+            );
+        }
         result
     })
 }

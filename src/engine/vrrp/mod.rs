@@ -3,7 +3,7 @@
 
 pub mod group;
 pub mod notify;
-pub mod proc;
+pub use super::script as proc;
 pub mod receiver;
 pub mod security;
 pub mod sender;

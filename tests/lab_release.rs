@@ -1,0 +1,12 @@
+//! `lvsdeck daemon`'s exit semantics on the real kernel IPVS (lab VM), as keepalived's:
+//! SIGTERM removes the configuration's virtual servers and keeps a hand-made one, with omega
+//! the down notifiers run; `--dont-release-ipvs` leaves the table; `lvs_flush` and
+//! `lvs_flush_on_stop`; notify_up/notify_down/quorum scripts on real transitions. One boot.
+
+mod common;
+
+#[test]
+fn daemon_stop_releases_what_it_owns() {
+    let r = common::run_scenario("release.sh", &[]);
+    common::assert_clean("release.sh", &r, 20);
+}
