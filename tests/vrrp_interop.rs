@@ -1176,3 +1176,184 @@ fn remove_vip(ns: &str) {
         .stderr(Stdio::null())
         .status();
 }
+
+// ---- own interface, nopreempt, TTL (namespaces `vft...`, VRIDs 71-79, VIP 192.0.2.171) ----
+
+const VFT_VIP: &str = "192.0.2.171";
+
+/// keepalived.conf for the `vft` tests: PASS auth, advert_int 1, `extra` inside the instance.
+fn vft_conf(vrid: u8, interface: &str, priority: u8, extra: &str) -> String {
+    format!(
+        "global_defs {{\n    router_id vft\n}}\n\
+         vrrp_instance VI_{vrid} {{\n    state BACKUP\n    interface {interface}\n    \
+         virtual_router_id {vrid}\n    priority {priority}\n    advert_int 1\n    \
+         authentication {{\n        auth_type PASS\n        auth_pass secret\n    }}\n    \
+         virtual_ipaddress {{\n        {VFT_VIP}/24\n    }}\n{extra}}}\n"
+    )
+}
+
+/// Whether `ns` has the VFT VIP on any interface.
+fn vft_vip(ns: &str) -> bool {
+    let out = Command::new("ip")
+        .args(["-n", ns, "-o", "addr", "show"])
+        .output()
+        .expect("ip addr");
+    String::from_utf8_lossy(&out.stdout).contains(&format!("inet {VFT_VIP}/"))
+}
+
+/// Polls every 5 ms until `ns` has (or lacks) the VFT VIP; the time it took.
+fn until_vft_vip(ns: &str, present: bool, within: Duration) -> Option<Duration> {
+    let t0 = Instant::now();
+    loop {
+        if vft_vip(ns) == present {
+            return Some(t0.elapsed());
+        }
+        if t0.elapsed() > within {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// lvsdeck's side of the lab behind a bridge: veth0 becomes a port of br0, which carries the
+/// address, so br0 down takes lvsdeck's own link away while keepalived's veth0 keeps its
+/// carrier (a direct veth pair would fault keepalived too).
+fn bridge_lvsdeck_side(lab: &Lab) {
+    let ns = lab.lv_ns.as_str();
+    run(&["ip", "-n", ns, "link", "add", "br0", "type", "bridge"]);
+    run(&["ip", "-n", ns, "link", "set", "veth0", "master", "br0"]);
+    run(&["ip", "-n", ns, "addr", "flush", "dev", "veth0"]);
+    run(&["ip", "-n", ns, "addr", "add", LV_ADDR, "dev", "br0"]);
+    run(&["ip", "-n", ns, "link", "set", "br0", "up"]);
+    let ready = wait_for(Duration::from_secs(5), || {
+        let out = Command::new("ip")
+            .args(["-n", ns, "-o", "link", "show", "dev", "br0"])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .contains("LOWER_UP")
+            .then_some(())
+    });
+    assert!(ready.is_some(), "br0 never got a carrier in {ns}");
+}
+
+/// Item of keepalived's TRACK_VRRP: lvsdeck (150, no track_interface) is master; its own
+/// interface goes down -> FAULT, VIP removed at once, keepalived (120) takes the VIP; the
+/// link comes back -> lvsdeck preempts again.
+#[test]
+fn own_interface_down_faults_the_master_and_up_preempts_back() {
+    let mut lab = Lab::named("vft", "own", VFT_VIP);
+    bridge_lvsdeck_side(&lab);
+    lab.start_keepalived(&vft_conf(71, "veth0", 120, ""));
+    assert!(
+        until_vft_vip(&lab.ka_ns, true, Duration::from_secs(10)).is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_lvsdeck(&vft_conf(71, "br0", 150, ""));
+    assert!(
+        until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10)).is_some(),
+        "lvsdeck (150) never preempted\n{}",
+        lab.dump()
+    );
+    assert!(
+        until_vft_vip(&lab.ka_ns, false, Duration::from_secs(5)).is_some(),
+        "{}",
+        lab.dump()
+    );
+    for round in 0..2 {
+        run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "down"]);
+        let gone = until_vft_vip(&lab.lv_ns, false, Duration::from_secs(3))
+            .unwrap_or_else(|| panic!("FAULT kept the VIP\n{}", lab.dump()));
+        eprintln!(
+            "FIGURE own link down -> FAULT, VIP removed (round {round}): {} ms",
+            gone.as_millis()
+        );
+        assert!(gone < Duration::from_millis(1000), "{gone:?}");
+        let took = until_vft_vip(&lab.ka_ns, true, Duration::from_secs(6))
+            .unwrap_or_else(|| panic!("keepalived never took over\n{}", lab.dump()));
+        eprintln!(
+            "FIGURE own link down -> VIP on keepalived (master down interval): {} ms",
+            (gone + took).as_millis()
+        );
+        let log = lab.log("lvsdeck.log");
+        assert!(log.contains("tracked br0 is down"), "{}", lab.dump());
+        assert!(log.contains("Master -> Fault"), "{}", lab.dump());
+        run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "up"]);
+        let back = until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no preemption after the link came back\n{}", lab.dump()));
+        eprintln!(
+            "FIGURE own link up -> lvsdeck master again: {} ms",
+            back.as_millis()
+        );
+        assert!(
+            until_vft_vip(&lab.ka_ns, false, Duration::from_secs(5)).is_some(),
+            "{}",
+            lab.dump()
+        );
+        assert!(
+            lab.log("lvsdeck.log").contains("Fault -> Backup"),
+            "{}",
+            lab.dump()
+        );
+    }
+    assert_keepalived_accepted_us(&lab);
+}
+
+/// `dont_track_primary`: the own link going down leaves lvsdeck's state alone.
+#[test]
+fn dont_track_primary_keeps_the_instance_out_of_fault() {
+    let mut lab = Lab::named("vft", "dtp", VFT_VIP);
+    bridge_lvsdeck_side(&lab);
+    lab.start_lvsdeck(&vft_conf(72, "br0", 150, "    dont_track_primary\n"));
+    assert!(
+        until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10)).is_some(),
+        "{}",
+        lab.dump()
+    );
+    run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "down"]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(vft_vip(&lab.lv_ns), "{}", lab.dump());
+    assert!(
+        !lab.log("lvsdeck.log").contains("-> Fault"),
+        "{}",
+        lab.dump()
+    );
+}
+
+/// The own link's reaction time, measured alone: lvsdeck as address owner (255, back to
+/// master at once when the fault clears), its link toggled ten times; link down -> VIP
+/// removed each time.
+#[test]
+fn own_link_down_reaction_figure() {
+    let mut lab = Lab::named("vft", "rx", VFT_VIP);
+    bridge_lvsdeck_side(&lab);
+    lab.start_lvsdeck(&vft_conf(73, "br0", 255, ""));
+    assert!(
+        until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10)).is_some(),
+        "{}",
+        lab.dump()
+    );
+    let mut took = Vec::new();
+    for _ in 0..10 {
+        run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "down"]);
+        took.push(
+            until_vft_vip(&lab.lv_ns, false, Duration::from_secs(3))
+                .unwrap_or_else(|| panic!("FAULT kept the VIP\n{}", lab.dump())),
+        );
+        run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "up"]);
+        assert!(
+            until_vft_vip(&lab.lv_ns, true, Duration::from_secs(5)).is_some(),
+            "the owner did not come back\n{}",
+            lab.dump()
+        );
+    }
+    took.sort();
+    eprintln!(
+        "FIGURE own link down -> VIP removed, 10 rounds: min {} ms, median {} ms, max {} ms",
+        took[0].as_millis(),
+        took[5].as_millis(),
+        took[9].as_millis()
+    );
+    assert!(took[9] < Duration::from_millis(1000), "{took:?}");
+}

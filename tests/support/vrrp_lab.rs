@@ -87,6 +87,19 @@ impl Lab {
         )
     }
 
+    /// An IPv4 lab with namespaces `{prefix}k{tag}{pid}` / `{prefix}l{tag}{pid}` and `vip`
+    /// as the VIP `has_vip` looks for.
+    pub fn named(prefix: &str, tag: &str, vip: &str) -> Lab {
+        let id = std::process::id();
+        Lab::build(
+            format!("{prefix}k{tag}{id}"),
+            format!("{prefix}l{tag}{id}"),
+            tag,
+            [KA_ADDR, LV_ADDR],
+            format!("inet {vip}/"),
+        )
+    }
+
     /// An IPv6 lab (namespaces `v6t...`): IPv6 on, no DAD, so the link-local addresses and
     /// the VIPs are usable at once.
     pub fn new_v6(tag: &str) -> Lab {

@@ -47,6 +47,9 @@ pub struct Spec {
     pub group: Option<super::group::GroupSpec>,
     /// `use_vmac`: the VIPs and adverts go on this macvlan.
     pub vmac: Option<VmacSpec>,
+    /// The instance's own links, tracked fault-only unless `dont_track_primary`
+    /// (keepalived's TRACK_VRRP): the interface, and with `use_vmac` the vmac too.
+    pub own_links: Vec<String>,
 }
 
 /// `use_vmac [NAME]` and `vmac_xmit_base`.
@@ -203,7 +206,39 @@ fn vip(v: &crate::config::VirtualAddress) -> Vip {
     }
 }
 
+/// keepalived's own-interface tracking: a `track_interface` naming the instance's own
+/// interface is ignored (with its complaint), and unless `dont_track_primary` the interface
+/// and the vmac go down as a fault.
+fn own_links(spec: &mut Spec, dont_track_primary: bool) {
+    let (name, own) = (&spec.name, &spec.interface);
+    spec.tracks.retain(|t| match t {
+        Track::Link(l) if &l.name == own => {
+            tracing::warn!("({name}) Ignoring track_interface {own} since own interface");
+            false
+        }
+        _ => true,
+    });
+    if !dont_track_primary {
+        spec.own_links.push(own.clone());
+        if let Some(v) = &spec.vmac {
+            spec.own_links.push(v.name.clone());
+        }
+    }
+}
+
 impl Spec {
+    /// Every track the instance watches: the configured ones, then its own links.
+    pub fn all_tracks(&self) -> Vec<Track> {
+        let own = self.own_links.iter().map(|n| {
+            Track::Link(LinkTrack {
+                name: n.clone(),
+                weight: 0,
+                reverse: false,
+            })
+        });
+        self.tracks.iter().cloned().chain(own).collect()
+    }
+
     /// Maps one instance; `Err` says why it cannot run (with its file:line).
     pub fn from_config(
         i: &VrrpInstance,
@@ -296,6 +331,7 @@ impl Spec {
             tracks: tracks(i, g, scripts)?,
             notify,
             group: None,
+            own_links: Vec::new(),
             vmac: match i.use_vmac.as_deref() {
                 None => None,
                 Some(n) if n.len() >= 16 => {
@@ -314,6 +350,8 @@ impl Spec {
                 }),
             },
         };
+        let mut spec = spec;
+        own_links(&mut spec, i.dont_track_primary);
         // Validate now, with a stand-in primary, so errors carry the file:line.
         spec.core(placeholder)
             .map(|_| spec.clone())
@@ -387,6 +425,35 @@ mod tests {
         assert_eq!(s.core.garp.count, 3);
         assert_eq!(s.vips[0].prefix, 24);
         assert_eq!(s.core.version, Version::V2);
+    }
+
+    #[test]
+    fn own_interface_and_vmac_are_tracked_unless_dont_track_primary() {
+        let s = specs(
+            "vrrp_instance A {\n interface veth0\n virtual_router_id 1\n\
+             track_interface {\n veth0 weight -10\n up9\n }\n\
+             virtual_ipaddress {\n 192.0.2.1\n }\n}\n\
+             vrrp_instance B {\n interface veth0\n virtual_router_id 2\n use_vmac\n\
+             virtual_ipaddress {\n 192.0.2.2\n }\n}\n\
+             vrrp_instance C {\n interface veth0\n virtual_router_id 3\n use_vmac\n\
+             dont_track_primary\n virtual_ipaddress {\n 192.0.2.3\n }\n}\n",
+        );
+        let a = s[0].as_ref().expect("maps");
+        assert_eq!(a.own_links, ["veth0"]);
+        // The own interface listed in track_interface is dropped, as keepalived does.
+        let all = a.all_tracks();
+        let names: Vec<(&str, i32)> = all
+            .iter()
+            .map(|t| match t {
+                Track::Link(l) => (l.name.as_str(), l.weight),
+                Track::Script(s) => (s.name.as_str(), s.weight),
+            })
+            .collect();
+        assert_eq!(names, [("up9", 0), ("veth0", 0)]);
+        let b = s[1].as_ref().expect("maps");
+        assert_eq!(b.own_links, ["veth0", "vrrp.2"]);
+        let c = s[2].as_ref().expect("maps");
+        assert!(c.own_links.is_empty() && c.all_tracks().is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::notify;
 use super::receiver::{Listener, Receivers, Subscription};
 use super::sender::{announcer, source, Sender};
 use super::spec::{Spec, Vip};
-use super::track::{self, Watchers};
+use super::track::{self, Track, Watchers};
 use crate::vrrp::net::garp::Garp;
 use crate::vrrp::net::iface;
 use crate::vrrp::net::na::Ndisc;
@@ -100,6 +100,8 @@ struct Runner {
     ndisc: Option<Ndisc>,
     status: watch::Sender<Status>,
     tracking: Tracking,
+    /// What `tracking` watches, by index (configured tracks, then the own links).
+    tracks: Vec<Track>,
     /// What the core was last told, so only changes are fed in.
     told: Verdict,
     track_rx: mpsc::Receiver<(usize, bool)>,
@@ -138,9 +140,6 @@ pub async fn spawn_member(
     } else {
         spec.peers.clone()
     };
-    let (track_tx, track_rx) = mpsc::channel(64);
-    let watchers =
-        track::start(&spec.tracks, track_tx).with_context(|| format!("vrrp_instance {name}"))?;
     // Created last and removed on any later failure, so a refused start leaves no macvlan.
     let vmac = match &spec.vmac {
         None => None,
@@ -159,8 +158,15 @@ pub async fn spawn_member(
             })?;
         Ok((io, rx))
     });
-    let ((tx, garp, ndisc), rx) = match io {
-        Ok(io) => io,
+    // The watchers start once the vmac exists: it is one of the instance's own links.
+    let tracks = spec.all_tracks();
+    let (track_tx, track_rx) = mpsc::channel(64);
+    let started = io.and_then(|io| {
+        let w = track::start(&tracks, track_tx).with_context(|| format!("vrrp_instance {name}"))?;
+        Ok((io, w))
+    });
+    let (((tx, garp, ndisc), rx), watchers) = match started {
+        Ok(x) => x,
         Err(e) => {
             if let Some(v) = vmac {
                 super::vmac::remove(name, v).await;
@@ -168,7 +174,7 @@ pub async fn spawn_member(
             return Err(e);
         }
     };
-    let tracking = Tracking::new(spec.tracks.iter().map(|t| t.tracker()).collect());
+    let tracking = Tracking::new(tracks.iter().map(|t| t.tracker()).collect());
     let (status_tx, status_rx) = watch::channel(inst.status(shared.now()));
     let (cmd_tx, cmd_rx) = mpsc::channel(16);
     let runner = Runner {
@@ -188,6 +194,7 @@ pub async fn spawn_member(
             ready: false,
         },
         tracking,
+        tracks,
         track_rx,
         _watchers: watchers,
         notify: notify::Runner::start(format!("VRRP_Instance({name})")),
@@ -261,9 +268,7 @@ impl Runner {
                 },
                 r = self.track_rx.recv() => {
                     if let Some((idx, ok)) = r {
-                        self.tracking.record(idx, ok);
-                        let name = self.spec.tracks.get(idx).map_or("?", |t| t.name());
-                        tracing::debug!("VRRP_Instance({}) track {name}: {ok}", self.spec.name);
+                        self.track_result(idx, ok);
                     }
                     if let Some(d) = self.apply_tracking().await {
                         deadline = d;
@@ -287,6 +292,22 @@ impl Runner {
                 },
             };
             deadline = self.execute(out).await;
+        }
+    }
+
+    /// Records one tracker's result; a change of up/down is logged.
+    fn track_result(&mut self, idx: usize, ok: bool) {
+        let up = |k: &Tracking| k.trackers.get(idx).and_then(|t| t.up());
+        let before = up(&self.tracking);
+        self.tracking.record(idx, ok);
+        let name = self.tracks.get(idx).map_or("?", |t| t.name());
+        match up(&self.tracking) {
+            Some(now) if Some(now) != before => tracing::info!(
+                "VRRP_Instance({}) tracked {name} is {}",
+                self.spec.name,
+                if now { "up" } else { "down" }
+            ),
+            _ => tracing::debug!("VRRP_Instance({}) track {name}: {ok}", self.spec.name),
         }
     }
 
