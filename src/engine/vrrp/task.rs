@@ -16,6 +16,7 @@ use super::spec::{Spec, Vip};
 use super::track::{self, Track, Watchers};
 use crate::vrrp::net::garp::Garp;
 use crate::vrrp::net::iface;
+use crate::vrrp::net::links::LinkEvent;
 use crate::vrrp::net::na::Ndisc;
 use crate::vrrp::net::vips::{AddrEvent, Vips};
 use crate::vrrp::track::{Tracking, Verdict};
@@ -42,6 +43,8 @@ pub enum Command {
 pub struct Shared {
     pub vips: Vips,
     pub addr_events: broadcast::Sender<AddrEvent>,
+    /// Link state changes, for the tracking watchers.
+    pub link_events: broadcast::Sender<LinkEvent>,
     pub receivers: Arc<Receivers>,
     pub epoch: tokio::time::Instant,
 }
@@ -53,6 +56,9 @@ impl Shared {
             addr_events: crate::vrrp::net::vips::monitor()
                 .await
                 .context("rtnetlink address monitor")?,
+            link_events: crate::vrrp::net::links::monitor()
+                .await
+                .context("rtnetlink link monitor")?,
             receivers: Arc::new(Receivers::default()),
             epoch: tokio::time::Instant::now(),
         }))
@@ -162,7 +168,8 @@ pub async fn spawn_member(
     let tracks = spec.all_tracks();
     let (track_tx, track_rx) = mpsc::channel(64);
     let started = io.and_then(|io| {
-        let w = track::start(&tracks, track_tx).with_context(|| format!("vrrp_instance {name}"))?;
+        let w = track::start(&tracks, track_tx, &shared.link_events)
+            .with_context(|| format!("vrrp_instance {name}"))?;
         Ok((io, w))
     });
     let (((tx, garp, ndisc), rx), watchers) = match started {

@@ -1,18 +1,20 @@
 //! The edge of tracking: runs each `track_script` on its interval and watches each
-//! `track_interface`, sending `(tracker index, ok)` to the instance's task, where the pure
+//! `track_interface` (and the instance's own links) from rtnetlink link events, sending
+//! `(tracker index, ok)` to the instance's task, where the pure
 //! [`crate::vrrp::track::Tracking`] decides.
 
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use super::notify::Line;
 use super::proc;
 use crate::vrrp::net::iface;
+use crate::vrrp::net::links::LinkEvent;
 use crate::vrrp::track::Tracker;
 
-/// How often a tracked link is looked at.
+/// How often a tracked link is looked at when the link monitor is gone.
 const LINK_POLL: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +73,11 @@ impl Drop for Watchers {
 
 /// Starts one watcher per track; an unknown script user is an error (keepalived disables
 /// such a script; we refuse to start the instance rather than run it as root).
-pub fn start(tracks: &[Track], tx: mpsc::Sender<(usize, bool)>) -> anyhow::Result<Watchers> {
+pub fn start(
+    tracks: &[Track],
+    tx: mpsc::Sender<(usize, bool)>,
+    links: &broadcast::Sender<LinkEvent>,
+) -> anyhow::Result<Watchers> {
     let mut joins = Vec::new();
     for (idx, t) in tracks.iter().enumerate() {
         let tx = tx.clone();
@@ -95,20 +101,89 @@ pub fn start(tracks: &[Track], tx: mpsc::Sender<(usize, bool)>) -> anyhow::Resul
                     }
                 }));
             }
-            Track::Link(l) => joins.push(tokio::spawn(async move {
-                let mut last = iface::is_running(&l.name);
-                loop {
-                    tokio::time::sleep(LINK_POLL).await;
-                    let now = iface::is_running(&l.name);
-                    if now != last {
-                        last = now;
-                        if tx.send((idx, now)).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-            })),
+            Track::Link(l) => {
+                // Subscribed before the first read, so no change falls between the two.
+                let events = links.subscribe();
+                joins.push(tokio::spawn(watch_link(l.name, idx, events, tx)));
+            }
         }
     }
     Ok(Watchers(joins))
+}
+
+/// Follows one link: its state now, then each change the link monitor reports; a re-read
+/// when events were lost; polling if the monitor ends.
+async fn watch_link(
+    name: String,
+    idx: usize,
+    mut events: broadcast::Receiver<LinkEvent>,
+    tx: mpsc::Sender<(usize, bool)>,
+) {
+    let mut last = iface::is_running(&name);
+    if tx.send((idx, last)).await.is_err() {
+        return;
+    }
+    loop {
+        let now = match events.recv().await {
+            Ok(LinkEvent::Changed { name: n, up }) if n == name => up,
+            Ok(LinkEvent::Changed { .. }) => continue,
+            Ok(LinkEvent::Overrun) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                iface::is_running(&name)
+            }
+            Err(broadcast::error::RecvError::Closed) => {
+                tokio::time::sleep(LINK_POLL).await;
+                iface::is_running(&name)
+            }
+        };
+        if now != last {
+            last = now;
+            if tx.send((idx, now)).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn next(rx: &mut mpsc::Receiver<(usize, bool)>) -> Option<(usize, bool)> {
+        tokio::time::timeout(Duration::from_secs(2), rx.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    #[tokio::test]
+    async fn a_link_is_read_at_start_then_follows_its_events_and_rereads_on_overrun() {
+        let (events, _) = broadcast::channel(8);
+        let (tx, mut rx) = mpsc::channel(8);
+        let t = Track::Link(LinkTrack {
+            name: "no-such-if0".into(),
+            weight: 0,
+            reverse: false,
+        });
+        let _w = start(&[t], tx, &events).expect("starts");
+        assert_eq!(
+            next(&mut rx).await,
+            Some((0, false)),
+            "initial read: absent"
+        );
+        let changed = |name: &str, up| LinkEvent::Changed {
+            name: name.into(),
+            up,
+        };
+        events.send(changed("other0", true)).expect("sent");
+        events.send(changed("no-such-if0", true)).expect("sent");
+        assert_eq!(next(&mut rx).await, Some((0, true)), "only its own name");
+        events.send(changed("no-such-if0", true)).expect("sent");
+        // Lost events: the link is read again (it does not exist: down).
+        events.send(LinkEvent::Overrun).expect("sent");
+        assert_eq!(
+            next(&mut rx).await,
+            Some((0, false)),
+            "no repeat, then re-read"
+        );
+    }
 }

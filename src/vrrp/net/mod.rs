@@ -5,6 +5,7 @@
 pub mod garp;
 pub mod iface;
 pub mod ipv4;
+pub mod links;
 pub mod na;
 pub mod packet;
 pub mod socket4;
