@@ -1359,3 +1359,125 @@ fn own_link_down_reaction_figure() {
     assert!(took[5] < Duration::from_millis(60), "{took:?}");
     assert!(took[9] < Duration::from_millis(1000), "{took:?}");
 }
+
+/// Whether the lab log `log` contains `needle`.
+fn has_line(lab: &Lab, log: &str, needle: &str) -> bool {
+    lab.log(log).contains(needle)
+}
+
+/// lvsdeck with `nopreempt` and the higher priority (150) finds keepalived (100) master: it
+/// stays backup while keepalived lives, takes over when keepalived crashes, and keeps the VIP
+/// when keepalived comes back.
+#[test]
+fn lvsdeck_nopreempt_leaves_a_lower_master_alone() {
+    let mut lab = Lab::named("vft", "np", VFT_VIP);
+    lab.start_keepalived(&vft_conf(74, "veth0", 100, ""));
+    assert!(
+        until_vft_vip(&lab.ka_ns, true, Duration::from_secs(10)).is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_lvsdeck(&vft_conf(74, "veth0", 150, "    nopreempt\n"));
+    std::thread::sleep(Duration::from_secs(6));
+    assert!(
+        !vft_vip(&lab.lv_ns) && vft_vip(&lab.ka_ns),
+        "nopreempt lvsdeck took over\n{}",
+        lab.dump()
+    );
+    assert!(
+        has_line(&lab, "lvsdeck.log", "Initialize -> Backup"),
+        "{}",
+        lab.dump()
+    );
+    assert!(
+        !has_line(&lab, "lvsdeck.log", "-> Master"),
+        "{}",
+        lab.dump()
+    );
+
+    lab.crash_keepalived();
+    let took = until_vft_vip(&lab.lv_ns, true, Duration::from_secs(6))
+        .unwrap_or_else(|| panic!("no takeover after keepalived died\n{}", lab.dump()));
+    eprintln!(
+        "FIGURE nopreempt lvsdeck: keepalived SIGKILL -> VIP on lvsdeck: {} ms",
+        took.as_millis()
+    );
+    assert!(took < Duration::from_millis(4500), "{took:?}");
+
+    lab.start_keepalived(&vft_conf(74, "veth0", 100, ""));
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        vft_vip(&lab.lv_ns) && !vft_vip(&lab.ka_ns),
+        "the returning lower keepalived took the VIP\n{}",
+        lab.dump()
+    );
+    let ka = lab.log("keepalived.log");
+    let since_restart = ka.rsplit("Starting VRRP child").next().unwrap_or(&ka);
+    assert!(
+        since_restart.contains("Entering BACKUP STATE")
+            && !since_restart.contains("Entering MASTER STATE"),
+        "{}",
+        lab.dump()
+    );
+    assert_keepalived_accepted_us(&lab);
+}
+
+/// The reverse: keepalived with `nopreempt` (150) finds lvsdeck (100) master and leaves it
+/// alone; lvsdeck leaving (SIGTERM, priority 0) hands the VIP over; lvsdeck back stays backup.
+#[test]
+fn keepalived_nopreempt_leaves_lvsdeck_alone() {
+    let mut lab = Lab::named("vft", "nq", VFT_VIP);
+    lab.start_lvsdeck(&vft_conf(75, "veth0", 100, ""));
+    assert!(
+        until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10)).is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_keepalived(&vft_conf(75, "veth0", 150, "    nopreempt\n"));
+    std::thread::sleep(Duration::from_secs(6));
+    assert!(
+        vft_vip(&lab.lv_ns) && !vft_vip(&lab.ka_ns),
+        "nopreempt keepalived took over\n{}",
+        lab.dump()
+    );
+    assert!(
+        has_line(&lab, "keepalived.log", "Entering BACKUP STATE"),
+        "{}",
+        lab.dump()
+    );
+    assert!(
+        !has_line(&lab, "keepalived.log", "Entering MASTER STATE"),
+        "{}",
+        lab.dump()
+    );
+
+    let t0 = lab.term_lvsdeck();
+    let took = wait_for(Duration::from_secs(6), || {
+        vft_vip(&lab.ka_ns).then(|| t0.elapsed())
+    })
+    .unwrap_or_else(|| panic!("no takeover after lvsdeck left\n{}", lab.dump()));
+    eprintln!(
+        "FIGURE nopreempt keepalived: lvsdeck SIGTERM -> VIP on keepalived: {} ms",
+        took.as_millis()
+    );
+    assert_eq!(lab.wait_lvsdeck_exit(), Some(0), "{}", lab.dump());
+
+    lab.start_lvsdeck(&vft_conf(75, "veth0", 100, ""));
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        vft_vip(&lab.ka_ns) && !vft_vip(&lab.lv_ns),
+        "the returning lower lvsdeck took the VIP\n{}",
+        lab.dump()
+    );
+    assert!(
+        has_line(&lab, "lvsdeck.log", "Initialize -> Backup"),
+        "{}",
+        lab.dump()
+    );
+    assert!(
+        !has_line(&lab, "lvsdeck.log", "-> Master"),
+        "{}",
+        lab.dump()
+    );
+    assert_keepalived_accepted_us(&lab);
+}
