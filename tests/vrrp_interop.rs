@@ -1481,3 +1481,141 @@ fn keepalived_nopreempt_leaves_lvsdeck_alone() {
     );
     assert_keepalived_accepted_us(&lab);
 }
+
+/// Rewrites the TTL (IPv4) or hop limit (IPv6) of every VRRP packet leaving `ns` to 64.
+fn vrrp_ttl_64(ns: &str, v6: bool) {
+    let (fam, rule) = if v6 {
+        ("ip6", "ip6 nexthdr vrrp ip6 hoplimit set 64")
+    } else {
+        ("ip", "ip protocol vrrp ip ttl set 64")
+    };
+    let script = format!(
+        "add table {fam} vft\nadd chain {fam} vft out {{ type filter hook output priority 0; }}\n\
+         add rule {fam} vft out {rule}\n"
+    );
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "nft", "-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .expect("stdin")
+                .write_all(script.as_bytes())?;
+            c.wait_with_output()
+        })
+        .expect("nft (Debian package nftables)");
+    assert!(
+        out.status.success(),
+        "nft in {ns}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn vrrp_ttl_restore(ns: &str, v6: bool) {
+    run(&[
+        "ip",
+        "netns",
+        "exec",
+        ns,
+        "nft",
+        "delete",
+        "table",
+        if v6 { "ip6" } else { "ip" },
+        "vft",
+    ]);
+}
+
+/// Adverts with TTL/hop limit 64 are dropped and counted on both sides (RFC 5798 5.1.1.3,
+/// multicast only). Phase 1: keepalived's adverts arrive at 64, so lvsdeck (100) ignores
+/// the higher master (150) and is master too. Phase 2: only ours arrive at 64, so keepalived
+/// (150) ignores lvsdeck (200) and stays master.
+fn mismatched_ttl(
+    lab: &mut Lab,
+    conf: &dyn Fn(u8) -> String,
+    v6: bool,
+    has: &dyn Fn(&str) -> bool,
+) {
+    vrrp_ttl_64(&lab.ka_ns, v6);
+    lab.start_keepalived(&conf(150));
+    assert!(
+        wait_for(Duration::from_secs(10), || has(&lab.ka_ns).then_some(())).is_some(),
+        "{}",
+        lab.dump()
+    );
+    lab.start_lvsdeck(&conf(100));
+    assert!(
+        wait_for(Duration::from_secs(10), || has(&lab.lv_ns).then_some(())).is_some(),
+        "lvsdeck heeded adverts with TTL 64\n{}",
+        lab.dump()
+    );
+    let ours = "invalid TTL/hop limit 64, expected 255 (4 for this reason";
+    assert!(
+        wait_for(Duration::from_secs(8), || lab
+            .log("lvsdeck.log")
+            .contains(ours)
+            .then_some(()))
+        .is_some(),
+        "no counted TTL drop in lvsdeck's log\n{}",
+        lab.dump()
+    );
+    assert!(has(&lab.ka_ns), "keepalived left master\n{}", lab.dump());
+
+    lab.stop_lvsdeck_and_wait();
+    vrrp_ttl_restore(&lab.ka_ns, v6);
+    vrrp_ttl_64(&lab.lv_ns, v6);
+    lab.start_lvsdeck(&conf(200));
+    let theirs = "invalid TTL/HL. Received 64 and expect 255";
+    assert!(
+        wait_for(Duration::from_secs(10), || lab
+            .log("keepalived.log")
+            .contains(theirs)
+            .then_some(()))
+        .is_some(),
+        "keepalived did not complain about our TTL\n{}",
+        lab.dump()
+    );
+    assert!(
+        wait_for(Duration::from_secs(10), || has(&lab.lv_ns).then_some(())).is_some(),
+        "{}",
+        lab.dump()
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        has(&lab.ka_ns) && has(&lab.lv_ns),
+        "keepalived heeded our adverts with TTL 64 (or we left master)\n{}",
+        lab.dump()
+    );
+}
+
+#[test]
+fn mismatched_ttl_is_dropped_and_counted_on_both_sides() {
+    let mut lab = Lab::named("vft", "ttl", VFT_VIP);
+    mismatched_ttl(&mut lab, &|p| vft_conf(76, "veth0", p, ""), false, &vft_vip);
+}
+
+const VFT_VIP6: &str = "2001:db8::171";
+
+#[test]
+fn mismatched_hop_limit_is_dropped_and_counted_on_both_sides() {
+    let mut lab = Lab::named_v6("vft", "hl", VFT_VIP6);
+    let conf = |p: u8| {
+        format!(
+            "global_defs {{\n    router_id vft6\n}}\n\
+             vrrp_instance VI_77 {{\n    state BACKUP\n    interface veth0\n    \
+             virtual_router_id 77\n    version 3\n    priority {p}\n    advert_int 1\n    \
+             virtual_ipaddress {{\n        {VFT_VIP6}\n    }}\n}}\n"
+        )
+    };
+    let has = |ns: &str| {
+        let out = Command::new("ip")
+            .args(["-n", ns, "-o", "addr", "show", "dev", "veth0"])
+            .output()
+            .expect("ip addr");
+        String::from_utf8_lossy(&out.stdout).contains(&format!("inet6 {VFT_VIP6}/"))
+    };
+    mismatched_ttl(&mut lab, &conf, true, &has);
+}

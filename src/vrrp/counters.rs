@@ -33,7 +33,16 @@ pub struct Counters {
 impl Counters {
     /// Counts one rejected packet under its reason.
     pub fn reject(&mut self, r: &Rejection) {
-        let c = match r {
+        *self.slot(r) += 1;
+    }
+
+    /// How many packets were rejected for the same reason as `r` (for the log).
+    pub fn of(&self, r: &Rejection) -> u64 {
+        *self.clone().slot(r)
+    }
+
+    fn slot(&mut self, r: &Rejection) -> &mut u64 {
+        match r {
             Rejection::Ttl(_) => &mut self.ttl_errors,
             Rejection::Version(_) => &mut self.version_errors,
             Rejection::Type(_) => &mut self.type_errors,
@@ -46,8 +55,7 @@ impl Counters {
             Rejection::AuthPassword => &mut self.auth_failures,
             Rejection::Interval { .. } => &mut self.interval_errors,
             Rejection::AddressList => &mut self.address_list_errors,
-        };
-        *c += 1;
+        }
     }
 
     /// Sum of all rejections.

@@ -103,13 +103,19 @@ impl Lab {
     /// An IPv6 lab (namespaces `v6t...`): IPv6 on, no DAD, so the link-local addresses and
     /// the VIPs are usable at once.
     pub fn new_v6(tag: &str) -> Lab {
+        Lab::named_v6("v6t", tag, VIP6)
+    }
+
+    /// [`Lab::new_v6`] with namespaces `{prefix}k{tag}{pid}` / `{prefix}l{tag}{pid}` and `vip`
+    /// as the VIP `has_vip` looks for.
+    pub fn named_v6(prefix: &str, tag: &str, vip: &str) -> Lab {
         let id = std::process::id();
         let lab = Lab::build(
-            format!("v6tk{tag}{id}"),
-            format!("v6tl{tag}{id}"),
+            format!("{prefix}k{tag}{id}"),
+            format!("{prefix}l{tag}{id}"),
             tag,
             [KA_ADDR6, LV_ADDR6],
-            format!("inet6 {VIP6}/"),
+            format!("inet6 {vip}/"),
         );
         for ns in [&lab.ka_ns, &lab.lv_ns] {
             let ready = wait_for(Duration::from_secs(5), || {

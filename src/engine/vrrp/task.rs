@@ -363,13 +363,14 @@ impl Runner {
     /// Says why an advert was dropped: at warning level for the 1st, 2nd, 4th, 8th... so a
     /// misconfigured peer is visible without flooding the log (the counters hold the rest).
     fn log_rejection(&self, rx: &Received<'_>, total: u64) {
-        let why = match crate::vrrp::checks::check(rx, &self.inst.policy()) {
-            Err(r) => r.to_string(),
-            Ok(_) => "rejected".to_string(),
+        let (why, same) = match crate::vrrp::checks::check(rx, &self.inst.policy()) {
+            Err(r) => (r.to_string(), self.inst.counters().of(&r)),
+            Ok(_) => ("rejected".to_string(), total),
         };
         if total.is_power_of_two() {
             tracing::warn!(
-                "VRRP_Instance({}) advert from {} dropped: {why} ({total} dropped so far)",
+                "VRRP_Instance({}) advert from {} dropped: {why} ({same} for this reason, \
+                 {total} dropped so far)",
                 self.spec.name,
                 rx.src
             );
