@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
+use std::time::Duration;
+
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::event::Event;
 use super::vrrp::{InstanceInfo, Msg};
@@ -16,7 +19,12 @@ use crate::engine::vrrp::{Command, Instances, Spec};
 pub struct Engine {
     instances: Option<Instances>,
     commands: HashMap<String, mpsc::Sender<Command>>,
+    /// Reads the receivers' unknown-VRID counts for the panel.
+    counts: Option<JoinHandle<()>>,
 }
+
+/// How often the unknown-VRID counts are read.
+const COUNTS_EVERY: Duration = Duration::from_secs(1);
 
 impl Engine {
     /// Starts `specs` and reports them (and those that failed) to the console.
@@ -31,6 +39,7 @@ impl Engine {
                 return Engine::default();
             }
         };
+        let receivers = shared.receivers.clone();
         let mut instances = Instances::new(shared);
         let changes = instances.reconcile(specs).await;
         let mut running = Vec::new();
@@ -69,9 +78,23 @@ impl Engine {
                 }
             });
         }
+        let counts = tokio::spawn(async move {
+            let mut last = None;
+            loop {
+                let now = receivers.unknown_vrid_by_interface();
+                if last.as_ref() != Some(&now) {
+                    last = Some(now.clone());
+                    if tx.send(Event::Vrrp(Msg::UnknownVrid(now))).is_err() {
+                        return;
+                    }
+                }
+                tokio::time::sleep(COUNTS_EVERY).await;
+            }
+        });
         Engine {
             instances: Some(instances),
             commands,
+            counts: Some(counts),
         }
     }
 
@@ -86,6 +109,9 @@ impl Engine {
 
     /// Every instance leaves: masters send priority 0 and remove their VIPs.
     pub async fn stop(mut self) {
+        if let Some(c) = self.counts.take() {
+            c.abort();
+        }
         if let Some(mut i) = self.instances.take() {
             i.stop_all().await;
         }

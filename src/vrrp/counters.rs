@@ -74,3 +74,21 @@ impl Counters {
             + self.address_list_errors
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rejection_counts_under_its_own_reason() {
+        let mut c = Counters::default();
+        c.reject(&Rejection::Ttl(64));
+        c.reject(&Rejection::Ttl(1));
+        c.reject(&Rejection::AuthPassword);
+        assert_eq!(c.of(&Rejection::Ttl(0)), 2);
+        assert_eq!(c.ttl_errors, 2);
+        assert_eq!(c.of(&Rejection::AuthPassword), 1);
+        assert_eq!(c.of(&Rejection::Checksum), 0);
+        assert_eq!(c.rejected(), 3);
+    }
+}

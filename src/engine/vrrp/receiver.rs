@@ -219,6 +219,17 @@ impl Receivers {
         map.get(&(ifname.to_string(), group))
             .map_or(0, |d| d.unknown_vrid.load(Ordering::Relaxed))
     }
+
+    /// Packets for VRIDs nobody here runs, per interface (every family and group summed),
+    /// in name order: what the console shows.
+    pub fn unknown_vrid_by_interface(&self) -> Vec<(String, u64)> {
+        let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut by: std::collections::BTreeMap<String, u64> = Default::default();
+        for ((ifname, _), d) in map.iter() {
+            *by.entry(ifname.clone()).or_default() += d.unknown_vrid.load(Ordering::Relaxed);
+        }
+        by.into_iter().collect()
+    }
 }
 
 fn key_of(ifname: &str, group: IpAddr) -> Key {
@@ -423,6 +434,8 @@ mod tests {
             assert!(b.packets.try_recv().is_err(), "61 reached 62");
             assert_eq!(r.unknown_vrid("lo", family.group()), 1, "{family:?}");
         }
+        // Both families' receivers on lo, summed for the console.
+        assert_eq!(r.unknown_vrid_by_interface(), [("lo".to_string(), 2)]);
     }
 
     #[tokio::test]

@@ -117,6 +117,25 @@ fn panel_shows_the_instance() {
 }
 
 #[test]
+fn panel_counts_adverts_for_vrids_not_run_here() {
+    let (mut app, now) = master_app();
+    update(&mut app, key('v'), now);
+    let counts = |v: Vec<(&str, u64)>| {
+        Event::Vrrp(Msg::UnknownVrid(
+            v.into_iter().map(|(i, n)| (i.to_string(), n)).collect(),
+        ))
+    };
+    update(&mut app, counts(vec![("veth0", 0)]), now);
+    assert!(screen(&app).contains("adverts for VRIDs not run here: veth0 0"));
+    update(&mut app, counts(vec![("eth1", 2), ("veth0", 17)]), now);
+    assert!(!app.vrrp.on_msg(
+        Msg::UnknownVrid(vec![("eth1".into(), 2), ("veth0".into(), 17)]),
+        now
+    ));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
 fn panel_without_instances_says_how_to_get_them() {
     let (mut app, now) = app(110, 10);
     update(&mut app, key('v'), now);

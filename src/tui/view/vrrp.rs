@@ -44,6 +44,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             theme.style(Slot::Failure),
         ));
     }
+    if let Some(l) = unknown_vrid(&v.unknown_vrid, theme) {
+        out.push(l);
+    }
     if let Some(inst) = v.selected() {
         out.push(Line::default());
         out.extend(detail(inst, app, theme));
@@ -76,6 +79,20 @@ fn summary<'a>(inst: &Instance, selected: bool, theme: &Theme) -> Line<'a> {
             inst.info.vips.join(" ")
         )),
     ])
+}
+
+/// The shared receivers' count of adverts for VRIDs nobody here runs, per interface: a
+/// peer with a VRID typo, or another cluster on the link.
+fn unknown_vrid<'a>(counts: &[(String, u64)], theme: &Theme) -> Option<Line<'a>> {
+    if counts.is_empty() {
+        return None;
+    }
+    let any = counts.iter().any(|(_, n)| *n > 0);
+    let list: Vec<String> = counts.iter().map(|(i, n)| format!("{i} {n}")).collect();
+    Some(Line::styled(
+        format!("   adverts for VRIDs not run here: {}", list.join(", ")),
+        theme.style(if any { Slot::Warning } else { Slot::Muted }),
+    ))
 }
 
 fn interval(cs: u16) -> String {

@@ -34,6 +34,8 @@ pub enum Msg {
     Status(String, Box<Status>),
     /// A drill command could not be handed to its instance.
     NotSent(String),
+    /// Adverts for VRIDs no instance here runs, per interface (the shared receivers' counts).
+    UnknownVrid(Vec<(String, u64)>),
 }
 
 /// One instance as the console knows it.
@@ -81,6 +83,8 @@ pub struct VrrpState {
     pub configured: bool,
     /// The last drill command that could not be sent.
     pub error: Option<String>,
+    /// Adverts for VRIDs nobody here runs, per interface receiving VRRP.
+    pub unknown_vrid: Vec<(String, u64)>,
 }
 
 impl VrrpState {
@@ -126,6 +130,12 @@ impl VrrpState {
                 drill::observe(inst, now);
             }
             Msg::NotSent(e) => self.error = Some(e),
+            Msg::UnknownVrid(counts) => {
+                if counts == self.unknown_vrid {
+                    return false;
+                }
+                self.unknown_vrid = counts;
+            }
         }
         true
     }
