@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::vrrp_lab::{kill, run, wait_for};
+use super::vrrp_lab::{kill, run, wait_for, wait_oper_up};
 
 /// (interface, keepalived's address, lvsdeck's address, VIP, VRID) per link.
 pub const LINKS: [(&str, &str, &str, &str, u8); 2] = [
@@ -78,6 +78,12 @@ impl SyncLab {
         for dev in [UPLINK, UPLINK_FAR] {
             run(&["ip", "-n", &lab.lv_ns, "link", "set", dev, "up"]);
         }
+        for (dev, ..) in LINKS {
+            for ns in [&lab.ka_ns, &lab.lv_ns] {
+                wait_oper_up(ns, dev);
+            }
+        }
+        wait_oper_up(&lab.lv_ns, UPLINK);
         lab
     }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::vrrp_lab::{kill, run, wait_for};
+use super::vrrp_lab::{kill, run, wait_for, wait_oper_up};
 
 pub const VIP: &str = "198.18.0.100";
 pub const VRID: u8 = 64;
@@ -75,6 +75,9 @@ impl VmacLab {
             run(&["ip", "-n", c, "link", "set", port, "up"]);
             run(&["ip", "-n", ns, "addr", "add", addr, "dev", dev]);
             run(&["ip", "-n", ns, "link", "set", dev, "up"]);
+        }
+        for (ns, dev) in [(&lab.ka_ns, "sytk"), (&lab.lv_ns, "sytl")] {
+            wait_oper_up(ns, dev);
         }
         lab
     }

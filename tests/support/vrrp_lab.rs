@@ -173,6 +173,9 @@ impl Lab {
             run(&["ip", "-n", ns, "link", "set", "veth0", "up"]);
             run(&["ip", "-n", ns, "link", "set", "lo", "up"]);
         }
+        for ns in [&lab.ka_ns, &lab.lv_ns] {
+            wait_oper_up(ns, "veth0");
+        }
         lab
     }
 
@@ -348,6 +351,22 @@ impl Drop for Lab {
             .status();
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Waits (up to 5 s) until `dev` in `ns` is operationally up (IFF_RUNNING): the kernel's
+/// linkwatch may take up to a second after the carrier, and both VRRP engines track their
+/// own interface, so an instance started earlier would begin in FAULT.
+pub fn wait_oper_up(ns: &str, dev: &str) {
+    let up = wait_for(Duration::from_secs(5), || {
+        let out = Command::new("ip")
+            .args(["-n", ns, "-o", "link", "show", "dev", dev])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .contains("state UP")
+            .then_some(())
+    });
+    assert!(up.is_some(), "{dev} in {ns} never came up");
 }
 
 pub fn wait_for<T>(within: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {

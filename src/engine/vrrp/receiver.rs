@@ -407,6 +407,7 @@ mod tests {
         use crate::vrrp::net::socket4::Tx4;
         use crate::vrrp::net::socket6::Tx6;
         let r = Arc::new(Receivers::default());
+        let mut kept = Vec::new();
         for (family, me) in [(Family::V4, "127.0.0.1"), (Family::V6, "::1")] {
             let me: IpAddr = me.parse().expect("address");
             let mut a = r
@@ -433,6 +434,7 @@ mod tests {
             assert!(a.packets.try_recv().is_err(), "62 reached 61");
             assert!(b.packets.try_recv().is_err(), "61 reached 62");
             assert_eq!(r.unknown_vrid("lo", family.group()), 1, "{family:?}");
+            kept.push((a, b));
         }
         // Both families' receivers on lo, summed for the console.
         assert_eq!(r.unknown_vrid_by_interface(), [("lo".to_string(), 2)]);
