@@ -11,6 +11,7 @@ mod vmac_lab;
 use std::time::Duration;
 
 use vmac_lab::*;
+use vrrp_lab::run;
 
 /// lvsdeck (150, use_vmac) over keepalived (100): the VIP goes on lvsdeck's `vrrp.64`
 /// macvlan (private, 00:00:5e:00:01:40), keepalived accepts the adverts sent from it, and the
@@ -49,6 +50,12 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
     eprintln!(
         "FIGURE use_vmac lvsdeck start (150 over 100) -> VIP on vrrp.64: {} ms",
         took.as_millis()
+    );
+    // The fresh vmac is one of the instance's own links: no spurious FAULT at start.
+    assert!(
+        !lab.log("lvsdeck.log").contains("-> Fault"),
+        "{}",
+        lab.dump()
     );
     let link = lab.vmac_link();
     assert!(
@@ -155,5 +162,43 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
         lab.dump()
     );
     assert_eq!(mac.as_deref(), Some(VMAC), "{}", lab.dump());
+
+    // The base is one of the instance's own links (keepalived tracks it under the vmac):
+    // down -> FAULT, the VIP leaves the vmac, keepalived takes over; up -> preempted back.
+    run(&["ip", "-n", &lab.lv_ns, "link", "set", "sytl", "down"]);
+    let gone = lab.until(Duration::from_secs(3), |l| !l.has_vip(&l.lv_ns, "vrrp.64"));
+    let gone = gone.unwrap_or_else(|| {
+        panic!(
+            "FAULT kept the VIP
+{}",
+            lab.dump()
+        )
+    });
+    eprintln!(
+        "FIGURE vmac base down -> FAULT, VIP off vrrp.64: {} ms",
+        gone.as_millis()
+    );
+    assert!(
+        lab.until(Duration::from_secs(6), |l| l.has_vip(&l.ka_ns, "sytk"))
+            .is_some(),
+        "keepalived did not take over\n{}",
+        lab.dump()
+    );
+    let log = lab.log("lvsdeck.log");
+    assert!(
+        log.contains("tracked sytl is down") && log.contains("Master -> Fault"),
+        "{}",
+        lab.dump()
+    );
+    run(&["ip", "-n", &lab.lv_ns, "link", "set", "sytl", "up"]);
+    let back = lab.until(Duration::from_secs(10), |l| {
+        l.has_vip(&l.lv_ns, "vrrp.64") && !l.has_vip(&l.ka_ns, "sytk")
+    });
+    let back =
+        back.unwrap_or_else(|| panic!("no preemption after the base came back\n{}", lab.dump()));
+    eprintln!(
+        "FIGURE vmac base up -> VIP back on vrrp.64: {} ms",
+        back.as_millis()
+    );
     sigterm(&mut lab);
 }

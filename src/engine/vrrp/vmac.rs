@@ -1,10 +1,25 @@
 //! `use_vmac` at the engine's edge: the instance's macvlan is created before its sockets and
 //! removed when its task ends.
 
+use std::time::Duration;
+
 use anyhow::Context;
 
 use super::spec::{Spec, VmacSpec};
+use crate::vrrp::net::iface;
 use crate::vrrp::net::vmac::{self, Vmac};
+
+/// The kernel marks a new macvlan running a moment after it is up (linkwatch). The vmac is
+/// one of the instance's own links, so waiting for that (at most a second, and only while the
+/// base runs) spares the instance a FAULT at start.
+async fn settle(base: &str, name: &str) {
+    for _ in 0..100 {
+        if iface::is_running(name) || !iface::is_running(base) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
 
 pub async fn create(spec: &Spec, v: &VmacSpec) -> anyhow::Result<Vmac> {
     let family = spec.core.family();
@@ -17,6 +32,7 @@ pub async fn create(spec: &Spec, v: &VmacSpec) -> anyhow::Result<Vmac> {
                 spec.name, v.name, spec.interface
             )
         })?;
+    settle(&spec.interface, &made.name).await;
     tracing::info!(
         "VRRP_Instance({}) vmac {} ({}) on {}",
         spec.name,
