@@ -18,7 +18,7 @@ use crate::vrrp::net::garp::Garp;
 use crate::vrrp::net::iface;
 use crate::vrrp::net::links::LinkEvent;
 use crate::vrrp::net::na::Ndisc;
-use crate::vrrp::net::vips::{AddrEvent, Vips};
+use crate::vrrp::net::vips::{missing, AddrEvent, Vips};
 use crate::vrrp::track::{Tracking, Verdict};
 use crate::vrrp::{Action, Input, Instance, Output, Path, Received, State, Status};
 
@@ -64,7 +64,7 @@ impl Shared {
         }))
     }
 
-    fn now(&self) -> crate::vrrp::Instant {
+    pub fn now(&self) -> crate::vrrp::Instant {
         crate::vrrp::Instant::from_since_epoch(self.epoch.elapsed())
     }
 
@@ -288,7 +288,11 @@ impl Runner {
                         continue;
                     }
                     Err(broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::warn!("VRRP_Instance({}) missed {n} address events", self.spec.name);
+                        tracing::warn!(
+                            "VRRP_Instance({}) missed {n} address events; re-checking VIPs",
+                            self.spec.name
+                        );
+                        self.resync_vips().await;
                         continue;
                     }
                     Err(broadcast::error::RecvError::Closed) => {
@@ -385,8 +389,10 @@ impl Runner {
 
     /// A VIP removed behind our back while master goes back at once.
     async fn address_event(&mut self, ev: AddrEvent) {
-        let AddrEvent::Removed { ifindex, addr } = ev else {
-            return;
+        let (ifindex, addr) = match ev {
+            AddrEvent::Removed { ifindex, addr } => (ifindex, addr),
+            AddrEvent::Added { .. } => return,
+            AddrEvent::Resync => return self.resync_vips().await,
         };
         if self.inst.state() != State::Master {
             return;
@@ -402,6 +408,61 @@ impl Runner {
             self.spec.name
         );
         self.add_vip(&v).await;
+    }
+
+    /// After lost address events: a master reads its interfaces' addresses and adds back
+    /// every VIP that is not there.
+    async fn resync_vips(&mut self) {
+        if self.inst.state() != State::Master {
+            return;
+        }
+        let vips: Vec<Vip> = self.all_vips().cloned().collect();
+        let mut present: Vec<(String, IpAddr)> = Vec::new();
+        let mut read: Vec<String> = Vec::new();
+        for v in &vips {
+            let dev = self.vip_iface_name(v).to_string();
+            if read.contains(&dev) {
+                continue;
+            }
+            match iface::addresses(&dev) {
+                Ok(addrs) => present.extend(addrs.into_iter().map(|a| (dev.clone(), a))),
+                Err(e) => tracing::warn!(
+                    "VRRP_Instance({}) reading the addresses of {dev}: {e}",
+                    self.spec.name
+                ),
+            }
+            read.push(dev);
+        }
+        let wanted = vips
+            .iter()
+            .map(|v| (self.vip_iface_name(v).to_string(), v.addr));
+        let gone = missing(wanted, &present);
+        for (dev, addr) in &gone {
+            let Some(v) = vips.iter().find(|v| v.addr == *addr) else {
+                continue;
+            };
+            tracing::warn!(
+                "VRRP_Instance({}) virtual address {addr} was removed behind our back \
+                 (found missing on {dev} after lost address events); adding it again",
+                self.spec.name
+            );
+            self.add_vip(v).await;
+        }
+        tracing::info!(
+            "VRRP_Instance({}) re-checked {} virtual addresses: {} restored",
+            self.spec.name,
+            vips.len(),
+            gone.len()
+        );
+    }
+
+    /// The interface a VIP lives on: its `dev`, else the vmac, else the instance's own.
+    fn vip_iface_name<'a>(&'a self, v: &'a Vip) -> &'a str {
+        match (&v.dev, &self.vmac) {
+            (Some(dev), _) => dev,
+            (None, Some(vmac)) => &vmac.name,
+            (None, None) => &self.spec.interface,
+        }
     }
 
     fn all_vips(&self) -> impl Iterator<Item = &Vip> {

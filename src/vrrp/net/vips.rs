@@ -7,9 +7,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use neli::consts::nl::NlmF;
 use neli::consts::rtnl::{Ifa, IfaF, RtAddrFamily, RtScope, Rtm};
 use neli::consts::socket::NlFamily;
+use neli::err::SocketError;
 use neli::nl::NlPayload;
 use neli::router::asynchronous::{NlRouter, NlRouterReceiverHandle};
 use neli::rtnl::{Ifaddrmsg, IfaddrmsgBuilder, RtattrBuilder};
+use neli::socket::asynchronous::NlSocketHandle;
 use neli::types::{Buffer, RtBuffer};
 use neli::utils::Groups;
 use tokio::sync::broadcast;
@@ -17,8 +19,17 @@ use tokio::sync::broadcast;
 /// An address appeared or went away on an interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddrEvent {
-    Added { ifindex: u32, addr: IpAddr },
-    Removed { ifindex: u32, addr: IpAddr },
+    Added {
+        ifindex: u32,
+        addr: IpAddr,
+    },
+    Removed {
+        ifindex: u32,
+        addr: IpAddr,
+    },
+    /// The kernel dropped events (ENOBUFS): a removal may have gone unseen, so the
+    /// addresses must be read again.
+    Resync,
 }
 
 /// The rtnetlink socket used for VIP changes.
@@ -141,38 +152,114 @@ fn ok_if(e: io::Error, errno: i32) -> io::Result<()> {
     }
 }
 
-/// Watches IPv4 and IPv6 address events and broadcasts them until the socket fails.
+fn is_overrun(e: &SocketError) -> bool {
+    matches!(e, SocketError::Io(io) if io.raw_os_error() == Some(libc::ENOBUFS))
+}
+
+/// The event an RTM_NEWADDR / RTM_DELADDR message stands for.
+fn event_of(ty: &Rtm, msg: &Ifaddrmsg) -> Option<AddrEvent> {
+    let addr = address_of(msg)?;
+    let ifindex = *msg.ifa_index();
+    match ty {
+        Rtm::Newaddr => Some(AddrEvent::Added { ifindex, addr }),
+        Rtm::Deladdr => Some(AddrEvent::Removed { ifindex, addr }),
+        _ => None,
+    }
+}
+
+/// Watches IPv4 and IPv6 address events and broadcasts them until the socket fails for
+/// another reason than an overrun. Read from the socket directly (not through neli's
+/// router, which swallows socket errors) so a lost event becomes [`AddrEvent::Resync`].
 pub async fn monitor() -> io::Result<broadcast::Sender<AddrEvent>> {
     let groups = Groups::new_groups(&[libc::RTNLGRP_IPV4_IFADDR, libc::RTNLGRP_IPV6_IFADDR]);
-    let (router, mut events) = NlRouter::connect(NlFamily::Route, None, groups)
-        .await
-        .map_err(other)?;
+    let socket = NlSocketHandle::connect(NlFamily::Route, None, groups).map_err(other)?;
     let (tx, _) = broadcast::channel(256);
     let out = tx.clone();
     tokio::spawn(async move {
-        // The router's background reader lives as long as `router`.
-        let _router = router;
-        while let Some(r) = events.next::<Rtm, Ifaddrmsg>().await {
-            let msg = match r {
-                Ok(m) => m,
+        loop {
+            let iter = match socket.recv::<Rtm, Ifaddrmsg>().await {
+                Ok((iter, _)) => iter,
+                Err(e) if is_overrun(&e) => {
+                    tracing::warn!("address monitor: events lost (ENOBUFS); re-checking VIPs");
+                    let _ = out.send(AddrEvent::Resync);
+                    continue;
+                }
                 Err(e) => {
                     tracing::warn!("address monitor stopped: {e}");
-                    break;
+                    return;
                 }
             };
-            let NlPayload::Payload(p) = msg.nl_payload() else {
-                continue;
-            };
-            let Some(addr) = address_of(p) else { continue };
-            let ifindex = *p.ifa_index();
-            let ev = match msg.nl_type() {
-                Rtm::Newaddr => AddrEvent::Added { ifindex, addr },
-                Rtm::Deladdr => AddrEvent::Removed { ifindex, addr },
-                _ => continue,
-            };
-            // No subscriber is fine: nobody is master.
-            let _ = out.send(ev);
+            for msg in iter {
+                let msg = match msg {
+                    Ok(m) => m,
+                    Err(e) => {
+                        tracing::debug!("address monitor: undecodable message: {e}");
+                        continue;
+                    }
+                };
+                let NlPayload::Payload(p) = msg.nl_payload() else {
+                    continue;
+                };
+                if let Some(ev) = event_of(msg.nl_type(), p) {
+                    // No subscriber is fine: nobody is master.
+                    let _ = out.send(ev);
+                }
+            }
         }
     });
     Ok(tx)
+}
+
+/// The VIPs (interface, address) a dump of the interfaces' addresses lacks.
+pub fn missing<'a, K: PartialEq + 'a>(
+    wanted: impl IntoIterator<Item = (K, IpAddr)>,
+    present: &'a [(K, IpAddr)],
+) -> Vec<(K, IpAddr)> {
+    wanted
+        .into_iter()
+        .filter(|(k, a)| !present.iter().any(|(pk, pa)| pk == k && pa == a))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_compares_interface_and_address() {
+        let a: IpAddr = "198.51.100.10".parse().expect("ip");
+        let b: IpAddr = "2001:db8::10".parse().expect("ip");
+        let present = vec![("veth0", a), ("veth1", b)];
+        // Present on the right interface: nothing to do.
+        assert!(missing([("veth0", a), ("veth1", b)], &present).is_empty());
+        // The same address on another interface does not count.
+        assert_eq!(missing([("veth1", a)], &present), vec![("veth1", a)]);
+        // Gone entirely.
+        assert_eq!(
+            missing([("veth0", a), ("veth0", b)], &[("veth0", a)]),
+            vec![("veth0", b)]
+        );
+        assert!(missing(Vec::<(&str, IpAddr)>::new(), &present).is_empty());
+    }
+
+    #[test]
+    fn address_messages_become_events() {
+        let a: IpAddr = "198.51.100.10".parse().expect("ip");
+        let m = message(7, a, 24).expect("msg");
+        assert_eq!(
+            event_of(&Rtm::Newaddr, &m),
+            Some(AddrEvent::Added {
+                ifindex: 7,
+                addr: a
+            })
+        );
+        assert_eq!(
+            event_of(&Rtm::Deladdr, &m),
+            Some(AddrEvent::Removed {
+                ifindex: 7,
+                addr: a
+            })
+        );
+        assert_eq!(event_of(&Rtm::Newlink, &m), None);
+    }
 }
