@@ -18,7 +18,7 @@ use crate::vrrp::net::garp::Garp;
 use crate::vrrp::net::iface;
 use crate::vrrp::net::links::LinkEvent;
 use crate::vrrp::net::na::Ndisc;
-use crate::vrrp::net::vips::{missing, AddrEvent, Vips};
+use crate::vrrp::net::vips::{absent, AddrEvent, Vips};
 use crate::vrrp::track::{Tracking, Verdict};
 use crate::vrrp::{Action, Input, Instance, Output, Path, Received, State, Status};
 
@@ -417,26 +417,11 @@ impl Runner {
             return;
         }
         let vips: Vec<Vip> = self.all_vips().cloned().collect();
-        let mut present: Vec<(String, IpAddr)> = Vec::new();
-        let mut read: Vec<String> = Vec::new();
-        for v in &vips {
-            let dev = self.vip_iface_name(v).to_string();
-            if read.contains(&dev) {
-                continue;
-            }
-            match iface::addresses(&dev) {
-                Ok(addrs) => present.extend(addrs.into_iter().map(|a| (dev.clone(), a))),
-                Err(e) => tracing::warn!(
-                    "VRRP_Instance({}) reading the addresses of {dev}: {e}",
-                    self.spec.name
-                ),
-            }
-            read.push(dev);
-        }
         let wanted = vips
             .iter()
-            .map(|v| (self.vip_iface_name(v).to_string(), v.addr));
-        let gone = missing(wanted, &present);
+            .map(|v| (self.vip_iface_name(v).to_string(), v.addr))
+            .collect();
+        let gone = absent(wanted);
         for (dev, addr) in &gone {
             let Some(v) = vips.iter().find(|v| v.addr == *addr) else {
                 continue;

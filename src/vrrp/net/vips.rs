@@ -221,6 +221,35 @@ pub fn missing<'a, K: PartialEq + 'a>(
         .collect()
 }
 
+/// The (interface, address) pairs not configured now, read from the interfaces
+/// (getifaddrs). An interface that cannot be read is logged and its pairs left out: adding
+/// to it would fail too.
+pub fn absent(wanted: Vec<(String, IpAddr)>) -> Vec<(String, IpAddr)> {
+    let mut present: Vec<(String, IpAddr)> = Vec::new();
+    let mut unreadable: Vec<String> = Vec::new();
+    let mut read: Vec<&str> = Vec::new();
+    for (dev, _) in &wanted {
+        if read.contains(&dev.as_str()) {
+            continue;
+        }
+        read.push(dev);
+        // getifaddrs lists nothing for a missing interface: ask for its index first.
+        match super::iface::index(dev).and_then(|_| super::iface::addresses(dev)) {
+            Ok(addrs) => present.extend(addrs.into_iter().map(|a| (dev.clone(), a))),
+            Err(e) => {
+                tracing::warn!("reading the addresses of {dev}: {e}");
+                unreadable.push(dev.clone());
+            }
+        }
+    }
+    let readable: Vec<(String, IpAddr)> = wanted
+        .iter()
+        .filter(|(d, _)| !unreadable.contains(d))
+        .cloned()
+        .collect();
+    missing(readable, &present)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +269,20 @@ mod tests {
             vec![("veth0", b)]
         );
         assert!(missing(Vec::<(&str, IpAddr)>::new(), &present).is_empty());
+    }
+
+    #[test]
+    fn absent_reads_the_real_interfaces() {
+        let lo = "lo".to_string();
+        let here: IpAddr = "127.0.0.1".parse().expect("ip");
+        let gone: IpAddr = "198.51.100.251".parse().expect("ip");
+        let wanted = vec![
+            (lo.clone(), here),
+            (lo.clone(), gone),
+            ("vvs-no-such-if".to_string(), gone),
+        ];
+        // getifaddrs found 127.0.0.1 on lo; the unknown interface is left out.
+        assert_eq!(absent(wanted), vec![(lo, gone)]);
     }
 
     #[test]
