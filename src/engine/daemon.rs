@@ -190,7 +190,7 @@ pub async fn run_with_control(
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); break; }
             Some(ev) = ipvs.next_event() => ipvs.on_event(ev).await,
             Some((req, reply)) = super::control::server::next(&mut control) => {
-                let _ = reply.send(super::control::handle(&mut ipvs, req).await);
+                let _ = reply.send(super::control::handle(&mut ipvs, vrrp.as_ref(), req).await);
             }
             _ = tick.tick() => {
                 if let (Some(v), Some(router_id)) = (&vrrp, ipvs.router_id()) {

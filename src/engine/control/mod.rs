@@ -20,27 +20,29 @@ use crate::engine::health_status::{HealthStatus, ServerView, Why};
 use crate::engine::ipvs_run::Ipvs;
 use crate::engine::operator::server_text;
 use crate::engine::task::{self, Command};
+use crate::engine::vrrp::Instances;
 use crate::rules::{service_selector, Numeric};
 use crate::vrrp::Instant;
 
 use protocol::{
     parse_entry, parse_server, CheckerReport, DriftReport, Reply, Request, ServerReport,
-    StatusReply, TransitionReport, WhyReport,
+    StatusReply, TransitionReport, VrrpReport, WhyReport,
 };
 
 /// Default path of the socket.
 pub const DEFAULT_PATH: &str = "/run/lvsdeck/control.sock";
 
-/// Carries out one request on the daemon's engine.
-pub async fn handle(ipvs: &mut Ipvs, req: Request) -> Reply {
+/// Carries out one request on the daemon's engine (and its VRRP instances, if any).
+pub async fn handle(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> Reply {
     let result = match req {
         Request::Status => {
-            return Reply::Status(Box::new(
-                ipvs.picture()
-                    .await
-                    .map(|p| to_reply(&p))
-                    .unwrap_or_default(),
-            ))
+            let mut reply = ipvs
+                .picture()
+                .await
+                .map(|p| to_reply(&p))
+                .unwrap_or_default();
+            reply.vrrp = vrrp.map(vrrp_reports).unwrap_or_default();
+            return Reply::Status(Box::new(reply));
         }
         Request::Drain { server } => return operator(ipvs, &server, Intent::Drain).await,
         Request::Disable { server } => return operator(ipvs, &server, Intent::Disable).await,
@@ -253,7 +255,55 @@ pub fn to_reply(p: &HealthStatus) -> StatusReply {
             })
             .collect(),
         reconciler_error: p.reconciler.error.clone(),
+        vrrp: Vec::new(),
     }
+}
+
+/// keepalived's state words (`INIT` before the start and after the stop).
+fn state_word(s: crate::vrrp::State) -> &'static str {
+    match s {
+        crate::vrrp::State::Initialize => "INIT",
+        crate::vrrp::State::Backup => "BACKUP",
+        crate::vrrp::State::Master => "MASTER",
+        crate::vrrp::State::Fault => "FAULT",
+    }
+}
+
+/// The running VRRP instances as the status reply lists them, read from their status
+/// channels; time in state counts from the last transition to `now`.
+pub fn vrrp_reports(vrrp: &Instances) -> Vec<VrrpReport> {
+    let now = vrrp.now();
+    vrrp.handles()
+        .map(|h| {
+            let s = h.status.borrow().clone();
+            let in_state = match s.transitions.last() {
+                Some(t) => now - t.at,
+                None => s.time_in_state,
+            };
+            VrrpReport {
+                name: h.spec.name.clone(),
+                interface: h.spec.interface.clone(),
+                vrid: s.vrid,
+                state: state_word(s.state).to_string(),
+                configured_priority: s.configured_priority,
+                effective_priority: s.effective_priority,
+                master: s.master.map(|(a, _)| a.to_string()),
+                master_priority: s.master.map(|(_, p)| p),
+                vips: h
+                    .spec
+                    .vips
+                    .iter()
+                    .chain(h.spec.excluded.iter())
+                    .map(|v| match &v.dev {
+                        Some(d) => format!("{}/{} dev {d}", v.addr, v.prefix),
+                        None => format!("{}/{}", v.addr, v.prefix),
+                    })
+                    .collect(),
+                in_state_ms: ms(in_state),
+                rejected: s.counters.rejected(),
+            }
+        })
+        .collect()
 }
 
 /// A checker's name as the policy spells it (the console shows `&'static str` names).

@@ -67,6 +67,33 @@ pub struct StatusReply {
     pub servers: Vec<ServerReport>,
     pub drift: Vec<DriftReport>,
     pub reconciler_error: Option<String>,
+    /// The VRRP instances the daemon runs (absent from older daemons' replies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vrrp: Vec<VrrpReport>,
+}
+
+/// One running VRRP instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VrrpReport {
+    pub name: String,
+    pub interface: String,
+    pub vrid: u8,
+    /// `MASTER`, `BACKUP`, `FAULT` or `INIT`.
+    pub state: String,
+    pub configured_priority: u8,
+    pub effective_priority: u8,
+    /// The last master heard (ourselves when master) and its advertised priority.
+    #[serde(default)]
+    pub master: Option<String>,
+    #[serde(default)]
+    pub master_priority: Option<u8>,
+    /// `198.51.100.10/32`, `... dev eth1` for one on another interface.
+    #[serde(default)]
+    pub vips: Vec<String>,
+    pub in_state_ms: u64,
+    /// Adverts dropped by the checks, all reasons together.
+    #[serde(default)]
+    pub rejected: u64,
 }
 
 /// Why a server is where it is (`engine::Why`).
@@ -270,6 +297,22 @@ mod tests {
             }],
             drift: vec![],
             reconciler_error: None,
+            vrrp: vec![VrrpReport {
+                name: "VI_1".into(),
+                interface: "veth0".into(),
+                vrid: 51,
+                state: "MASTER".into(),
+                configured_priority: 100,
+                effective_priority: 90,
+                master: Some("198.51.100.1".into()),
+                master_priority: Some(90),
+                vips: vec![
+                    "198.51.100.10/32".into(),
+                    "2001:db8::10/128 dev eth1".into(),
+                ],
+                in_state_ms: 4200,
+                rejected: 3,
+            }],
         };
         for r in [
             Reply::Done {
@@ -288,6 +331,29 @@ mod tests {
             let line = to_line(&r);
             assert_eq!(line.matches('\n').count(), 1, "{line}");
             assert_eq!(parse_reply(&line), Ok(r));
+        }
+    }
+
+    #[test]
+    fn older_status_replies_without_vrrp_still_parse() {
+        let old =
+            r#"{"reply":"status","wall_secs":5,"servers":[],"drift":[],"reconciler_error":null}"#;
+        match parse_reply(old) {
+            Ok(Reply::Status(s)) => {
+                assert!(s.vrrp.is_empty());
+                assert_eq!(s.wall_secs, Some(5));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A minimal instance entry: the optional fields default.
+        let line = r#"{"reply":"status","wall_secs":null,"servers":[],"drift":[],"reconciler_error":null,"vrrp":[{"name":"VI_1","interface":"veth0","vrid":51,"state":"BACKUP","configured_priority":100,"effective_priority":100,"in_state_ms":10}]}"#;
+        match parse_reply(line) {
+            Ok(Reply::Status(s)) => {
+                assert_eq!(s.vrrp.len(), 1);
+                assert_eq!(s.vrrp[0].master, None);
+                assert!(s.vrrp[0].vips.is_empty());
+            }
+            other => panic!("{other:?}"),
         }
     }
 

@@ -44,6 +44,11 @@ impl Instances {
         }
     }
 
+    /// The instances' clock now (what their status times count from).
+    pub fn now(&self) -> crate::vrrp::Instant {
+        self.shared.now()
+    }
+
     pub fn handles(&self) -> impl Iterator<Item = &Handle> {
         self.running.values()
     }
