@@ -5,12 +5,7 @@
 use std::io;
 
 use neli::consts::rtnl::{Iff, Ifla, Rtm};
-use neli::consts::socket::NlFamily;
-use neli::err::SocketError;
-use neli::nl::NlPayload;
 use neli::rtnl::Ifinfomsg;
-use neli::socket::asynchronous::NlSocketHandle;
-use neli::utils::Groups;
 use tokio::sync::broadcast;
 
 /// What the link monitor reports.
@@ -47,54 +42,10 @@ pub fn event_of(ty: &Rtm, msg: &Ifinfomsg) -> Option<LinkEvent> {
     Some(LinkEvent::Changed { name, up })
 }
 
-fn is_overrun(e: &SocketError) -> bool {
-    matches!(e, SocketError::Io(io) if io.raw_os_error() == Some(libc::ENOBUFS))
-}
-
 /// Watches link events and broadcasts them until the socket fails for another reason than
 /// an overrun (then the channel closes and the watchers fall back to polling).
 pub async fn monitor() -> io::Result<broadcast::Sender<LinkEvent>> {
-    let socket = NlSocketHandle::connect(
-        NlFamily::Route,
-        None,
-        Groups::new_groups(&[libc::RTNLGRP_LINK]),
-    )
-    .map_err(|e| io::Error::other(e.to_string()))?;
-    let (tx, _) = broadcast::channel(256);
-    let out = tx.clone();
-    tokio::spawn(async move {
-        loop {
-            let iter = match socket.recv::<Rtm, Ifinfomsg>().await {
-                Ok((iter, _)) => iter,
-                Err(e) if is_overrun(&e) => {
-                    tracing::warn!("link monitor: events lost (ENOBUFS); re-reading links");
-                    let _ = out.send(LinkEvent::Overrun);
-                    continue;
-                }
-                Err(e) => {
-                    tracing::warn!("link monitor stopped: {e}");
-                    return;
-                }
-            };
-            for msg in iter {
-                let msg = match msg {
-                    Ok(m) => m,
-                    Err(e) => {
-                        tracing::debug!("link monitor: undecodable message: {e}");
-                        continue;
-                    }
-                };
-                let NlPayload::Payload(p) = msg.nl_payload() else {
-                    continue;
-                };
-                if let Some(ev) = event_of(msg.nl_type(), p) {
-                    // No subscriber is fine: nothing tracks a link.
-                    let _ = out.send(ev);
-                }
-            }
-        }
-    });
-    Ok(tx)
+    super::rtnl_monitor::spawn("link", &[libc::RTNLGRP_LINK], event_of, LinkEvent::Overrun)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod ipv4;
 pub mod links;
 pub mod na;
 pub mod packet;
+pub mod rtnl_monitor;
 pub mod socket4;
 pub mod socket6;
 pub mod vips;

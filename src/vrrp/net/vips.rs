@@ -7,11 +7,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use neli::consts::nl::NlmF;
 use neli::consts::rtnl::{Ifa, IfaF, RtAddrFamily, RtScope, Rtm};
 use neli::consts::socket::NlFamily;
-use neli::err::SocketError;
 use neli::nl::NlPayload;
 use neli::router::asynchronous::{NlRouter, NlRouterReceiverHandle};
 use neli::rtnl::{Ifaddrmsg, IfaddrmsgBuilder, RtattrBuilder};
-use neli::socket::asynchronous::NlSocketHandle;
 use neli::types::{Buffer, RtBuffer};
 use neli::utils::Groups;
 use tokio::sync::broadcast;
@@ -152,10 +150,6 @@ fn ok_if(e: io::Error, errno: i32) -> io::Result<()> {
     }
 }
 
-fn is_overrun(e: &SocketError) -> bool {
-    matches!(e, SocketError::Io(io) if io.raw_os_error() == Some(libc::ENOBUFS))
-}
-
 /// The event an RTM_NEWADDR / RTM_DELADDR message stands for.
 fn event_of(ty: &Rtm, msg: &Ifaddrmsg) -> Option<AddrEvent> {
     let addr = address_of(msg)?;
@@ -168,46 +162,14 @@ fn event_of(ty: &Rtm, msg: &Ifaddrmsg) -> Option<AddrEvent> {
 }
 
 /// Watches IPv4 and IPv6 address events and broadcasts them until the socket fails for
-/// another reason than an overrun. Read from the socket directly (not through neli's
-/// router, which swallows socket errors) so a lost event becomes [`AddrEvent::Resync`].
+/// another reason than an overrun; a lost event becomes [`AddrEvent::Resync`].
 pub async fn monitor() -> io::Result<broadcast::Sender<AddrEvent>> {
-    let groups = Groups::new_groups(&[libc::RTNLGRP_IPV4_IFADDR, libc::RTNLGRP_IPV6_IFADDR]);
-    let socket = NlSocketHandle::connect(NlFamily::Route, None, groups).map_err(other)?;
-    let (tx, _) = broadcast::channel(256);
-    let out = tx.clone();
-    tokio::spawn(async move {
-        loop {
-            let iter = match socket.recv::<Rtm, Ifaddrmsg>().await {
-                Ok((iter, _)) => iter,
-                Err(e) if is_overrun(&e) => {
-                    tracing::warn!("address monitor: events lost (ENOBUFS); re-checking VIPs");
-                    let _ = out.send(AddrEvent::Resync);
-                    continue;
-                }
-                Err(e) => {
-                    tracing::warn!("address monitor stopped: {e}");
-                    return;
-                }
-            };
-            for msg in iter {
-                let msg = match msg {
-                    Ok(m) => m,
-                    Err(e) => {
-                        tracing::debug!("address monitor: undecodable message: {e}");
-                        continue;
-                    }
-                };
-                let NlPayload::Payload(p) = msg.nl_payload() else {
-                    continue;
-                };
-                if let Some(ev) = event_of(msg.nl_type(), p) {
-                    // No subscriber is fine: nobody is master.
-                    let _ = out.send(ev);
-                }
-            }
-        }
-    });
-    Ok(tx)
+    super::rtnl_monitor::spawn(
+        "address",
+        &[libc::RTNLGRP_IPV4_IFADDR, libc::RTNLGRP_IPV6_IFADDR],
+        event_of,
+        AddrEvent::Resync,
+    )
 }
 
 /// The VIPs (interface, address) a dump of the interfaces' addresses lacks.
