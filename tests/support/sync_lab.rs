@@ -6,10 +6,12 @@
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use super::vrrp_lab::{kill, run, wait_for, wait_oper_up};
+use super::vrrp_lab::{
+    kill, run, spawn_keepalived, spawn_lvsdeck, wait_for, wait_oper_up, LogMode,
+};
 
 /// (interface, keepalived's address, lvsdeck's address, VIP, VRID) per link.
 pub const LINKS: [(&str, &str, &str, &str, u8); 2] = [
@@ -92,61 +94,22 @@ impl SyncLab {
     }
 
     pub fn start_keepalived(&mut self, conf: &str) {
-        let c = self.path("keepalived.conf");
-        fs::write(&c, conf).expect("write conf");
-        let log = fs::File::create(self.path("keepalived.log")).expect("log");
-        let child = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.ka_ns,
-                "keepalived",
-                "-n",
-                "-l",
-                "-D",
-                "-P",
-                "-R",
-            ])
-            .arg("-f")
-            .arg(&c)
-            .arg("-p")
-            .arg(self.path("ka.pid"))
-            .arg("-r")
-            .arg(self.path("ka-vrrp.pid"))
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("keepalived");
-        self.keepalived = Some(child);
+        self.keepalived = Some(spawn_keepalived(
+            &self.ka_ns,
+            &self.dir,
+            conf,
+            LogMode::Truncate,
+        ));
     }
 
     pub fn start_lvsdeck(&mut self, conf: &str) {
-        let c = self.path("lvsdeck.conf");
-        fs::write(&c, conf).expect("write conf");
-        let log = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.path("lvsdeck.log"))
-            .expect("log");
-        let child = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.lv_ns,
-                env!("CARGO_BIN_EXE_lvsdeck"),
-                "daemon",
-                "-f",
-            ])
-            .arg(&c)
-            // Its own control socket: daemons of tests running side by side do not collide.
-            .arg("--control")
-            .arg(self.path("control.sock"))
-            .env("RUST_LOG", "info,lvsdeck::engine::vrrp::sync=debug")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("lvsdeck daemon");
-        self.lvsdeck = Some(child);
+        self.lvsdeck = Some(spawn_lvsdeck(
+            &self.lv_ns,
+            &self.dir,
+            conf,
+            "info,lvsdeck::engine::vrrp::sync=debug",
+            LogMode::Append,
+        ));
     }
 
     /// Rewrites lvsdeck's configuration and sends SIGHUP.

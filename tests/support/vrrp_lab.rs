@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,80 @@ pub const LV_ADDR: &str = "192.0.2.2/24";
 pub const VIP6: &str = "2001:db8::100";
 pub const KA_ADDR6: &str = "2001:db8::1/64";
 pub const LV_ADDR6: &str = "2001:db8::2/64";
+
+/// How a lab opens a program's log: appended to (restarts keep what came before) or new.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogMode {
+    Append,
+    Truncate,
+}
+
+fn open_log(path: PathBuf, mode: LogMode) -> fs::File {
+    match mode {
+        LogMode::Append => fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("log"),
+        LogMode::Truncate => fs::File::create(path).expect("log"),
+    }
+}
+
+/// keepalived (foreground, VRRP only, logging to `dir/keepalived.log`) in namespace `ns`,
+/// with `conf` written to `dir/keepalived.conf` and its pid files in `dir`.
+pub fn spawn_keepalived(ns: &str, dir: &Path, conf: &str, mode: LogMode) -> Child {
+    let c = dir.join("keepalived.conf");
+    fs::write(&c, conf).expect("write conf");
+    let log = open_log(dir.join("keepalived.log"), mode);
+    Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            ns,
+            "keepalived",
+            "-n",
+            "-l",
+            "-D",
+            "-P",
+            "-R",
+        ])
+        .arg("-f")
+        .arg(&c)
+        .arg("-p")
+        .arg(dir.join("ka.pid"))
+        .arg("-r")
+        .arg(dir.join("ka-vrrp.pid"))
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("keepalived")
+}
+
+/// `lvsdeck daemon` in namespace `ns` with `conf` written to `dir/lvsdeck.conf`, logging to
+/// `dir/lvsdeck.log`, with its own control socket in `dir` (daemons of tests running side by
+/// side must not share /run/lvsdeck/control.sock).
+pub fn spawn_lvsdeck(ns: &str, dir: &Path, conf: &str, rust_log: &str, mode: LogMode) -> Child {
+    let c = dir.join("lvsdeck.conf");
+    fs::write(&c, conf).expect("write conf");
+    let log = open_log(dir.join("lvsdeck.log"), mode);
+    Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            ns,
+            env!("CARGO_BIN_EXE_lvsdeck"),
+            "daemon",
+            "-f",
+        ])
+        .arg(&c)
+        .arg("--control")
+        .arg(dir.join("control.sock"))
+        .env("RUST_LOG", rust_log)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("lvsdeck daemon")
+}
 
 /// Which family a lab runs VRRP over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,36 +259,12 @@ impl Lab {
 
     pub fn start_keepalived(&mut self, conf: &str) {
         self.stop_keepalived();
-        let c = self.path("keepalived.conf");
-        fs::write(&c, conf).expect("write conf");
-        let log = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.path("keepalived.log"))
-            .expect("log");
-        let child = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.ka_ns,
-                "keepalived",
-                "-n",
-                "-l",
-                "-D",
-                "-P",
-                "-R",
-            ])
-            .arg("-f")
-            .arg(&c)
-            .arg("-p")
-            .arg(self.path("ka.pid"))
-            .arg("-r")
-            .arg(self.path("ka-vrrp.pid"))
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("keepalived");
-        self.keepalived = Some(child);
+        self.keepalived = Some(spawn_keepalived(
+            &self.ka_ns,
+            &self.dir,
+            conf,
+            LogMode::Append,
+        ));
     }
 
     /// The VRRP child's PID, from its pid file (it appears shortly after start).
@@ -246,28 +296,13 @@ impl Lab {
     }
 
     pub fn start_lvsdeck(&mut self, conf: &str) {
-        let c = self.path("lvsdeck.conf");
-        fs::write(&c, conf).expect("write conf");
-        let log = fs::File::create(self.path("lvsdeck.log")).expect("log");
-        let child = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.lv_ns,
-                env!("CARGO_BIN_EXE_lvsdeck"),
-                "daemon",
-                "-f",
-            ])
-            .arg(&c)
-            // Its own control socket: daemons of tests running side by side do not collide.
-            .arg("--control")
-            .arg(self.path("control.sock"))
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("lvsdeck daemon");
-        self.lvsdeck = Some(child);
+        self.lvsdeck = Some(spawn_lvsdeck(
+            &self.lv_ns,
+            &self.dir,
+            conf,
+            "info",
+            LogMode::Truncate,
+        ));
     }
 
     /// SIGTERM to lvsdeck; returns when it was sent.
