@@ -10,7 +10,7 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use super::vrrp_lab::{
-    kill, run, spawn_keepalived, spawn_lvsdeck, wait_for, wait_oper_up, LogMode,
+    kill, reap, run, spawn_keepalived, spawn_lvsdeck, wait_for, wait_oper_up, LogMode,
 };
 
 /// (interface, keepalived's address, lvsdeck's address, VIP, VRID) per link.
@@ -186,21 +186,7 @@ impl SyncLab {
 
 impl Drop for SyncLab {
     fn drop(&mut self) {
-        if let Some(mut c) = self.lvsdeck.take() {
-            kill(c.id() as i32, libc::SIGKILL);
-            let _ = c.wait();
-        }
-        if let Ok(s) = fs::read_to_string(self.path("ka-vrrp.pid")) {
-            if let Ok(pid) = s.trim().parse::<i32>() {
-                if self.keepalived.is_some() {
-                    kill(pid, libc::SIGKILL);
-                }
-            }
-        }
-        if let Some(mut c) = self.keepalived.take() {
-            kill(c.id() as i32, libc::SIGKILL);
-            let _ = c.wait();
-        }
+        reap(&self.dir, &mut self.lvsdeck, &mut self.keepalived);
         for ns in [&self.ka_ns, &self.lv_ns] {
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
         }

@@ -11,7 +11,7 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use super::vrrp_lab::{
-    kill, run, spawn_keepalived, spawn_lvsdeck, wait_for, wait_oper_up, LogMode,
+    kill, reap, run, spawn_keepalived, spawn_lvsdeck, wait_for, wait_oper_up, LogMode,
 };
 
 pub const VIP: &str = "198.18.0.100";
@@ -189,21 +189,7 @@ impl VmacLab {
 
 impl Drop for VmacLab {
     fn drop(&mut self) {
-        if let Some(mut c) = self.lvsdeck.take() {
-            kill(c.id() as i32, libc::SIGKILL);
-            let _ = c.wait();
-        }
-        if let Ok(s) = fs::read_to_string(self.path("ka-vrrp.pid")) {
-            if let Ok(pid) = s.trim().parse::<i32>() {
-                if self.keepalived.is_some() {
-                    kill(pid, libc::SIGKILL);
-                }
-            }
-        }
-        if let Some(mut c) = self.keepalived.take() {
-            kill(c.id() as i32, libc::SIGKILL);
-            let _ = c.wait();
-        }
+        reap(&self.dir, &mut self.lvsdeck, &mut self.keepalived);
         for ns in [&self.client, &self.ka_ns, &self.lv_ns] {
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
         }

@@ -90,6 +90,23 @@ pub fn spawn_lvsdeck(ns: &str, dir: &Path, conf: &str, rust_log: &str, mode: Log
         .expect("lvsdeck daemon")
 }
 
+/// Kills a lab's lvsdeck, keepalived's VRRP child (from its pid file in `dir`) and
+/// keepalived itself, by PID, and reaps them: every lab's clean-up, even after a failure.
+pub fn reap(dir: &Path, lvsdeck: &mut Option<Child>, keepalived: &mut Option<Child>) {
+    if let Some(mut c) = lvsdeck.take() {
+        kill(c.id() as i32, libc::SIGKILL);
+        let _ = c.wait();
+    }
+    if let Some(mut c) = keepalived.take() {
+        let vrrp = fs::read_to_string(dir.join("ka-vrrp.pid"));
+        if let Some(pid) = vrrp.ok().and_then(|s| s.trim().parse::<i32>().ok()) {
+            kill(pid, libc::SIGKILL);
+        }
+        kill(c.id() as i32, libc::SIGKILL);
+        let _ = c.wait();
+    }
+}
+
 /// Which family a lab runs VRRP over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fam {
@@ -366,18 +383,7 @@ impl Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
-        if let Some(mut c) = self.lvsdeck.take() {
-            kill(c.id() as i32, libc::SIGKILL);
-            let _ = c.wait();
-        }
-        if let Ok(s) = fs::read_to_string(self.path("ka-vrrp.pid")) {
-            if let Ok(pid) = s.trim().parse::<i32>() {
-                if self.keepalived.is_some() {
-                    kill(pid, libc::SIGKILL);
-                }
-            }
-        }
-        self.stop_keepalived();
+        reap(&self.dir, &mut self.lvsdeck, &mut self.keepalived);
         let _ = Command::new("ip")
             .args(["netns", "del", &self.ka_ns])
             .status();
