@@ -8,10 +8,12 @@
 
 pub mod adm;
 pub mod check;
+pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod ipvs;
 pub mod lab;
+pub mod linux;
 pub mod rules;
 pub mod tui;
 pub mod vrrp;

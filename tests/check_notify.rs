@@ -34,7 +34,7 @@ impl Drop for Scratch {
 }
 
 fn uid_of(user: &str) -> u32 {
-    lvsdeck::engine::script::resolve(user)
+    lvsdeck::linux::script::resolve(user)
         .expect("user exists")
         .uid
 }
@@ -178,7 +178,7 @@ async fn misc_check_runs_as_its_user() {
         panic!("not a MISC_CHECK: {:?}", check.probe);
     };
     assert!(lvsdeck::check::misc::check(spec).await.is_up());
-    let who = lvsdeck::engine::script::resolve("nobody:nogroup").expect("nobody:nogroup");
+    let who = lvsdeck::linux::script::resolve("nobody:nogroup").expect("nobody:nogroup");
     assert_eq!(
         lines(&out),
         vec![who.uid.to_string(), who.gid.to_string()],

@@ -6,11 +6,12 @@
 
 use std::io::{self, BufRead, BufWriter, Write};
 
+use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::conn::read_conns;
 use crate::ipvs::error::IpvsError;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{Connection, Op};
-use crate::rules::{self, apply::apply_atomically, Command, ListOptions};
+use crate::rules::{self, Command, ListOptions};
 
 use super::names::{Numeric, Resolver, SystemResolver};
 use super::{

@@ -1,13 +1,13 @@
 //! MISC_CHECK: run a program; exit 0 is up. With `misc_dynamic`, 1 is down and 2..255 is up
 //! with weight code - 2. The command line is split into words here (quotes respected); no
 //! shell runs unless the command names one. It runs as its `user` (else `script_user`) like
-//! every script ([`crate::engine::script`]); past `misc_timeout` it is killed with its whole
+//! every script ([`crate::linux::script`]); past `misc_timeout` it is killed with its whole
 //! process group, so a hung script cannot pile up children.
 
 use std::time::Duration;
 
 use super::outcome::Outcome;
-use crate::engine::script::{self, Exit, RunAs};
+use crate::linux::script::{self, Exit, RunAs};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MiscSpec {

@@ -10,8 +10,8 @@ use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::clock::Instant;
 use crate::ipvs::{DestConfig, Op};
-use crate::vrrp::Instant;
 
 use super::outcome::Outcome;
 use super::quorum;

@@ -3,8 +3,8 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
+use crate::clock::Instant;
 use crate::ipvs::{DestConfig, Op, Protocol, ServiceKey};
-use crate::vrrp::Instant;
 
 use super::outcome::Outcome;
 use super::policy::{Action, Command, Output, Policy};

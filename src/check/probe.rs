@@ -124,7 +124,7 @@ pub fn from_config(c: &Checker, cx: &Context<'_>) -> Result<Check, String> {
             if let Some(u) = m.user.as_deref().or(cx.script_user) {
                 // keepalived leaves out a script whose user or group is unknown.
                 spec.who = Some(
-                    crate::engine::script::resolve(u)
+                    crate::linux::script::resolve(u)
                         .ok_or_else(|| format!("unknown user or group '{u}'"))?,
                 );
             }

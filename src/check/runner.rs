@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio::time::Instant as TokioInstant;
 
-use crate::vrrp::Instant;
+use crate::clock::Instant;
 
 use super::policy::{Command, Output, Policy};
 use super::probe::Check;

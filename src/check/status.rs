@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crate::vrrp::Instant;
+use crate::clock::Instant;
 
 /// How many transitions each server remembers.
 pub const RING: usize = 16;

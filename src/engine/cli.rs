@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::netlink::Client;
-use crate::rules::apply::apply_atomically;
 
 use super::desired::duplicates;
 use super::reconcile::{DriftPolicy, Reconciler, Release};

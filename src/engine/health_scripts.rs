@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::check::{Action, Script, VsSpec};
 
-use super::script::{self, Job, Queue};
+use crate::linux::script::{self, Job, Queue};
 
 /// keepalived gives these scripts no timeout; ours keeps a queue moving.
 pub const TIMEOUT: Duration = Duration::from_secs(30);

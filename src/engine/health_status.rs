@@ -5,8 +5,8 @@
 use std::net::IpAddr;
 
 use crate::check::{Health, Intent, ServerStatus, VsSpec};
+use crate::clock::Instant;
 use crate::ipvs::ServiceKey;
-use crate::vrrp::Instant;
 
 use super::desired::ServerId;
 use super::task;

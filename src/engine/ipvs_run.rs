@@ -13,10 +13,10 @@ use tokio::time::Instant as TokioInstant;
 
 use crate::check::runner::Event;
 use crate::check::Action;
+use crate::clock::Instant;
 use crate::config::global_defs::FlushOnStop;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::ServiceKey;
-use crate::vrrp::Instant;
 
 use super::alerts::{Alerter, MailConfig, Mailer};
 use super::checks::{Checks, Down};

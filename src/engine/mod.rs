@@ -25,7 +25,6 @@ pub mod operator;
 pub mod ownership;
 pub mod reconcile;
 pub mod release;
-pub mod script;
 pub mod state_file;
 pub mod task;
 pub mod verdicts;

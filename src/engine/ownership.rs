@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::ipvs::plan;
 use crate::ipvs::{Op, ServiceEntry, ServiceKey};
-use crate::rules::plan;
 
 /// The services of `table` whose key is in `keys`.
 pub fn owned_part(table: &[ServiceEntry], keys: &BTreeSet<ServiceKey>) -> Vec<ServiceEntry> {

@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use anyhow::Context;
 
 use crate::config::global_defs::FlushOnStop;
+use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{Op, ServiceEntry, ServiceKey};
-use crate::rules::apply::apply_atomically;
 
 use super::task::log_ops;
 

@@ -7,9 +7,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::IpvsService;
+use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::Op;
-use crate::rules::apply::apply_atomically;
 
 use super::desired::{Presence, ServerId};
 use super::drift::{Drift, DriftKey};

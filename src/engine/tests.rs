@@ -456,7 +456,7 @@ fn kept_drift_ends_with_a_reload() {
 #[test]
 fn an_operator_drain_holds_through_checks_and_is_not_drift() {
     use crate::check::{CheckerId, Command, Outcome, Policy};
-    use crate::vrrp::Instant;
+    use crate::clock::Instant;
     use std::time::Duration;
     let text = "
 virtual_server 198.51.100.10 80 {

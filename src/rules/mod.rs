@@ -5,7 +5,6 @@
 //! `Display` write an `Op` back as the line `ipvsadm -S -n` would print.
 
 mod address;
-pub mod apply;
 mod c_numbers;
 pub mod command;
 mod compat;
@@ -14,7 +13,6 @@ mod finish;
 mod names;
 mod options;
 mod parser;
-pub mod plan;
 mod popt;
 mod resolve;
 mod restore;

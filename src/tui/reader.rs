@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::event::{Snapshot, Source};
+use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::error::IpvsError;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{procfs, Op};
-use crate::rules::apply::apply_atomically;
 
 /// How the table is read, decided once at start.
 #[derive(Clone)]

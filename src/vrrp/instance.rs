@@ -14,8 +14,8 @@ use super::checks::{check, check_advert, Policy, Received};
 use super::config::{Config, ConfigError, PRIORITY_OWNER};
 use super::counters::Counters;
 use super::status::{History, Reason, State, Status, Transition};
-use super::time::{centis, Instant};
 use super::timers;
+use crate::clock::{centis, Instant};
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq)]

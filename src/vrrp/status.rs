@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::counters::Counters;
-use super::time::Instant;
+use crate::clock::Instant;
 
 /// RFC states, plus FAULT (keepalived: interface down or a failed track with weight 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -22,7 +22,7 @@ pub fn skew(version: Version, priority: u8, master_adver_int_cs: u16) -> Duratio
 /// 3 × Master_Adver_Interval + Skew_Time. In v2 the interval is ours (adverts with another are
 /// dropped); in v3 it is the one learned from the master.
 pub fn master_down(version: Version, priority: u8, master_adver_int_cs: u16) -> Duration {
-    crate::vrrp::time::centis(u64::from(master_adver_int_cs)) * DOWN_ADVERTS
+    crate::clock::centis(u64::from(master_adver_int_cs)) * DOWN_ADVERTS
         + skew(version, priority, master_adver_int_cs)
 }
 

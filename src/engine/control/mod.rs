@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::check::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
+use crate::clock::Instant;
 use crate::engine::drift::{Drift, DriftItem};
 use crate::engine::health_status::{HealthStatus, ServerView, Why};
 use crate::engine::ipvs_run::Ipvs;
@@ -22,7 +23,6 @@ use crate::engine::operator::server_text;
 use crate::engine::task::{self, Command};
 use crate::engine::vrrp::Instances;
 use crate::rules::{service_selector, Numeric};
-use crate::vrrp::Instant;
 
 use protocol::{
     parse_entry, parse_server, CheckerReport, DriftReport, Reply, Request, ServerReport,

@@ -9,11 +9,11 @@ use super::client::short_form;
 use super::protocol::{parse_reply, to_line, Reply, Request};
 use super::{from_reply, to_reply};
 use crate::check::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
+use crate::clock::Instant;
 use crate::engine::drift::{Drift, DriftItem, DriftKey};
 use crate::engine::health_status::{HealthStatus, ServerView, Why};
 use crate::engine::task;
 use crate::ipvs::{Protocol, ServiceKey};
-use crate::vrrp::Instant;
 
 fn at(ms: u64) -> Instant {
     Instant::from_since_epoch(Duration::from_millis(ms))

@@ -3,7 +3,6 @@
 
 pub mod group;
 pub mod notify;
-pub use super::script as proc;
 pub mod receiver;
 pub mod security;
 pub mod sender;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::proc::{self, RunAs};
+use crate::linux::script::{self, RunAs};
 use crate::vrrp::State;
 
 /// keepalived gives notify scripts no timeout of their own; ours keeps the queue moving.
@@ -79,7 +79,7 @@ impl Runner {
         let (tx, mut rx) = mpsc::unbounded_channel::<(Line, Option<RunAs>)>();
         let join = tokio::spawn(async move {
             while let Some((line, who)) = rx.recv().await {
-                let exit = proc::run(&line.argv, who, NOTIFY_TIMEOUT).await;
+                let exit = script::run(&line.argv, who, NOTIFY_TIMEOUT).await;
                 if !exit.ok() {
                     tracing::warn!("{owner}: notify {:?} ended {exit:?}", line.argv);
                 }
@@ -93,7 +93,7 @@ impl Runner {
         for l in lines {
             let who = match &l.user {
                 None => None,
-                Some(u) => match proc::resolve(u) {
+                Some(u) => match script::resolve(u) {
                     Some(w) => Some(w),
                     None => {
                         tracing::error!("notify {:?}: unknown user {u}; not run", l.argv);

@@ -18,9 +18,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::vrrp::net::packet::Packet;
-use crate::vrrp::net::socket4::Rx4;
-use crate::vrrp::net::socket6::Rx6;
+use crate::linux::vrrp_socket::packet::Packet;
+use crate::linux::vrrp_socket::socket4::Rx4;
+use crate::linux::vrrp_socket::socket6::Rx6;
 
 /// Packets queued for one instance before more are dropped (it is stuck anyway).
 const QUEUE: usize = 64;
@@ -404,8 +404,8 @@ mod tests {
     /// limit and destination from the control messages.
     #[tokio::test]
     async fn loopback_packets_reach_the_instance_with_their_vrid() {
-        use crate::vrrp::net::socket4::Tx4;
-        use crate::vrrp::net::socket6::Tx6;
+        use crate::linux::vrrp_socket::socket4::Tx4;
+        use crate::linux::vrrp_socket::socket6::Tx6;
         let r = Arc::new(Receivers::default());
         let mut kept = Vec::new();
         for (family, me) in [(Family::V4, "127.0.0.1"), (Family::V6, "::1")] {

@@ -10,7 +10,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::notify::Line;
-use super::proc;
+use crate::linux::script;
 
 const S_ISVTX: u32 = 0o1000;
 const S_ISUID: u32 = 0o4000;
@@ -45,7 +45,7 @@ pub fn default_user(
     if let Some(u) = script_user {
         return Ok(Some(u.clone()));
     }
-    if proc::resolve(KEEPALIVED_SCRIPT).is_some() {
+    if script::resolve(KEEPALIVED_SCRIPT).is_some() {
         return Ok(Some(KEEPALIVED_SCRIPT.to_string()));
     }
     if enforce {
@@ -70,7 +70,7 @@ pub fn check(line: &Line, enforce: bool) -> Result<Verdict, Insecure> {
     };
     let uid_gid = match &line.user {
         Some(u) => {
-            let r = proc::resolve(u).ok_or_else(|| Insecure::UnknownUser(u.clone()))?;
+            let r = script::resolve(u).ok_or_else(|| Insecure::UnknownUser(u.clone()))?;
             (r.uid, r.gid)
         }
         // SAFETY: geteuid/getegid cannot fail.
@@ -116,7 +116,7 @@ pub fn check(line: &Line, enforce: bool) -> Result<Verdict, Insecure> {
 /// Whether `line` runs as root (its user, or the engine's own when it names none).
 pub fn runs_as_root(line: &Line) -> bool {
     match &line.user {
-        Some(u) => proc::resolve(u).is_some_and(|r| r.uid == 0 || r.gid == 0),
+        Some(u) => script::resolve(u).is_some_and(|r| r.uid == 0 || r.gid == 0),
         // SAFETY: geteuid cannot fail.
         None => unsafe { libc::geteuid() == 0 },
     }
@@ -351,7 +351,7 @@ mod tests {
         // Secure files, but no script_user and no keepalived_script user: not as root.
         fs::set_permissions(&n, fs::Permissions::from_mode(0o755)).expect("chmod");
         assert!(build(conf(enforced, &n)).is_ok());
-        if proc::resolve("keepalived_script").is_none() {
+        if script::resolve("keepalived_script").is_none() {
             let e = build(conf(" enable_script_security\n", &n)).expect_err("no user");
             assert!(
                 e.starts_with("k.conf:16 vrrp_instance VI: ") && e.contains("script_user"),

@@ -6,9 +6,9 @@ use std::net::IpAddr;
 use anyhow::Context;
 
 use super::spec::Spec;
-use crate::vrrp::net::iface;
-use crate::vrrp::net::socket4::Tx4;
-use crate::vrrp::net::socket6::Tx6;
+use crate::linux::iface;
+use crate::linux::vrrp_socket::socket4::Tx4;
+use crate::linux::vrrp_socket::socket6::Tx6;
 use crate::vrrp::Family;
 
 /// The advert source: `unicast_src_ip`/`mcast_src_ip`, else the interface's primary IPv4

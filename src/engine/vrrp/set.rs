@@ -45,7 +45,7 @@ impl Instances {
     }
 
     /// The instances' clock now (what their status times count from).
-    pub fn now(&self) -> crate::vrrp::Instant {
+    pub fn now(&self) -> crate::clock::Instant {
         self.shared.now()
     }
 

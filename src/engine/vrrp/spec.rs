@@ -342,7 +342,7 @@ impl Spec {
                 }
                 Some(n) => Some(VmacSpec {
                     name: if n.is_empty() {
-                        crate::vrrp::net::vmac::default_name(i.virtual_router_id)
+                        crate::linux::vmac::default_name(i.virtual_router_id)
                     } else {
                         n.to_string()
                     },
@@ -387,7 +387,7 @@ impl Spec {
 
     /// Advert interval, for logs.
     pub fn interval(&self) -> Duration {
-        crate::vrrp::time::centis(u64::from(self.core.advert_interval_cs))
+        crate::clock::centis(u64::from(self.core.advert_interval_cs))
     }
 }
 

@@ -14,11 +14,11 @@ use super::receiver::{Listener, Receivers, Subscription};
 use super::sender::{announcer, source, Sender};
 use super::spec::{Spec, Vip};
 use super::track::{self, Track, Watchers};
-use crate::vrrp::net::garp::Garp;
-use crate::vrrp::net::iface;
-use crate::vrrp::net::links::LinkEvent;
-use crate::vrrp::net::na::Ndisc;
-use crate::vrrp::net::vips::{absent, AddrEvent, Vips};
+use crate::linux::garp::Garp;
+use crate::linux::iface;
+use crate::linux::links::LinkEvent;
+use crate::linux::na::Ndisc;
+use crate::linux::vips::{absent, AddrEvent, Vips};
 use crate::vrrp::track::{Tracking, Verdict};
 use crate::vrrp::{Action, Input, Instance, Output, Path, Received, State, Status};
 
@@ -53,10 +53,10 @@ impl Shared {
     pub async fn open() -> anyhow::Result<Arc<Shared>> {
         Ok(Arc::new(Shared {
             vips: Vips::open().await.context("rtnetlink")?,
-            addr_events: crate::vrrp::net::vips::monitor()
+            addr_events: crate::linux::vips::monitor()
                 .await
                 .context("rtnetlink address monitor")?,
-            link_events: crate::vrrp::net::links::monitor()
+            link_events: crate::linux::links::monitor()
                 .await
                 .context("rtnetlink link monitor")?,
             receivers: Arc::new(Receivers::default()),
@@ -64,11 +64,11 @@ impl Shared {
         }))
     }
 
-    pub fn now(&self) -> crate::vrrp::Instant {
-        crate::vrrp::Instant::from_since_epoch(self.epoch.elapsed())
+    pub fn now(&self) -> crate::clock::Instant {
+        crate::clock::Instant::from_since_epoch(self.epoch.elapsed())
     }
 
-    fn at(&self, t: crate::vrrp::Instant) -> tokio::time::Instant {
+    fn at(&self, t: crate::clock::Instant) -> tokio::time::Instant {
         self.epoch + t.since_epoch()
     }
 }
@@ -114,7 +114,7 @@ struct Runner {
     _watchers: Watchers,
     notify: notify::Runner,
     /// `use_vmac`: the macvlan, removed when the task ends.
-    vmac: Option<crate::vrrp::net::vmac::Vmac>,
+    vmac: Option<crate::linux::vmac::Vmac>,
     /// Where VIPs without `dev` go: the vmac, else the interface.
     vip_index: u32,
     /// The sync group's coordinator, and what it last heard from us.
@@ -325,7 +325,7 @@ impl Runner {
     /// Feeds the tracking verdict's changes to the core; starts the instance once no weight-0
     /// tracker is waiting for its first result (keepalived waits the same way).
     /// `None`: nothing changed; otherwise the core's new deadline.
-    async fn apply_tracking(&mut self) -> Option<Option<crate::vrrp::Instant>> {
+    async fn apply_tracking(&mut self) -> Option<Option<crate::clock::Instant>> {
         let v = self.tracking.verdict();
         let mut inputs = Vec::new();
         if v.tracked_weight != self.told.tracked_weight {
@@ -476,7 +476,7 @@ impl Runner {
     }
 
     /// Runs the core's actions in order, publishes the status, returns the next deadline.
-    async fn execute(&mut self, out: Output) -> Option<crate::vrrp::Instant> {
+    async fn execute(&mut self, out: Output) -> Option<crate::clock::Instant> {
         let name = self.spec.name.clone();
         for action in out.actions {
             match action {
@@ -581,7 +581,7 @@ fn open_io(
     spec: &Spec,
     ifindex: u32,
     src: IpAddr,
-    vmac: Option<&crate::vrrp::net::vmac::Vmac>,
+    vmac: Option<&crate::linux::vmac::Vmac>,
 ) -> anyhow::Result<(Sender, Option<Garp>, Option<Ndisc>)> {
     let name = &spec.name;
     let (tx_name, tx_index) = match (vmac, &spec.vmac) {

@@ -9,9 +9,9 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use super::notify::Line;
-use super::proc;
-use crate::vrrp::net::iface;
-use crate::vrrp::net::links::LinkEvent;
+use crate::linux::iface;
+use crate::linux::links::LinkEvent;
+use crate::linux::script;
 use crate::vrrp::track::Tracker;
 
 /// How often a tracked link is looked at when the link monitor is gone.
@@ -85,13 +85,13 @@ pub fn start(
             Track::Script(s) => {
                 let who = match &s.line.user {
                     None => None,
-                    Some(u) => Some(proc::resolve(u).ok_or_else(|| {
+                    Some(u) => Some(script::resolve(u).ok_or_else(|| {
                         anyhow::anyhow!("vrrp_script {}: unknown user {u}", s.name)
                     })?),
                 };
                 joins.push(tokio::spawn(async move {
                     loop {
-                        let exit = proc::run(&s.line.argv, who, s.timeout).await;
+                        let exit = script::run(&s.line.argv, who, s.timeout).await;
                         tracing::debug!("VRRP_Script({}) {exit:?}", s.name);
                         if tx.send((idx, exit.ok())).await.is_err() {
                             return;

@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::spec::{Spec, VmacSpec};
-use crate::vrrp::net::iface;
-use crate::vrrp::net::vmac::{self, Vmac};
+use crate::linux::iface;
+use crate::linux::vmac::{self, Vmac};
 
 /// The kernel marks a new macvlan running a moment after it is up (linkwatch). The vmac is
 /// one of the instance's own links, so waiting for that (at most a second, and only while the

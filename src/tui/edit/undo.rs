@@ -1,8 +1,8 @@
 //! Undo: the table after a change is worked out from the table before it and the change's
 //! ops, then `plan::converge(after, before)` gives the ops that put it back.
 
+use crate::ipvs::plan;
 use crate::ipvs::{Dest, Op, Service, ServiceEntry, Stats};
-use crate::rules::plan;
 
 /// The ops that undo `ops` applied to `before`; `None` when they cannot be undone (zeroed
 /// counters, timeouts, daemons) or when nothing would change back.

@@ -3,7 +3,9 @@
 
 use std::io;
 use std::net::Ipv4Addr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use super::packet_socket;
 
 const ETH_P_ARP: u16 = 0x0806;
 
@@ -31,19 +33,7 @@ pub struct Garp {
 
 impl Garp {
     pub fn open(ifindex: u32, mac: [u8; 6]) -> io::Result<Garp> {
-        // SAFETY: plain socket(2); the descriptor is owned right below.
-        let fd = unsafe {
-            libc::socket(
-                libc::AF_PACKET,
-                libc::SOCK_RAW | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-                i32::from(ETH_P_ARP.to_be()),
-            )
-        };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: `fd` is fresh and ours.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let fd = packet_socket::open(ETH_P_ARP)?;
         // Sending only: a filter that accepts nothing keeps the receive queue empty.
         let zero = libc::sock_filter {
             code: 0x06,
@@ -73,28 +63,7 @@ impl Garp {
 
     pub fn send(&self, vip: Ipv4Addr) -> io::Result<()> {
         let f = frame(self.mac, vip);
-        // SAFETY: sockaddr_ll is plain old data; all-zero is valid.
-        let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
-        sll.sll_family = libc::AF_PACKET as u16;
-        sll.sll_protocol = ETH_P_ARP.to_be();
-        sll.sll_ifindex = self.ifindex as i32;
-        sll.sll_halen = 6;
-        sll.sll_addr[..6].copy_from_slice(&[0xff; 6]);
-        // SAFETY: `f` and `sll` are valid for the lengths passed.
-        let rc = unsafe {
-            libc::sendto(
-                self.fd.as_raw_fd(),
-                f.as_ptr().cast(),
-                f.len(),
-                0,
-                (&sll as *const libc::sockaddr_ll).cast(),
-                std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
-            )
-        };
-        if rc < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        packet_socket::send_frame(&self.fd, self.ifindex, ETH_P_ARP, [0xff; 6], &f)
     }
 }
 

@@ -9,7 +9,9 @@
 
 use std::io;
 use std::net::Ipv6Addr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
+
+use super::packet_socket;
 
 const ETH_P_IPV6: u16 = 0x86dd;
 const IPPROTO_ICMPV6: u8 = 58;
@@ -87,19 +89,7 @@ pub struct Ndisc {
 impl Ndisc {
     pub fn open(ifname: &str, ifindex: u32, mac: [u8; 6]) -> io::Result<Ndisc> {
         // Protocol 0: a send-only packet socket receives nothing.
-        // SAFETY: plain socket(2); the descriptor is owned right below.
-        let fd = unsafe {
-            libc::socket(
-                libc::AF_PACKET,
-                libc::SOCK_RAW | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-                0,
-            )
-        };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: `fd` is fresh and ours.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let fd = packet_socket::open(0)?;
         Ok(Ndisc {
             fd,
             ifindex,
@@ -110,28 +100,8 @@ impl Ndisc {
 
     pub fn send(&self, vip: Ipv6Addr) -> io::Result<()> {
         let f = frame(self.mac, vip, forwarding(&self.ifname));
-        // SAFETY: sockaddr_ll is plain old data; all-zero is valid.
-        let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
-        sll.sll_family = libc::AF_PACKET as u16;
-        sll.sll_protocol = ETH_P_IPV6.to_be();
-        sll.sll_ifindex = self.ifindex as i32;
-        sll.sll_halen = 6;
-        sll.sll_addr[..6].copy_from_slice(&f[0..6]);
-        // SAFETY: `f` and `sll` are valid for the lengths passed.
-        let rc = unsafe {
-            libc::sendto(
-                self.fd.as_raw_fd(),
-                f.as_ptr().cast(),
-                f.len(),
-                0,
-                (&sll as *const libc::sockaddr_ll).cast(),
-                std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
-            )
-        };
-        if rc < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        let dst = [f[0], f[1], f[2], f[3], f[4], f[5]];
+        packet_socket::send_frame(&self.fd, self.ifindex, ETH_P_IPV6, dst, &f)
     }
 }
 

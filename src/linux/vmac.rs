@@ -13,14 +13,11 @@ use std::path::PathBuf;
 
 use neli::consts::nl::NlmF;
 use neli::consts::rtnl::{Ifla, IflaInfo, RtAddrFamily, Rtm};
-use neli::consts::socket::NlFamily;
-use neli::nl::NlPayload;
-use neli::router::asynchronous::{NlRouter, NlRouterReceiverHandle};
+use neli::router::asynchronous::NlRouter;
 use neli::rtnl::{Ifinfomsg, IfinfomsgBuilder, RtattrBuilder};
 use neli::types::{Buffer, RtBuffer};
-use neli::utils::Groups;
 
-use super::iface;
+use super::{iface, rtnl};
 use crate::vrrp::Family;
 
 /// `IFLA_MACVLAN_MODE` and `MACVLAN_MODE_PRIVATE` (linux/if_link.h).
@@ -46,10 +43,6 @@ pub fn mac_string(m: [u8; 6]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(":")
-}
-
-fn other(e: impl std::fmt::Display) -> io::Error {
-    io::Error::other(e.to_string())
 }
 
 /// A vmac this process created; [`Vmac::remove`] deletes it and restores the base.
@@ -132,24 +125,6 @@ fn set(path: &PathBuf, value: &str) -> io::Result<Option<String>> {
     Ok(Some(old))
 }
 
-async fn request(router: &NlRouter, ty: Rtm, flags: NlmF, msg: Ifinfomsg) -> io::Result<()> {
-    let mut rx: NlRouterReceiverHandle<Rtm, Ifinfomsg> = router
-        .send(ty, flags | NlmF::ACK, NlPayload::Payload(msg))
-        .await
-        .map_err(other)?;
-    while let Some(r) = rx.next::<Rtm, Ifinfomsg>().await {
-        if let Err(e) = r {
-            return Err(match e {
-                neli::err::RouterError::Nlmsgerr(m) => {
-                    io::Error::from_raw_os_error(m.error().abs())
-                }
-                e => other(e),
-            });
-        }
-    }
-    Ok(())
-}
-
 fn new_link(base: u32, name: &str, mac: [u8; 6]) -> io::Result<Ifinfomsg> {
     let mut data = RtBuffer::<u16, Buffer>::new();
     data.push(
@@ -157,7 +132,7 @@ fn new_link(base: u32, name: &str, mac: [u8; 6]) -> io::Result<Ifinfomsg> {
             .rta_type(IFLA_MACVLAN_MODE)
             .rta_payload(MACVLAN_MODE_PRIVATE)
             .build()
-            .map_err(other)?,
+            .map_err(rtnl::other)?,
     );
     let mut info = RtBuffer::<IflaInfo, Buffer>::new();
     info.push(
@@ -165,14 +140,14 @@ fn new_link(base: u32, name: &str, mac: [u8; 6]) -> io::Result<Ifinfomsg> {
             .rta_type(IflaInfo::Kind)
             .rta_payload("macvlan")
             .build()
-            .map_err(other)?,
+            .map_err(rtnl::other)?,
     );
     info.push(
         RtattrBuilder::default()
             .rta_type(IflaInfo::Data)
             .rta_payload(data)
             .build()
-            .map_err(other)?,
+            .map_err(rtnl::other)?,
     );
     let mut attrs = RtBuffer::<Ifla, Buffer>::new();
     attrs.push(
@@ -180,34 +155,34 @@ fn new_link(base: u32, name: &str, mac: [u8; 6]) -> io::Result<Ifinfomsg> {
             .rta_type(Ifla::Link)
             .rta_payload(base)
             .build()
-            .map_err(other)?,
+            .map_err(rtnl::other)?,
     );
     attrs.push(
         RtattrBuilder::default()
             .rta_type(Ifla::Ifname)
             .rta_payload(name)
             .build()
-            .map_err(other)?,
+            .map_err(rtnl::other)?,
     );
     attrs.push(
         RtattrBuilder::default()
             .rta_type(Ifla::Address)
             .rta_payload(Buffer::from(mac.to_vec()))
             .build()
-            .map_err(other)?,
+            .map_err(rtnl::other)?,
     );
     attrs.push(
         RtattrBuilder::default()
             .rta_type(Ifla::Linkinfo)
             .rta_payload(info)
             .build()
-            .map_err(other)?,
+            .map_err(rtnl::other)?,
     );
     IfinfomsgBuilder::default()
         .ifi_family(RtAddrFamily::Unspecified)
         .rtattrs(attrs)
         .build()
-        .map_err(other)
+        .map_err(rtnl::other)
 }
 
 fn link_msg(ifindex: u32, up: bool) -> io::Result<Ifinfomsg> {
@@ -215,7 +190,7 @@ fn link_msg(ifindex: u32, up: bool) -> io::Result<Ifinfomsg> {
         .ifi_family(RtAddrFamily::Unspecified)
         .ifi_index(ifindex as libc::c_int);
     let b = if up { b.up() } else { b };
-    b.build().map_err(other)
+    b.build().map_err(rtnl::other)
 }
 
 impl Vmac {
@@ -223,11 +198,9 @@ impl Vmac {
     /// (a previous run that was killed) is replaced.
     pub async fn create(base: &str, name: &str, mac: [u8; 6], family: Family) -> io::Result<Vmac> {
         let base_index = iface::index(base)?;
-        let (router, _) = NlRouter::connect(NlFamily::Route, None, Groups::empty())
-            .await
-            .map_err(other)?;
+        let router = rtnl::connect().await?;
         let flags = NlmF::CREATE | NlmF::EXCL;
-        let created = request(
+        let created = rtnl::request(
             &router,
             Rtm::Newlink,
             flags,
@@ -239,8 +212,8 @@ impl Vmac {
             Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
                 tracing::warn!("{name} already exists (left by an earlier run?): replacing it");
                 let old = iface::index(name)?;
-                request(&router, Rtm::Dellink, NlmF::empty(), link_msg(old, false)?).await?;
-                request(
+                rtnl::request(&router, Rtm::Dellink, NlmF::empty(), link_msg(old, false)?).await?;
+                rtnl::request(
                     &router,
                     Rtm::Newlink,
                     flags,
@@ -281,7 +254,7 @@ impl Vmac {
         }
         base_acquire(base)?;
         self.base = base.to_string();
-        request(
+        rtnl::request(
             router,
             Rtm::Newlink,
             NlmF::empty(),
@@ -295,10 +268,8 @@ impl Vmac {
         if !self.base.is_empty() {
             base_release(&self.base);
         }
-        let (router, _) = NlRouter::connect(NlFamily::Route, None, Groups::empty())
-            .await
-            .map_err(other)?;
-        request(
+        let router = rtnl::connect().await?;
+        rtnl::request(
             &router,
             Rtm::Dellink,
             NlmF::empty(),

@@ -6,13 +6,12 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use neli::consts::nl::NlmF;
 use neli::consts::rtnl::{Ifa, IfaF, RtAddrFamily, RtScope, Rtm};
-use neli::consts::socket::NlFamily;
-use neli::nl::NlPayload;
-use neli::router::asynchronous::{NlRouter, NlRouterReceiverHandle};
+use neli::router::asynchronous::NlRouter;
 use neli::rtnl::{Ifaddrmsg, IfaddrmsgBuilder, RtattrBuilder};
 use neli::types::{Buffer, RtBuffer};
-use neli::utils::Groups;
 use tokio::sync::broadcast;
+
+use super::rtnl;
 
 /// An address appeared or went away on an interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,10 +34,6 @@ pub struct Vips {
     router: NlRouter,
 }
 
-fn other(e: impl std::fmt::Display) -> io::Error {
-    io::Error::other(e.to_string())
-}
-
 fn message(ifindex: u32, addr: IpAddr, prefix: u8) -> io::Result<Ifaddrmsg> {
     let (family, bytes, flags) = match addr {
         IpAddr::V4(a) => (RtAddrFamily::Inet, a.octets().to_vec(), IfaF::empty()),
@@ -52,7 +47,7 @@ fn message(ifindex: u32, addr: IpAddr, prefix: u8) -> io::Result<Ifaddrmsg> {
                 .rta_type(kind)
                 .rta_payload(Buffer::from(bytes.clone()))
                 .build()
-                .map_err(other)?,
+                .map_err(rtnl::other)?,
         );
     }
     IfaddrmsgBuilder::default()
@@ -63,7 +58,7 @@ fn message(ifindex: u32, addr: IpAddr, prefix: u8) -> io::Result<Ifaddrmsg> {
         .ifa_index(ifindex)
         .rtattrs(attrs)
         .build()
-        .map_err(other)
+        .map_err(rtnl::other)
 }
 
 /// Reads the address of an address message (IFA_LOCAL, else IFA_ADDRESS).
@@ -88,10 +83,9 @@ fn address_of(msg: &Ifaddrmsg) -> Option<IpAddr> {
 
 impl Vips {
     pub async fn open() -> io::Result<Vips> {
-        let (router, _) = NlRouter::connect(NlFamily::Route, None, Groups::empty())
-            .await
-            .map_err(other)?;
-        Ok(Vips { router })
+        Ok(Vips {
+            router: rtnl::connect().await?,
+        })
     }
 
     /// Adds `addr/prefix` on `ifindex`; already present counts as done.
@@ -104,14 +98,14 @@ impl Vips {
             prefix,
         )
         .await
-        .or_else(|e| ok_if(e, libc::EEXIST))
+        .or_else(|e| rtnl::ok_if(e, libc::EEXIST))
     }
 
     /// Removes `addr/prefix` from `ifindex`; already absent counts as done.
     pub async fn remove(&self, ifindex: u32, addr: IpAddr, prefix: u8) -> io::Result<()> {
         self.request(Rtm::Deladdr, NlmF::empty(), ifindex, addr, prefix)
             .await
-            .or_else(|e| ok_if(e, libc::EADDRNOTAVAIL))
+            .or_else(|e| rtnl::ok_if(e, libc::EADDRNOTAVAIL))
     }
 
     async fn request(
@@ -122,31 +116,7 @@ impl Vips {
         addr: IpAddr,
         prefix: u8,
     ) -> io::Result<()> {
-        let msg = message(ifindex, addr, prefix)?;
-        let mut rx: NlRouterReceiverHandle<Rtm, Ifaddrmsg> = self
-            .router
-            .send(ty, flags | NlmF::ACK, NlPayload::Payload(msg))
-            .await
-            .map_err(other)?;
-        while let Some(r) = rx.next::<Rtm, Ifaddrmsg>().await {
-            if let Err(e) = r {
-                return Err(match e {
-                    neli::err::RouterError::Nlmsgerr(m) => {
-                        io::Error::from_raw_os_error(m.error().abs())
-                    }
-                    e => other(e),
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
-fn ok_if(e: io::Error, errno: i32) -> io::Result<()> {
-    if e.raw_os_error() == Some(errno) {
-        Ok(())
-    } else {
-        Err(e)
+        rtnl::request(&self.router, ty, flags, message(ifindex, addr, prefix)?).await
     }
 }
 

@@ -1,0 +1,22 @@
+//! Linux plumbing, at the edge: everything here talks to the kernel or the process table.
+//!
+//! - rtnetlink: [`links`] (link state events), [`vips`] (addresses and their events),
+//!   [`vmac`] (keepalived's macvlan), one event loop ([`rtnl_monitor`]);
+//! - interface facts from ioctls and /proc ([`iface`]);
+//! - packet sockets for neighbour announcements: [`garp`] (IPv4), [`na`] (IPv6);
+//! - VRRP's raw sockets (protocol 112, [`vrrp_socket`]);
+//! - processes: [`script`] runs notify, track and check scripts as a given user.
+//!
+//! The protocol cores (`vrrp`, `check::policy`) never import this folder; the engine does.
+
+pub mod garp;
+pub mod iface;
+pub mod links;
+pub mod na;
+pub mod packet_socket;
+pub mod rtnl;
+pub mod rtnl_monitor;
+pub mod script;
+pub mod vips;
+pub mod vmac;
+pub mod vrrp_socket;
