@@ -242,7 +242,7 @@ fn validate(file: &std::path::Path) -> ExitCode {
             }
             // The SSL block's files are read as the daemon reads them.
             let ssl = match &loaded.config.ssl {
-                Some(s) => lvsdeck::check::tls::client_config_for(Some(s))
+                Some(s) => lvsdeck::check::probe::tls::client_config_for(Some(s))
                     .map_err(|e| eprintln!("{e}"))
                     .is_ok(),
                 None => true,

@@ -5,8 +5,9 @@ mod check_support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lvsdeck::check::http::{self, HttpSpec, Tls, UrlSpec};
-use lvsdeck::check::{tcp, Outcome};
+use lvsdeck::check::probe::http::{self, HttpSpec, Tls, UrlSpec};
+use lvsdeck::check::probe::tcp;
+use lvsdeck::check::Outcome;
 
 use check_support::*;
 

@@ -177,7 +177,7 @@ async fn misc_check_runs_as_its_user() {
     let lvsdeck::check::Probe::Misc(spec) = &check.probe else {
         panic!("not a MISC_CHECK: {:?}", check.probe);
     };
-    assert!(lvsdeck::check::misc::check(spec).await.is_up());
+    assert!(lvsdeck::check::probe::misc::check(spec).await.is_up());
     let who = lvsdeck::linux::script::resolve("nobody:nogroup").expect("nobody:nogroup");
     assert_eq!(
         lines(&out),

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-use lvsdeck::check::misc::{self, MiscSpec};
-use lvsdeck::check::{dns, ping, smtp, udp, Outcome, Target};
+use lvsdeck::check::probe::misc::{self, MiscSpec};
+use lvsdeck::check::probe::{dns, ping, smtp, udp};
+use lvsdeck::check::{Outcome, Target};
 
 use check_support::*;
 

@@ -16,7 +16,7 @@ use rustls::RootCertStore;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use lvsdeck::check::build::build;
-use lvsdeck::check::tls::client_config_for;
+use lvsdeck::check::probe::tls::client_config_for;
 use lvsdeck::check::Outcome;
 
 use check_support::*;

@@ -6,8 +6,8 @@ use tokio_rustls::TlsConnector;
 
 use crate::config::{Config, VirtualServer, VsTarget};
 
+use super::policy::spec::{CheckSpec, CheckerId, RsSpec, Script, ServerId, VsSpec};
 use super::probe::{self, Check, Context};
-use super::spec::{CheckSpec, CheckerId, RsSpec, Script, ServerId, VsSpec};
 
 /// Specs for the policy, checks for the runner, and the checkers that cannot run (they
 /// are left out; their server then has fewer checks).

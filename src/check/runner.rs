@@ -11,10 +11,10 @@ use tokio::time::Instant as TokioInstant;
 
 use crate::clock::Instant;
 
+use super::policy::spec::{CheckerId, ServerId};
+use super::policy::status::ServerStatus;
 use super::policy::{Command, Output, Policy};
 use super::probe::Check;
-use super::spec::{CheckerId, ServerId};
-use super::status::ServerStatus;
 
 /// What the engine or console can ask of a running checker.
 pub enum Input {

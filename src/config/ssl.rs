@@ -1,6 +1,6 @@
 //! The top-level `SSL { password P; ca FILE; certificate FILE; key FILE }` block: the TLS
 //! client SSL_GET presents (keepalived's `check_parser.c`/`check_ssl.c`). Only the file
-//! names are read here; the files are read and checked by [`crate::check::tls`].
+//! names are read here; the files are read and checked by [`crate::check::probe::tls`].
 
 use std::path::PathBuf;
 

@@ -34,7 +34,7 @@ impl Checks {
     /// Starts the checks; `down` are servers the previous generation had down. Checkers
     /// that cannot run are logged and left out.
     pub fn start(cfg: &Config, down: &Down, events: mpsc::UnboundedSender<Event>) -> Checks {
-        let tls = crate::check::tls::client_config_for(cfg.ssl.as_ref())
+        let tls = crate::check::probe::tls::client_config_for(cfg.ssl.as_ref())
             .map_err(|e| tracing::warn!("TLS for SSL_GET unavailable: {e}"))
             .ok()
             .map(TlsConnector::from);

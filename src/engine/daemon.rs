@@ -71,7 +71,7 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
     errors.extend(duplicates(&services));
     // The SSL block's files are read now, so a bad one is refused with its file:line.
     if loaded.config.ssl.is_some() {
-        if let Err(e) = crate::check::tls::client_config_for(loaded.config.ssl.as_ref()) {
+        if let Err(e) = crate::check::probe::tls::client_config_for(loaded.config.ssl.as_ref()) {
             errors.push(e);
         }
     }

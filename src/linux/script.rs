@@ -208,7 +208,7 @@ mod tests {
     use super::*;
 
     fn argv(s: &str) -> Vec<String> {
-        crate::check::misc::split(s).unwrap_or_default()
+        crate::check::probe::misc::split(s).unwrap_or_default()
     }
 
     #[tokio::test]

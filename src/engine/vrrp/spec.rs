@@ -63,7 +63,7 @@ pub struct VmacSpec {
 
 /// A script line split into words (no shell), run as its own user or `script_user`.
 fn line(command: &str, user: Option<&String>, g: &GlobalDefs, what: &str) -> Result<Line, String> {
-    let argv = crate::check::misc::split(command)
+    let argv = crate::check::probe::misc::split(command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| format!("{what}: cannot split '{command}' (unclosed quote?)"))?;
     let user = match user {

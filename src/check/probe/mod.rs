@@ -1,5 +1,15 @@
 //! One configured checker ready to run: where it connects and what it asks.
 
+pub mod dns;
+pub mod http;
+pub mod misc;
+pub mod ping;
+pub mod smtp;
+pub mod target;
+pub mod tcp;
+pub mod tls;
+pub mod udp;
+
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,11 +19,10 @@ use tokio_rustls::TlsConnector;
 
 use crate::config::{Checker, CheckerKind};
 
-use super::http::{HttpSpec, Tls, UrlSpec};
-use super::misc::MiscSpec;
-use super::outcome::Outcome;
-use super::target::Target;
-use super::{dns, http, misc, ping, smtp, tcp, udp};
+use self::http::{HttpSpec, Tls, UrlSpec};
+use self::misc::MiscSpec;
+use self::target::Target;
+use super::Outcome;
 
 #[derive(Debug, Clone)]
 pub enum Probe {

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use super::outcome::Outcome;
 use super::target::Target;
+use crate::check::Outcome;
 
 pub async fn check(t: &Target) -> Outcome {
     match t.tcp().await {

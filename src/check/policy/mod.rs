@@ -6,6 +6,15 @@
 //! intent, and diffed against what the policy last asked for. That keeps keepalived's rules
 //! (ipwrapper.c) in one place and makes "operator intent wins" a plain precedence.
 
+pub mod outcome;
+pub mod quorum;
+pub mod retry;
+pub mod spec;
+pub mod status;
+
+#[cfg(test)]
+mod tests;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -13,11 +22,10 @@ use std::time::Duration;
 use crate::clock::Instant;
 use crate::ipvs::{DestConfig, Op};
 
-use super::outcome::Outcome;
-use super::quorum;
-use super::retry::RetryState;
-use super::spec::{CheckerId, Script, ServerId, VsSpec};
-use super::status::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
+use self::outcome::Outcome;
+use self::retry::RetryState;
+use self::spec::{CheckerId, Script, ServerId, VsSpec};
+use self::status::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
 
 /// A script to run, for the engine's script runner.
 #[derive(Debug, Clone, PartialEq, Eq)]

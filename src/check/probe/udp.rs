@@ -6,8 +6,8 @@ use std::io;
 
 use tokio::net::UdpSocket;
 
-use super::outcome::Outcome;
 use super::target::{within, Target};
+use crate::check::Outcome;
 
 /// A UDP socket connected to the target, bound as asked.
 pub async fn socket(t: &Target) -> io::Result<UdpSocket> {

@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use tokio::io::unix::AsyncFd;
 
-use super::outcome::Outcome;
 use super::target::{within, Target};
+use crate::check::Outcome;
 
 const PAYLOAD: &[u8] = b"lvsdeck-ping";
 

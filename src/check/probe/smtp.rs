@@ -3,8 +3,8 @@
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-use super::outcome::Outcome;
 use super::target::{within, Target};
+use crate::check::Outcome;
 
 pub async fn check(t: &Target, helo: &str) -> Outcome {
     match run(t, helo).await {

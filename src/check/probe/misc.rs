@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::outcome::Outcome;
+use crate::check::Outcome;
 use crate::linux::script::{self, Exit, RunAs};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

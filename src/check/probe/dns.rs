@@ -5,8 +5,8 @@ use std::io;
 
 use tokio::net::UdpSocket;
 
-use super::outcome::Outcome;
 use super::target::{within, Target};
+use crate::check::Outcome;
 
 /// The record types keepalived's DNS_CHECK accepts.
 pub fn qtype(name: &str) -> Option<u16> {

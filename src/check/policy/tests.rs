@@ -7,9 +7,9 @@ use crate::clock::Instant;
 use crate::ipvs::{DestConfig, Op, Protocol, ServiceKey};
 
 use super::outcome::Outcome;
-use super::policy::{Action, Command, Output, Policy};
 use super::spec::{CheckSpec, CheckerId, RsSpec, ServerId, VsSpec};
 use super::status::{Health, Intent, RING};
+use super::{Action, Command, Output, Policy};
 
 const SEC: Duration = Duration::from_secs(1);
 

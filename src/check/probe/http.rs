@@ -11,8 +11,8 @@ use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
 
-use super::outcome::Outcome;
 use super::target::{within, Target};
+use crate::check::Outcome;
 
 /// Bodies are read whole for the digest; past this the check fails rather than buffer more.
 pub const MAX_RESPONSE: usize = 8 << 20;
