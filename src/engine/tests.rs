@@ -87,62 +87,8 @@ fn hand_made() -> ServiceEntry {
 
 /// Applies ops as the kernel would, refusing what the kernel refuses.
 fn apply(table: &mut Vec<ServiceEntry>, ops: &[Op]) {
-    for op in ops {
-        let find = |t: &mut Vec<ServiceEntry>, k: &ServiceKey| -> usize {
-            t.iter()
-                .position(|e| e.service.config.key == *k)
-                .unwrap_or_else(|| panic!("no service for {op}"))
-        };
-        match op {
-            Op::AddService(c) => {
-                assert!(!table.iter().any(|e| e.service.config.key == c.key), "{op}");
-                table.push(ServiceEntry {
-                    service: Service {
-                        config: c.clone(),
-                        stats: Stats::default(),
-                    },
-                    dests: vec![],
-                });
-            }
-            Op::EditService(c) => {
-                let i = find(table, &c.key);
-                table[i].service.config = c.clone();
-            }
-            Op::DelService(k) => {
-                let i = find(table, k);
-                table.remove(i);
-            }
-            Op::AddDest(k, d) => {
-                let i = find(table, k);
-                assert!(!table[i]
-                    .dests
-                    .iter()
-                    .any(|x| (x.config.addr, x.config.port) == (d.addr, d.port)));
-                table[i].dests.push(dest(d.clone()));
-            }
-            Op::EditDest(k, d) => {
-                let i = find(table, k);
-                let x = table[i]
-                    .dests
-                    .iter_mut()
-                    .find(|x| (x.config.addr, x.config.port) == (d.addr, d.port))
-                    .unwrap_or_else(|| panic!("no dest for {op}"));
-                x.config = d.clone();
-            }
-            Op::DelDest {
-                service,
-                addr,
-                port,
-            } => {
-                let i = find(table, service);
-                let n = table[i].dests.len();
-                table[i]
-                    .dests
-                    .retain(|x| (x.config.addr, x.config.port) != (*addr, *port));
-                assert_eq!(table[i].dests.len() + 1, n, "{op}");
-            }
-            other => panic!("unexpected {other}"),
-        }
+    if let Err((i, e)) = crate::ipvs::table::apply_all(table, ops) {
+        panic!("{}: {e}", ops[i]);
     }
 }
 

@@ -8,6 +8,7 @@ pub mod netlink;
 pub mod op;
 pub mod plan;
 pub mod procfs;
+pub mod table;
 
 pub use model::*;
 pub use op::Op;

@@ -141,71 +141,6 @@ mod tests {
         }
     }
 
-    /// Applies ops to a table the way the kernel would (for checking plans).
-    fn apply(table: &mut Vec<ServiceEntry>, op: &Op) {
-        match op {
-            Op::AddService(c) => table.push(ServiceEntry {
-                service: Service {
-                    config: c.clone(),
-                    stats: Stats::default(),
-                },
-                dests: vec![],
-            }),
-            Op::EditService(c) => {
-                let e = table
-                    .iter_mut()
-                    .find(|e| e.service.config.key == c.key)
-                    .unwrap();
-                e.service.config = c.clone();
-            }
-            Op::DelService(k) => table.retain(|e| e.service.config.key != *k),
-            Op::AddDest(k, d) => {
-                let e = table
-                    .iter_mut()
-                    .find(|e| e.service.config.key == *k)
-                    .unwrap();
-                assert!(!e
-                    .dests
-                    .iter()
-                    .any(|x| x.config.addr == d.addr && x.config.port == d.port));
-                e.dests.push(Dest {
-                    config: d.clone(),
-                    active_conns: 0,
-                    inact_conns: 0,
-                    persist_conns: 0,
-                    stats: Stats::default(),
-                });
-            }
-            Op::EditDest(k, d) => {
-                let e = table
-                    .iter_mut()
-                    .find(|e| e.service.config.key == *k)
-                    .unwrap();
-                let x = e
-                    .dests
-                    .iter_mut()
-                    .find(|x| x.config.addr == d.addr && x.config.port == d.port)
-                    .unwrap();
-                x.config = d.clone();
-            }
-            Op::DelDest {
-                service,
-                addr,
-                port,
-            } => {
-                let e = table
-                    .iter_mut()
-                    .find(|e| e.service.config.key == *service)
-                    .unwrap();
-                let n = e.dests.len();
-                e.dests
-                    .retain(|x| !(x.config.addr == *addr && x.config.port == *port));
-                assert_eq!(e.dests.len() + 1, n, "deleted a missing dest");
-            }
-            other => panic!("unexpected op {other:?}"),
-        }
-    }
-
     fn configs(t: &[ServiceEntry]) -> Vec<(ServiceConfig, Vec<DestConfig>)> {
         let mut v: Vec<_> = t
             .iter()
@@ -241,7 +176,7 @@ mod tests {
         let plan = converge(&current, &desired);
         let mut t = current.clone();
         for op in &plan {
-            apply(&mut t, op);
+            crate::ipvs::table::apply(&mut t, op).unwrap();
         }
         assert_eq!(configs(&t), configs(&desired));
         // One op per difference: edit svc1, del dest2, edit dest1, add dest9, del svc2,
