@@ -8,6 +8,7 @@
 
 pub mod adm;
 pub mod check;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod engine;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use lvsdeck::cli;
 
 #[derive(Parser)]
 #[command(
@@ -125,93 +126,43 @@ enum Cmd {
         #[arg(long)]
         dry_run: bool,
         /// Where the owned table is kept between runs.
-        #[arg(long, value_name = "FILE", default_value = lvsdeck::engine::state_file::DEFAULT_PATH)]
+        #[arg(long, value_name = "FILE", default_value = lvsdeck::engine::ipvs::state_file::DEFAULT_PATH)]
         state: PathBuf,
     },
 }
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("lvsdeck: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
     // Called through a link named ipvsadm, or as `lvsdeck adm`: a drop-in ipvsadm. Its
     // command line is ipvsadm's, parsed by the rule language, not by clap.
     let invoked_as = argv
         .first()
         .and_then(|a| std::path::Path::new(a).file_name())
         .map(|n| n.to_string_lossy().to_string());
-    if invoked_as.as_deref() == Some("ipvsadm") {
-        return adm(&argv[0], &argv[1..]);
-    }
-    if argv.get(1).map(String::as_str) == Some("adm") {
-        return adm("lvsdeck adm", &argv[2..]);
-    }
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Some(Cmd::Lab {
-            run,
-            files,
-            demo,
-            no_demo,
-            mem,
-            timeout,
-            quiet,
-        }) => lvsdeck::lab::main(&lvsdeck::lab::LabOptions {
-            run,
-            files,
-            demo: if demo {
-                Some(true)
-            } else if no_demo {
-                Some(false)
-            } else {
-                None
-            },
-            mem_mb: mem,
-            timeout: Duration::from_secs(timeout),
-            quiet,
-        }),
-        Some(Cmd::Adm { args }) => return adm("lvsdeck adm", &args),
-        Some(Cmd::Validate { file }) => return validate(&file),
-        Some(Cmd::Reconcile {
-            file,
-            dry_run,
-            state,
-        }) => lvsdeck::engine::cli::main(&lvsdeck::engine::cli::Options {
-            file,
-            dry_run,
-            state,
-        }),
-        Some(Cmd::Daemon {
-            file,
-            control,
-            dont_release_ipvs,
-            dont_release_vrrp,
-        }) => lvsdeck::engine::daemon::main(
-            file,
-            control,
-            lvsdeck::engine::daemon::Release {
-                ipvs: if dont_release_ipvs {
-                    lvsdeck::engine::ipvs_run::OnStop::Leave
-                } else {
-                    lvsdeck::engine::ipvs_run::OnStop::Release
-                },
-                vrrp: !dont_release_vrrp,
-            },
-        ),
-        Some(Cmd::Control { control, request }) => {
-            lvsdeck::engine::control::client::main(&control, &request)
+    let result = if invoked_as.as_deref() == Some("ipvsadm") {
+        rt.block_on(cli::adm::run(&argv[0], &argv[1..]))
+    } else if argv.get(1).map(String::as_str) == Some("adm") {
+        rt.block_on(cli::adm::run("lvsdeck adm", &argv[2..]))
+    } else {
+        let parsed = Cli::parse();
+        match parsed.command {
+            // The console builds its own runtime until it moves onto this one.
+            None => console(parsed),
+            Some(cmd) => rt.block_on(dispatch(cmd)),
         }
-        None if cli.print_keymap => lvsdeck::tui::run::print_keymap(&cli.keymap),
-        None => lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
-            interval: Duration::from_secs_f64(cli.interval),
-            theme: cli.theme,
-            keymap: cli.keymap,
-            read_only: cli.read_only,
-            audit_log: cli.audit_log,
-            vrrp_config: cli.file,
-            control: cli.control,
-        }),
     };
     match result {
-        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Ok(code) => code,
         Err(e) => {
             eprintln!("lvsdeck: {e:#}");
             ExitCode::from(1)
@@ -219,40 +170,78 @@ fn main() -> ExitCode {
     }
 }
 
-fn adm(program: &str, args: &[String]) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("{program}: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let code = rt.block_on(lvsdeck::adm::exec::run(program, args));
-    ExitCode::from(code.clamp(0, 255) as u8)
+fn console(cli: Cli) -> anyhow::Result<ExitCode> {
+    let code = if cli.print_keymap {
+        lvsdeck::tui::run::print_keymap(&cli.keymap)
+    } else {
+        lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
+            interval: Duration::from_secs_f64(cli.interval),
+            theme: cli.theme,
+            keymap: cli.keymap,
+            read_only: cli.read_only,
+            audit_log: cli.audit_log,
+            vrrp_config: cli.file,
+            control: cli.control,
+        })
+    }?;
+    Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }
 
-fn validate(file: &std::path::Path) -> ExitCode {
-    match lvsdeck::config::load(file) {
-        Ok(loaded) => {
-            for d in &loaded.diagnostics.items {
-                eprintln!("{d}");
-            }
-            // The SSL block's files are read as the daemon reads them.
-            let ssl = match &loaded.config.ssl {
-                Some(s) => lvsdeck::check::probe::tls::client_config_for(Some(s))
-                    .map_err(|e| eprintln!("{e}"))
-                    .is_ok(),
-                None => true,
-            };
-            print!("{}", lvsdeck::config::summary::summary(&loaded.config));
-            ExitCode::from(if loaded.is_ok() && ssl { 0 } else { 1 })
+async fn dispatch(cmd: Cmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Cmd::Lab {
+            run,
+            files,
+            demo,
+            no_demo,
+            mem,
+            timeout,
+            quiet,
+        } => {
+            cli::lab::run(cli::lab::Options {
+                run,
+                files,
+                demo: if demo {
+                    Some(true)
+                } else if no_demo {
+                    Some(false)
+                } else {
+                    None
+                },
+                mem_mb: mem,
+                timeout: Duration::from_secs(timeout),
+                quiet,
+            })
+            .await
         }
-        Err(e) => {
-            eprintln!("lvsdeck: {e}");
-            ExitCode::from(1)
+        Cmd::Adm { args } => cli::adm::run("lvsdeck adm", &args).await,
+        Cmd::Validate { file } => cli::validate::run(&file).await,
+        Cmd::Reconcile {
+            file,
+            dry_run,
+            state,
+        } => {
+            cli::reconcile::run(cli::reconcile::Options {
+                file,
+                dry_run,
+                state,
+            })
+            .await
         }
+        Cmd::Daemon {
+            file,
+            control,
+            dont_release_ipvs,
+            dont_release_vrrp,
+        } => {
+            cli::daemon::run(cli::daemon::Options {
+                file,
+                control,
+                dont_release_ipvs,
+                dont_release_vrrp,
+            })
+            .await
+        }
+        Cmd::Control { control, request } => cli::control::run(&control, &request).await,
     }
 }

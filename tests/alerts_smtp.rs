@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 use lvsdeck::engine::alerts::{vrrp_alert, Alerter, MailConfig, Mailer};
-use lvsdeck::engine::checks::{Checks, Down};
+use lvsdeck::engine::health::checks::{Checks, Down};
 
 /// One received mail: the envelope and the DATA text.
 #[derive(Debug, Default)]

@@ -10,8 +10,8 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use lvsdeck::check::build::build;
-use lvsdeck::engine::checks::{Checks, Down};
-use lvsdeck::engine::health_scripts::HealthScripts;
+use lvsdeck::engine::health::checks::{Checks, Down};
+use lvsdeck::engine::health::scripts::HealthScripts;
 
 /// A directory anyone may write to (the scripts run as nobody), removed on drop.
 struct Scratch(PathBuf);

@@ -12,9 +12,9 @@ use tokio::time::timeout;
 
 use lvsdeck::check::runner::Event;
 use lvsdeck::check::Health;
-use lvsdeck::engine::checks::{Checks, Down};
-use lvsdeck::engine::health_status::{views, Why};
-use lvsdeck::engine::verdicts::Verdicts;
+use lvsdeck::engine::health::checks::{Checks, Down};
+use lvsdeck::engine::health::status::{views, Why};
+use lvsdeck::engine::health::verdicts::Verdicts;
 use lvsdeck::engine::Presence;
 
 fn conf(up: u16, dead: u16) -> String {

@@ -1,40 +1,27 @@
-//! Runs what the configuration describes, at the edges where sockets, netlink and signals live.
+//! Runs what the configuration describes, at the edges where sockets, netlink and signals
+//! live; one engine for both front ends.
 //!
-//! - IPVS: keeps the kernel's table converged with the configuration. Desired table = config ∘
-//!   health overrides ∘ operator overrides ([`desired`]); the plan touches only services the
-//!   configuration owns ([`ownership`]); differences nobody in lvsdeck made are reported as
-//!   [`drift::Drift`] and reverted or kept as the operator says ([`reconcile`]). Those are pure;
-//!   [`task`] (the reconciler's tokio task) and [`cli`] (`lvsdeck reconcile`) are the edges.
-//! - VRRP: one tokio task per instance ([`vrrp`]), publishing status through watch channels and
-//!   taking commands; [`daemon`] is `lvsdeck daemon`.
-//! - Health: the checkers' decisions become the reconciler's health layer ([`verdicts`],
-//!   pure); [`checks`] and [`ipvs_run`] run them in the daemon; [`health_status`] is what
-//!   the console sees.
+//! - [`load`]: the one loader — keepalived.conf read, validated and turned into what runs.
+//! - [`director`]: the [`Director`] that owns it all (VRRP instances, the IPVS side with its
+//!   health checkers, mail alerts) and answers control requests. `lvsdeck daemon`
+//!   ([`daemon`]: signals + director + control socket) and the console both drive one.
+//! - [`ipvs`]: the reconciler that keeps the kernel table converged; [`health`]: the
+//!   checkers' verdicts, scripts and status; [`vrrp`]: one task per VRRP instance;
+//!   [`alerts`]: keepalived's mail alerts; [`control`]: the control socket's protocol, server
+//!   and client.
 
 pub mod alerts;
-pub mod checks;
-pub mod cli;
 pub mod control;
 pub mod daemon;
-pub mod desired;
-pub mod drift;
-pub mod health_scripts;
-pub mod health_status;
-pub mod ipvs_run;
-pub mod operator;
-pub mod ownership;
-pub mod reconcile;
-pub mod release;
-pub mod state_file;
-pub mod task;
-pub mod verdicts;
+pub mod director;
+pub mod health;
+pub mod ipvs;
+pub mod load;
 pub mod vrrp;
 
-pub use desired::{Overrides, Presence, ServerId};
-pub use drift::{Drift, DriftItem, DriftKey};
-pub use health_status::{HealthStatus, ServerView, Why};
-pub use reconcile::{DriftPolicy, Reconciler};
-pub use task::{spawn, Command, Handle, Status};
-
-#[cfg(test)]
-mod tests;
+pub use director::Director;
+pub use health::status::{HealthStatus, ServerView, Why};
+pub use ipvs::desired::{Overrides, Presence, ServerId};
+pub use ipvs::drift::{Drift, DriftItem, DriftKey};
+pub use ipvs::reconcile::{DriftPolicy, Reconciler};
+pub use load::Loaded;

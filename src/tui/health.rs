@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::check::{Health, Intent};
-use crate::engine::drift::{DriftItem, DriftKey};
-use crate::engine::health_status::{HealthStatus, ServerView, Why};
+use crate::engine::health::status::{HealthStatus, ServerView, Why};
+use crate::engine::ipvs::drift::{DriftItem, DriftKey};
 use crate::engine::ServerId;
 use crate::ipvs::ServiceKey;
 
@@ -118,7 +118,7 @@ pub fn marker(v: &ServerView) -> &'static str {
     }
 }
 
-pub use crate::engine::health_status::why_text;
+pub use crate::engine::health::status::why_text;
 
 /// The header slot: `None` without the checkers.
 pub fn header_text(h: &HealthState) -> Option<String> {

@@ -15,11 +15,11 @@ use crate::check::Intent;
 use crate::engine::control::client::Client;
 use crate::engine::control::from_reply;
 use crate::engine::control::protocol::{Reply, Request};
-use crate::engine::daemon::Loaded;
-use crate::engine::health_status::HealthStatus;
-use crate::engine::ipvs_run::Ipvs;
-use crate::engine::operator::server_text;
-use crate::engine::task::Command;
+use crate::engine::health::operator::server_text;
+use crate::engine::health::status::HealthStatus;
+use crate::engine::ipvs::reconciler::Command;
+use crate::engine::ipvs::run::Ipvs;
+use crate::engine::load::Loaded;
 
 /// The running engine; `Default` when nothing runs.
 #[derive(Default)]
@@ -119,7 +119,7 @@ async fn run(
     }
     // The console never removes the table it was started on (keepalived's
     // --dont-release-ipvs): quitting leaves every service as it is.
-    ipvs.stop(crate::engine::ipvs_run::OnStop::Leave).await;
+    ipvs.stop(crate::engine::ipvs::run::OnStop::Leave).await;
 }
 
 /// Attaches to a running daemon's control socket if one answers at `path`: its picture

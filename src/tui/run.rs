@@ -54,7 +54,7 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
     let theme = Theme::load(&opts.theme, ColorSupport::from_env())?;
     let loaded = match &opts.vrrp_config {
         None => None,
-        Some(file) => match crate::engine::daemon::load(file) {
+        Some(file) => match crate::engine::load::load(file) {
             Ok(l) => Some(l),
             Err(errors) => {
                 for e in errors {

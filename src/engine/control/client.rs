@@ -56,38 +56,6 @@ impl Client {
     }
 }
 
-/// `lvsdeck control [--control PATH] REQUEST`: REQUEST is a JSON line (sent as it is), or
-/// the short forms `status`, `drain|disable|undrain SERVICE -r SERVER`, `reconcile|keep
-/// [ENTRY]`. Prints the reply line; exits 1 on an error reply, 2 on a bad short form.
-pub fn main(path: &Path, words: &[String]) -> anyhow::Result<i32> {
-    let joined = words.join(" ");
-    let line = if joined.trim_start().starts_with('{') {
-        joined
-    } else {
-        match short_form(words) {
-            Ok(r) => to_line(&r),
-            Err(e) => {
-                eprintln!("lvsdeck control: {e}");
-                return Ok(2);
-            }
-        }
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("tokio runtime")?;
-    rt.block_on(async {
-        let mut c = Client::connect(path).await?;
-        let reply = c.request_line(&line).await?;
-        print!("{}", to_line(&reply));
-        Ok(if matches!(reply, Reply::Error { .. }) {
-            1
-        } else {
-            0
-        })
-    })
-}
-
 /// The request a shell command line names.
 pub fn short_form(words: &[String]) -> Result<Request, String> {
     let joined = words.join(" ");

@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use crate::check::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
 use crate::clock::Instant;
-use crate::engine::drift::{Drift, DriftItem};
-use crate::engine::health_status::{HealthStatus, ServerView, Why};
-use crate::engine::ipvs_run::Ipvs;
-use crate::engine::operator::server_text;
-use crate::engine::task::{self, Command};
+use crate::engine::health::operator::server_text;
+use crate::engine::health::status::{HealthStatus, ServerView, Why};
+use crate::engine::ipvs::drift::{Drift, DriftItem};
+use crate::engine::ipvs::reconciler::{self, Command};
+use crate::engine::ipvs::run::Ipvs;
 use crate::engine::vrrp::Instances;
 use crate::rules::{service_selector, Numeric};
 
@@ -204,7 +204,7 @@ pub fn to_reply(p: &HealthStatus) -> StatusReply {
                     .collect(),
                 server,
                 why: why_report(v.why),
-                reason: crate::engine::health_status::why_text(v.why),
+                reason: crate::engine::health::status::why_text(v.why),
                 health: s.map(|s| health_word(s.health).to_string()),
                 intent: s.map(|s| intent_word(s.intent).to_string()),
                 weight: s.map(|s| s.weight),
@@ -416,10 +416,10 @@ pub fn from_reply(r: &StatusReply, now: Instant) -> (HealthStatus, Vec<String>) 
         now: Some(now),
         wall_secs: r.wall_secs,
         servers,
-        reconciler: task::Status {
+        reconciler: reconciler::Status {
             drift: Drift { items },
             error: r.reconciler_error.clone(),
-            ..task::Status::default()
+            ..reconciler::Status::default()
         },
     };
     (status, problems)

@@ -12,8 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::desired::ServerId;
-use crate::engine::drift::DriftKey;
+use crate::engine::ipvs::desired::ServerId;
+use crate::engine::ipvs::drift::DriftKey;
 use crate::ipvs::Op;
 use crate::rules::{parse_line, Command};
 
@@ -375,7 +375,7 @@ mod tests {
         let s = parse_server("-t 198.51.100.10:80 -r 127.0.0.1:8081").unwrap();
         assert_eq!(s.port, 8081);
         assert_eq!(
-            crate::engine::operator::server_text(&s),
+            crate::engine::health::operator::server_text(&s),
             "-t 198.51.100.10:80 -r 127.0.0.1:8081"
         );
         let k = parse_entry("-f 1").unwrap();

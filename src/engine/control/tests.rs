@@ -10,9 +10,9 @@ use super::protocol::{parse_reply, to_line, Reply, Request};
 use super::{from_reply, to_reply};
 use crate::check::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
 use crate::clock::Instant;
-use crate::engine::drift::{Drift, DriftItem, DriftKey};
-use crate::engine::health_status::{HealthStatus, ServerView, Why};
-use crate::engine::task;
+use crate::engine::health::status::{HealthStatus, ServerView, Why};
+use crate::engine::ipvs::drift::{Drift, DriftItem, DriftKey};
+use crate::engine::ipvs::reconciler;
 use crate::ipvs::{Protocol, ServiceKey};
 
 fn at(ms: u64) -> Instant {
@@ -71,7 +71,7 @@ fn picture(now: u64) -> HealthStatus {
                 status: None,
             },
         ],
-        reconciler: task::Status {
+        reconciler: reconciler::Status {
             drift: Drift {
                 items: vec![DriftItem {
                     key: DriftKey {
@@ -84,7 +84,7 @@ fn picture(now: u64) -> HealthStatus {
                 }],
             },
             error: Some("oops".into()),
-            ..task::Status::default()
+            ..reconciler::Status::default()
         },
     }
 }

@@ -279,7 +279,7 @@ fn operator(app: &mut App, server: EngineServer, intent: Intent) -> Vec<Effect> 
     };
     app.edit.info(format!(
         "{what} {}: sent to {to}",
-        crate::engine::operator::server_text(&server)
+        crate::engine::health::operator::server_text(&server)
     ));
     vec![Effect::Health(HealthCmd::Operator(server, intent))]
 }

@@ -8,9 +8,9 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::fixture::{app, code, key, screen, tcp, v4};
 use crate::check::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
-use crate::engine::drift::{Drift, DriftItem, DriftKey};
-use crate::engine::health_status::{HealthStatus, ServerView, Why};
-use crate::engine::task;
+use crate::engine::health::status::{HealthStatus, ServerView, Why};
+use crate::engine::ipvs::drift::{Drift, DriftItem, DriftKey};
+use crate::engine::ipvs::reconciler;
 use crate::tui::event::{Effect, Event};
 use crate::tui::health::{header_text, HealthCmd, Msg};
 use crate::tui::update;
@@ -123,9 +123,9 @@ fn picture() -> HealthStatus {
             ),
             view(4, Why::SorryServer(false), None),
         ],
-        reconciler: task::Status {
+        reconciler: reconciler::Status {
             drift,
-            ..task::Status::default()
+            ..reconciler::Status::default()
         },
     }
 }

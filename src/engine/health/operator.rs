@@ -6,8 +6,8 @@ use crate::check::{Command, Intent, ServerId as CheckId, VsSpec};
 use crate::ipvs::Op;
 use crate::rules::{ip_text, join_host_port};
 
-use super::desired::ServerId;
-use super::drift::DriftKey;
+use crate::engine::ipvs::desired::ServerId;
+use crate::engine::ipvs::drift::DriftKey;
 
 /// The checked real server `server` is, if the configuration declares it.
 pub fn resolve(specs: &[VsSpec], server: &ServerId) -> Option<CheckId> {

@@ -18,14 +18,14 @@ use crate::config::global_defs::FlushOnStop;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::ServiceKey;
 
-use super::alerts::{Alerter, MailConfig, Mailer};
-use super::checks::{Checks, Down};
-use super::daemon::Loaded;
-use super::health_scripts::{self, HealthScripts};
-use super::health_status::{views, HealthStatus};
-use super::reconcile::{DriftPolicy, Reconciler};
-use super::task::{self, Command, Handle};
-use super::verdicts::Verdicts;
+use crate::engine::alerts::{Alerter, MailConfig, Mailer};
+use crate::engine::health::checks::{Checks, Down};
+use crate::engine::health::scripts::{self, HealthScripts};
+use crate::engine::health::status::{views, HealthStatus};
+use crate::engine::health::verdicts::Verdicts;
+use crate::engine::ipvs::reconcile::{DriftPolicy, Reconciler};
+use crate::engine::ipvs::reconciler::{self, Command, Handle};
+use crate::engine::load::Loaded;
 
 /// How often the reconciler rereads the kernel when nothing happens (drift is reverted).
 const PERIOD: Duration = Duration::from_secs(10);
@@ -111,13 +111,10 @@ impl Ipvs {
             checks,
             events,
             verdicts: Verdicts::new(&loaded.services),
-            rec: task::spawn(client, rec, PERIOD),
+            rec: reconciler::spawn(client, rec, PERIOD),
             epoch,
             alerter: Alerter::default(),
-            scripts: HealthScripts::new(
-                loaded.config.global.script_user.clone(),
-                health_scripts::TIMEOUT,
-            ),
+            scripts: HealthScripts::new(loaded.config.global.script_user.clone(), scripts::TIMEOUT),
             owned: owned(loaded),
             flush_on_stop: loaded.config.global.lvs_flush_on_stop,
             script_user: loaded.config.global.script_user.clone(),
@@ -136,8 +133,11 @@ impl Ipvs {
             r.scripts.run(a, &r.checks.specs);
         }
         if !r.awaiting.is_empty() {
-            let (ops, rest) =
-                super::operator::split_ops(&r.checks.specs, &r.awaiting, &ev.output.ops);
+            let (ops, rest) = crate::engine::health::operator::split_ops(
+                &r.checks.specs,
+                &r.awaiting,
+                &ev.output.ops,
+            );
             if !ops.is_empty() {
                 r.awaiting = rest;
                 r.operator_ops.extend(ops);
@@ -191,10 +191,7 @@ impl Ipvs {
         r.alerter = Alerter::default();
         // The old queues finish what they hold on their own; indices may mean other
         // servers now.
-        r.scripts = HealthScripts::new(
-            new.config.global.script_user.clone(),
-            health_scripts::TIMEOUT,
-        );
+        r.scripts = HealthScripts::new(new.config.global.script_user.clone(), scripts::TIMEOUT);
         r.owned = owned(new);
         r.flush_on_stop = new.config.global.lvs_flush_on_stop;
         r.script_user = new.config.global.script_user.clone();
@@ -216,7 +213,7 @@ impl Ipvs {
     }
 
     /// Queues a mail alert if alerts are configured.
-    pub fn alert(&self, alert: super::alerts::Alert) {
+    pub fn alert(&self, alert: crate::engine::alerts::Alert) {
         if let Some((_, mailer)) = &self.mail {
             mailer.send(alert);
         }
@@ -250,22 +247,22 @@ impl Ipvs {
             tracing::error!("the reconciler did not finish within {STOP_WITHIN:?}");
         }
         // keepalived kills the scripts still running when it stops; ours get a moment.
-        r.scripts.drain(health_scripts::STOP_TIMEOUT).await;
+        r.scripts.drain(scripts::STOP_TIMEOUT).await;
         if how == OnStop::Leave {
             tracing::info!("IPVS table left as it is");
             return;
         }
-        if let Err(e) = super::release::release(&r.owned, r.flush_on_stop).await {
+        if let Err(e) = crate::engine::ipvs::release::release(&r.owned, r.flush_on_stop).await {
             tracing::error!("releasing the virtual servers: {e:#}");
         }
         if r.flush_on_stop != FlushOnStop::No {
             last.retain(|a| !matches!(a, Action::NotifyDown { .. }));
         }
-        let mut omega = HealthScripts::new(r.script_user.clone(), health_scripts::STOP_TIMEOUT);
+        let mut omega = HealthScripts::new(r.script_user.clone(), scripts::STOP_TIMEOUT);
         for a in &last {
             omega.run(a, &specs);
         }
-        omega.drain(2 * health_scripts::STOP_TIMEOUT).await;
+        omega.drain(2 * scripts::STOP_TIMEOUT).await;
     }
 
     /// The checkers' next decision; never ready while no virtual server is configured.
@@ -318,21 +315,23 @@ impl Ipvs {
     /// wins over its checks until undrained). `Err` when the configuration does not check it.
     pub async fn operator(
         &mut self,
-        server: &super::ServerId,
+        server: &crate::engine::ServerId,
         intent: crate::check::Intent,
     ) -> Result<(), String> {
         let Some(r) = &mut self.running else {
             return Err("no virtual server is configured".into());
         };
-        let Some(id) = super::operator::resolve(&r.checks.specs, server) else {
+        let Some(id) = crate::engine::health::operator::resolve(&r.checks.specs, server) else {
             return Err(format!(
                 "{} is not a real server of the configuration",
-                super::operator::server_text(server)
+                crate::engine::health::operator::server_text(server)
             ));
         };
         r.awaiting.retain(|a| *a != id);
         r.awaiting.push(id);
-        r.checks.command(super::operator::command(id, intent)).await;
+        r.checks
+            .command(crate::engine::health::operator::command(id, intent))
+            .await;
         Ok(())
     }
 

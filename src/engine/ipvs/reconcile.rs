@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use crate::config::IpvsService;
 use crate::ipvs::{Op, ServiceEntry, ServiceKey};
 
-use super::desired::{desired_table, Overrides};
-use super::drift::{self, Drift, DriftKey};
-use super::ownership::{keys_of, owned_part, owned_plan};
+use crate::engine::ipvs::desired::{desired_table, Overrides};
+use crate::engine::ipvs::drift::{self, Drift, DriftKey};
+use crate::engine::ipvs::ownership::{keys_of, owned_part, owned_plan};
 
 /// What to do with drift nobody has decided about yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

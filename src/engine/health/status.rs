@@ -8,9 +8,9 @@ use crate::check::{Health, Intent, ServerStatus, VsSpec};
 use crate::clock::Instant;
 use crate::ipvs::ServiceKey;
 
-use super::desired::ServerId;
-use super::task;
-use super::verdicts::Verdicts;
+use crate::engine::health::verdicts::Verdicts;
+use crate::engine::ipvs::desired::ServerId;
+use crate::engine::ipvs::reconciler;
 
 /// Why a server is where it is, the first that applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub struct HealthStatus {
     pub wall_secs: Option<u64>,
     pub servers: Vec<ServerView>,
     /// The reconciler's last read: drift, last plan, error.
-    pub reconciler: task::Status,
+    pub reconciler: reconciler::Status,
 }
 
 /// Why a checked server is where it is.

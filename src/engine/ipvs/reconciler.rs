@@ -11,9 +11,9 @@ use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::Op;
 
-use super::desired::{Presence, ServerId};
-use super::drift::{Drift, DriftKey};
-use super::reconcile::{Reconciler, Release};
+use crate::engine::ipvs::desired::{Presence, ServerId};
+use crate::engine::ipvs::drift::{Drift, DriftKey};
+use crate::engine::ipvs::reconcile::{Reconciler, Release};
 
 /// What the rest of lvsdeck (config reload, health policy, console) asks of the reconciler.
 #[derive(Debug, Clone)]
@@ -24,10 +24,10 @@ pub enum Command {
     Health(ServerId, Option<Presence>),
     /// Every health verdict at once (the daemon's whole health layer), so one policy
     /// decision (quorum lost: sorry server in, the rest out) is one plan.
-    HealthAll(super::Overrides),
+    HealthAll(crate::engine::Overrides),
     /// A new configuration with the health layer that goes with it, in one plan: no
     /// window where a server known to be down is back in.
-    ReloadWithHealth(Vec<IpvsService>, super::Overrides),
+    ReloadWithHealth(Vec<IpvsService>, crate::engine::Overrides),
     /// The operator's override (`None`: lifted).
     Operator(ServerId, Option<Presence>),
     /// Revert drift: all of it, or one item.
@@ -126,7 +126,7 @@ pub async fn run(
     }
 }
 
-fn set(o: &mut super::Overrides, id: ServerId, p: Option<Presence>) {
+fn set(o: &mut crate::engine::Overrides, id: ServerId, p: Option<Presence>) {
     match p {
         Some(p) => o.set(id, p),
         None => o.clear(&id),

@@ -8,10 +8,10 @@ use crate::ipvs::{
     Dest, DestConfig, Op, Protocol, Service, ServiceConfig, ServiceEntry, ServiceKey, Stats,
 };
 
-use super::desired::{duplicates, Presence, ServerId};
-use super::drift::DriftKey;
-use super::reconcile::{DriftPolicy, Reconciler, Release};
-use super::state_file;
+use crate::engine::ipvs::desired::{duplicates, Presence, ServerId};
+use crate::engine::ipvs::drift::DriftKey;
+use crate::engine::ipvs::reconcile::{DriftPolicy, Reconciler, Release};
+use crate::engine::ipvs::state_file;
 
 const BASE: &str = "
 virtual_server 198.51.100.10 80 {
@@ -138,7 +138,7 @@ fn unowned_services_are_never_in_a_plan_even_after_a_reload() {
     );
     assert!(ops
         .iter()
-        .all(|o| super::ownership::op_service(o) != Some(key(99, 8080))));
+        .all(|o| crate::engine::ipvs::ownership::op_service(o) != Some(key(99, 8080))));
 }
 
 #[test]
@@ -421,11 +421,12 @@ virtual_server 198.51.100.10 80 {
     let loaded = config::parse_str(text, Path::new("test.conf"));
     let specs = crate::check::build::build(&loaded.config, "t", None).specs;
     let (mut rec, mut kernel) = converged(text, DriftPolicy::Ask);
-    let mut verdicts = super::verdicts::Verdicts::new(&services(text));
+    let mut verdicts = crate::engine::health::verdicts::Verdicts::new(&services(text));
     let mut policy = Policy::new(specs.clone());
     let t = |s| Instant::from_since_epoch(Duration::from_secs(s));
     policy.start(t(0), |_, _| Duration::ZERO);
-    let id = super::operator::resolve(&specs, &server(key(10, 80), 1, 80)).expect("checked");
+    let id = crate::engine::health::operator::resolve(&specs, &server(key(10, 80), 1, 80))
+        .expect("checked");
     let ck = CheckerId {
         server: id,
         index: 0,

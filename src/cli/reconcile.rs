@@ -2,16 +2,17 @@
 //! A configuration with errors is reported (file:line) before the kernel is touched.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
 use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::netlink::Client;
 
-use super::desired::duplicates;
-use super::reconcile::{DriftPolicy, Reconciler, Release};
-use super::state_file;
-use super::task::log_ops;
+use crate::engine::ipvs::desired::duplicates;
+use crate::engine::ipvs::reconcile::{DriftPolicy, Reconciler, Release};
+use crate::engine::ipvs::reconciler::log_ops;
+use crate::engine::ipvs::state_file;
 
 pub struct Options {
     pub file: PathBuf,
@@ -22,16 +23,9 @@ pub struct Options {
 
 /// Exit status 0 when the table is (or would be made) converged; 1 on config errors or
 /// when the kernel refused the plan (rolled back).
-pub fn main(opts: &Options) -> Result<i32> {
+pub async fn run(opts: Options) -> Result<ExitCode> {
     // The audit log (one ipvsadm line per op) goes to stderr; RUST_LOG overrides the level.
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
+    super::init_tracing();
     let loaded = crate::config::load(&opts.file)
         .with_context(|| format!("reading {}", opts.file.display()))?;
     for d in &loaded.diagnostics.items {
@@ -47,18 +41,14 @@ pub fn main(opts: &Options) -> Result<i32> {
             "lvsdeck: {}: configuration has errors; the IPVS table was not changed",
             opts.file.display()
         );
-        return Ok(1);
+        return Ok(ExitCode::from(1));
     }
     let applied = state_file::load(&opts.state)?;
     let rec = Reconciler::new(services, DriftPolicy::Reconcile).resume(applied);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
-    rt.block_on(run(rec, opts))
+    converge(rec, &opts).await.map(ExitCode::from)
 }
 
-async fn run(mut rec: Reconciler, opts: &Options) -> Result<i32> {
+async fn converge(mut rec: Reconciler, opts: &Options) -> Result<u8> {
     let client = Client::connect().await?;
     let kernel = client.table().await?;
     let drift = rec.drift(&kernel);

@@ -13,7 +13,7 @@ use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{Op, ServiceEntry, ServiceKey};
 
-use super::task::log_ops;
+use crate::engine::ipvs::reconciler::log_ops;
 
 /// The ops that release `owned` from `kernel`. Deleting a service deletes its real servers
 /// in the kernel, so `No` and `Vs` (which differ in keepalived only in the messages it sends
@@ -68,7 +68,7 @@ mod tests {
     fn table(text: &str) -> (Vec<ServiceEntry>, BTreeSet<ServiceKey>) {
         let cfg = crate::config::parse_str(text, std::path::Path::new("t.conf")).config;
         let services = cfg.ipvs_services();
-        let entries = crate::engine::desired::desired_table(
+        let entries = crate::engine::ipvs::desired::desired_table(
             &services,
             &Default::default(),
             &Default::default(),

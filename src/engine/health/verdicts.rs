@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::config::IpvsService;
 use crate::ipvs::Op;
 
-use super::desired::{Overrides, Presence, ServerId};
+use crate::engine::ipvs::desired::{Overrides, Presence, ServerId};
 
 /// What the configuration says of a server: in at this weight, or a sorry server (out
 /// unless a verdict puts it in).

@@ -1,0 +1,234 @@
+//! The director: everything one keepalived.conf runs on this machine, owned in one place —
+//! its VRRP instances, the IPVS side (reconciler, health checkers, their scripts, mail
+//! alerts on real server changes), VRRP mail alerts, `lvs_flush` — and the one answerer of
+//! control requests. `lvsdeck daemon` drives one between its signals and its control socket;
+//! the console with `-f` drives one in-process. Both therefore have every feature, and a
+//! console sees a local director and an attached daemon through the same requests.
+//!
+//! Driving it: `next()` is cancel-safe (wait for it in a `select!`), `on()` does the work.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::engine::alerts::{vrrp_alerting, VrrpAlerter};
+use crate::engine::control::protocol::{Reply, Request};
+use crate::engine::health::status::HealthStatus;
+use crate::engine::ipvs::reconcile::DriftPolicy;
+use crate::engine::ipvs::release;
+use crate::engine::ipvs::run::{Ipvs, OnStop};
+use crate::engine::load::{self, Loaded};
+use crate::engine::vrrp::task::Shared;
+use crate::engine::vrrp::Instances;
+
+/// How often VRRP states are compared for mail alerts and the health picture is published.
+const TICK: Duration = Duration::from_secs(1);
+
+/// What stopping releases (keepalived's `--dont-release-ipvs` / `--dont-release-vrrp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StopPolicy {
+    pub ipvs: OnStop,
+    /// `false` (-V): the instances are not stopped — no priority-0 advert, VIPs stay.
+    pub vrrp: bool,
+}
+
+impl StopPolicy {
+    /// The console's: masters hand over, the IPVS table stays as it is.
+    pub const CONSOLE: StopPolicy = StopPolicy {
+        ipvs: OnStop::Leave,
+        vrrp: true,
+    };
+}
+
+/// Why a director did not start; nothing it started is left running.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{file}: {source:#}")]
+    Vrrp {
+        file: String,
+        #[source]
+        source: anyhow::Error,
+    },
+    #[error("{file}: no VRRP instance could start")]
+    NoInstance { file: String },
+    #[error("{file}: {source:#}")]
+    Ipvs {
+        file: String,
+        #[source]
+        source: anyhow::Error,
+    },
+}
+
+/// What woke the director.
+pub enum Wake {
+    /// A decision of the health checkers.
+    Checker(crate::check::runner::Event),
+    /// The one-second tick.
+    Tick,
+}
+
+/// What a reload did, for the log.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reloaded {
+    pub kept: usize,
+    pub started: usize,
+    pub stopped: usize,
+    pub failed: usize,
+}
+
+/// One director's running engine.
+pub struct Director {
+    file: PathBuf,
+    vrrp: Option<Instances>,
+    ipvs: Ipvs,
+    /// The instances whose state changes are mailed (`smtp_alert`).
+    alerting: BTreeSet<String>,
+    vrrp_alerts: VrrpAlerter,
+    tick: tokio::time::Interval,
+}
+
+impl Director {
+    /// Starts what `loaded` (read from `file`) describes: VRRP instances first, then
+    /// `lvs_flush`, then the reconciler and the checkers. `status` carries the health
+    /// picture to in-process watchers; `drift` says what becomes of changes nobody in
+    /// lvsdeck made.
+    pub async fn start(
+        file: &Path,
+        loaded: Loaded,
+        status: watch::Sender<HealthStatus>,
+        drift: DriftPolicy,
+    ) -> Result<Director, StartError> {
+        let shown = file.display().to_string();
+        let mut vrrp: Option<Instances> = None;
+        if !loaded.vrrp.is_empty() {
+            let shared = Shared::open().await.map_err(|source| StartError::Vrrp {
+                file: shown.clone(),
+                source,
+            })?;
+            let mut instances = Instances::new(shared);
+            let c = instances.reconcile(loaded.vrrp.clone()).await;
+            tracing::info!("started {} VRRP instances from {shown}", c.started);
+            if c.failed > 0 && c.started == 0 {
+                return Err(StartError::NoInstance { file: shown });
+            }
+            vrrp = Some(instances);
+        }
+        // keepalived's `lvs_flush`: the whole table, once, before our services go in.
+        if loaded.config.global.lvs_flush && !loaded.services.is_empty() {
+            match release::flush_at_start().await {
+                Ok(()) => tracing::info!("lvs_flush: IPVS table flushed"),
+                Err(e) => tracing::error!("lvs_flush: {e:#}"),
+            }
+        }
+        let ipvs = match Ipvs::start(&loaded, status, drift).await {
+            Ok(i) => i,
+            Err(source) => {
+                if let Some(v) = &mut vrrp {
+                    v.stop_all().await;
+                }
+                return Err(StartError::Ipvs {
+                    file: shown,
+                    source,
+                });
+            }
+        };
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        Ok(Director {
+            file: file.to_path_buf(),
+            alerting: vrrp_alerting(&loaded.config),
+            vrrp,
+            ipvs,
+            vrrp_alerts: VrrpAlerter::default(),
+            tick,
+        })
+    }
+
+    /// The configuration file this director runs.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// The running VRRP instances, if the configuration has any.
+    pub fn instances(&self) -> Option<&Instances> {
+        self.vrrp.as_ref()
+    }
+
+    /// Waits for the next thing to do; cancel-safe.
+    pub async fn next(&mut self) -> Wake {
+        tokio::select! {
+            Some(ev) = self.ipvs.next_event() => Wake::Checker(ev),
+            _ = self.tick.tick() => Wake::Tick,
+        }
+    }
+
+    /// Does what woke the director.
+    pub async fn on(&mut self, wake: Wake) {
+        match wake {
+            Wake::Checker(ev) => self.ipvs.on_event(ev).await,
+            Wake::Tick => {
+                if let (Some(v), Some(router_id)) = (&self.vrrp, self.ipvs.router_id()) {
+                    for a in self
+                        .vrrp_alerts
+                        .changes(router_id, &v.states(), &self.alerting)
+                    {
+                        self.ipvs.alert(a);
+                    }
+                }
+                self.ipvs.publish().await
+            }
+        }
+    }
+
+    /// Answers one control request (from the socket, or from an in-process console).
+    pub async fn handle(&mut self, req: Request) -> Reply {
+        crate::engine::control::handle(&mut self.ipvs, self.vrrp.as_ref(), req).await
+    }
+
+    /// Re-reads the configuration file and, when it is valid, moves every part to it in
+    /// place (instances kept where unchanged, the table in one plan). `Err`: every error
+    /// line; the running configuration stays.
+    pub async fn reload(&mut self) -> Result<Reloaded, Vec<String>> {
+        let new = load::load(&self.file)?;
+        let mut done = Reloaded::default();
+        if !new.vrrp.is_empty() && self.vrrp.is_none() {
+            match Shared::open().await {
+                Ok(s) => self.vrrp = Some(Instances::new(s)),
+                Err(e) => tracing::error!("VRRP: {e:#}"),
+            }
+        }
+        if let Some(instances) = &mut self.vrrp {
+            let c = instances.reconcile(new.vrrp.clone()).await;
+            done = Reloaded {
+                kept: c.kept,
+                started: c.started,
+                stopped: c.stopped,
+                failed: c.failed,
+            };
+        }
+        self.alerting = vrrp_alerting(&new.config);
+        if let Err(e) = self.ipvs.reload(&new).await {
+            tracing::error!("{}: {e:#}", self.file.display());
+        }
+        Ok(done)
+    }
+
+    /// Stops every part as `how` says: the IPVS side first (checkers, reconciler, release),
+    /// then the VRRP instances (masters send priority 0 and remove their VIPs).
+    pub async fn stop(self, how: StopPolicy) {
+        let Director { ipvs, mut vrrp, .. } = self;
+        ipvs.stop(how.ipvs).await;
+        match &mut vrrp {
+            Some(v) if how.vrrp => v.stop_all().await,
+            Some(_) => tracing::info!("--dont-release-vrrp: VRRP instances left as they are"),
+            None => {}
+        }
+    }
+
+    /// Whether the IPVS side runs (the configuration has virtual servers).
+    pub fn checks_servers(&self) -> bool {
+        self.ipvs.running.is_some()
+    }
+}
