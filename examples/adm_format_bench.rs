@@ -4,7 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
-use lvsdeck::adm::{list_all, save, Numeric};
+use lvsdeck::adm::{list_all, save, NoNames};
 use lvsdeck::ipvs::{
     Dest, DestConfig, Forward, Info, Protocol, Service, ServiceConfig, ServiceEntry, ServiceKey,
     Stats,
@@ -68,7 +68,7 @@ fn main() {
     };
     for (name, opts) in [("-Ln", &numeric), ("-Ln --stats", &stats)] {
         let start = Instant::now();
-        let out = list_all(&t, &info, opts, &Numeric);
+        let out = list_all(&t, &info, opts, &NoNames);
         println!(
             "{name:<14} {:>8.1} ms  {} bytes",
             start.elapsed().as_secs_f64() * 1e3,
@@ -76,7 +76,7 @@ fn main() {
         );
     }
     let start = Instant::now();
-    let out = save(&t, &numeric, &Numeric);
+    let out = save(&t, &numeric, &NoNames);
     println!(
         "{:<14} {:>8.1} ms  {} bytes",
         "-Sn",

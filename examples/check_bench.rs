@@ -11,9 +11,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lvsdeck::check::runner::{self, Input};
-use lvsdeck::check::{
-    Check, CheckSpec, CheckerId, Policy, Probe, RsSpec, ServerId, Target, VsSpec,
-};
+use lvsdeck::check::{Check, CheckSpec, CheckerId, Policy, Probe, RsIndex, RsSpec, Target, VsSpec};
 use lvsdeck::ipvs::{DestConfig, Op, Protocol, ServiceKey};
 use tokio::sync::{mpsc, oneshot};
 
@@ -115,7 +113,7 @@ fn specs(secs: Duration) -> (Vec<VsSpec>, Vec<(CheckerId, Check)>) {
         let mut servers = Vec::new();
         for a in 0..ADDRS {
             let id = CheckerId {
-                server: ServerId {
+                server: RsIndex {
                     vs: usize::from(p),
                     rs: usize::from(a),
                 },

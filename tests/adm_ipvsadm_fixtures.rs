@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use lvsdeck::adm::{self, NameTable, Numeric};
+use lvsdeck::adm::{self, NameTable, NoNames};
 use lvsdeck::ipvs::{
     svc_flags, tun_flags, Connection, Daemon, DaemonState, Dest, DestConfig, Family, Forward, Info,
     Protocol, Service, ServiceConfig, ServiceEntry, ServiceKey, Stats, Timeouts, TunnelType,
@@ -279,7 +279,7 @@ fn lab_names() -> NameTable {
 }
 
 fn list(opts: ListOptions) -> String {
-    adm::list_all(&lab_table(), &INFO, &opts, &Numeric)
+    adm::list_all(&lab_table(), &INFO, &opts, &NoNames)
 }
 
 #[test]
@@ -344,7 +344,7 @@ fn one_service() {
             ..numeric()
         };
         assert_eq!(
-            adm::list_service(&find(key), &opts, &Numeric),
+            adm::list_service(&find(key), &opts, &NoNames),
             fixture(name),
             "{name}"
         );
@@ -382,7 +382,7 @@ fn names_without_numeric() {
 #[test]
 fn save_numeric() {
     assert_eq!(
-        adm::save(&lab_table(), &numeric(), &Numeric),
+        adm::save(&lab_table(), &numeric(), &NoNames),
         fixture("Sn.txt")
     );
 }
@@ -391,7 +391,7 @@ fn save_numeric() {
 fn numeric_resolver_equals_dash_n() {
     let table = lab_table();
     assert_eq!(
-        adm::list_all(&table, &INFO, &ListOptions::default(), &Numeric),
+        adm::list_all(&table, &INFO, &ListOptions::default(), &NoNames),
         adm::list_all(&table, &INFO, &numeric(), &lab_names())
     );
 }
@@ -429,7 +429,7 @@ fn save_thresholds_form_was_accepted_by_ipvsadm() {
         nosort: true,
         ..numeric()
     };
-    let mut saved: Vec<String> = adm::save(&table, &opts, &Numeric)
+    let mut saved: Vec<String> = adm::save(&table, &opts, &NoNames)
         .lines()
         .map(String::from)
         .collect();
@@ -468,7 +468,7 @@ fn ipvsadm_overflowing_sort_is_not_copied() {
         .lines()
         .map(String::from)
         .collect();
-    let ours: Vec<String> = adm::save(&table, &numeric(), &Numeric)
+    let ours: Vec<String> = adm::save(&table, &numeric(), &NoNames)
         .lines()
         .map(String::from)
         .collect();
@@ -643,7 +643,7 @@ fn traffic_counters() {
         ..numeric()
     };
     assert_eq!(
-        adm::list_all(&table, &INFO, &opts, &Numeric),
+        adm::list_all(&table, &INFO, &opts, &NoNames),
         fixture("traffic-Ln-stats.txt")
     );
 }

@@ -10,7 +10,7 @@ use tokio::time::{timeout, Instant};
 
 use lvsdeck::check::build::build;
 use lvsdeck::check::runner::{self, Event, Input};
-use lvsdeck::check::{Command, Health, Policy, ServerId};
+use lvsdeck::check::{Health, OperatorCommand, Policy, RsIndex};
 use lvsdeck::ipvs::Op;
 
 fn conf(port: u16) -> String {
@@ -96,9 +96,9 @@ async fn detects_a_dead_listener_and_its_return_and_honours_a_drain() {
         "{op:?}"
     );
 
-    let second = ServerId { vs: 0, rs: 1 };
+    let second = RsIndex { vs: 0, rs: 1 };
     in_tx
-        .send(Input::Command(Command::Drain(second)))
+        .send(Input::Operator(OperatorCommand::Drain(second)))
         .await
         .expect("send");
     let op = next_op(&mut events, Duration::from_secs(3)).await;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::names::{Naming, Resolver};
+use super::names::{Naming, ReverseNames};
 use crate::ipvs::{Connection, Protocol};
 use crate::rules::ListOptions;
 
@@ -12,7 +12,7 @@ use crate::rules::ListOptions;
 pub fn list_connections(
     conns: &[Connection],
     opts: &ListOptions,
-    resolver: &dyn Resolver,
+    resolver: &dyn ReverseNames,
 ) -> String {
     let mut out = connections_title(opts).to_string();
     out.push_str(&connection_rows(conns, opts, resolver));
@@ -32,7 +32,7 @@ pub fn connections_title(opts: &ListOptions) -> &'static str {
 pub fn connection_rows(
     conns: &[Connection],
     opts: &ListOptions,
-    resolver: &dyn Resolver,
+    resolver: &dyn ReverseNames,
 ) -> String {
     let naming = Naming::new(opts.numeric, resolver);
     let mut out = String::new();

@@ -13,7 +13,7 @@ use crate::ipvs::netlink::Client;
 use crate::ipvs::{Connection, Op};
 use crate::rules::{self, Command, ListOptions};
 
-use super::names::{Numeric, Resolver, SystemResolver};
+use super::names::{NoNames, ReverseNames, SystemNames};
 use super::{
     connection_rows, connections_title, help, list_daemons, list_table, list_timeouts, save,
     version_line,
@@ -78,11 +78,11 @@ async fn execute(client: &Client, cmd: Command, out: &mut impl Write) -> i32 {
     }
 }
 
-fn resolver(opts: &ListOptions) -> &'static dyn Resolver {
+fn resolver(opts: &ListOptions) -> &'static dyn ReverseNames {
     if opts.numeric {
-        &Numeric
+        &NoNames
     } else {
-        &SystemResolver
+        &SystemNames
     }
 }
 

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use super::fields::{forward_name, protocol_name, sched_flags_text, tunnel_info};
 use super::largenum::push_largenum;
-use super::names::{Naming, Resolver};
+use super::names::{Naming, ReverseNames};
 use super::sort::{cmp_dests, cmp_services};
 use crate::ipvs::{Dest, Family, Info, Protocol, ServiceConfig, ServiceEntry, ServiceKey};
 use crate::rules::ListOptions;
@@ -53,7 +53,7 @@ pub fn list_table(
     entries: &[ServiceEntry],
     info: &Info,
     opts: &ListOptions,
-    resolver: &dyn Resolver,
+    resolver: &dyn ReverseNames,
 ) -> Result<String, ListError> {
     match &opts.service {
         None => Ok(list_all(entries, info, opts, resolver)),
@@ -70,7 +70,7 @@ pub fn list_all(
     entries: &[ServiceEntry],
     info: &Info,
     opts: &ListOptions,
-    resolver: &dyn Resolver,
+    resolver: &dyn ReverseNames,
 ) -> String {
     // About 64 bytes a row: one allocation for the whole listing.
     let rows: usize = entries.iter().map(|e| 1 + e.dests.len()).sum();
@@ -94,7 +94,11 @@ pub fn list_all(
 }
 
 /// `ipvsadm -L -t ADDR:PORT` (or `-u`, `-f`, ...): one service, no banner.
-pub fn list_service(entry: &ServiceEntry, opts: &ListOptions, resolver: &dyn Resolver) -> String {
+pub fn list_service(
+    entry: &ServiceEntry,
+    opts: &ListOptions,
+    resolver: &dyn ReverseNames,
+) -> String {
     let mut out = title(Layout::of(opts)).to_string();
     Writer::new(opts, resolver).entry(&mut out, entry);
     out
@@ -216,7 +220,7 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(opts: &'a ListOptions, resolver: &'a dyn Resolver) -> Writer<'a> {
+    fn new(opts: &'a ListOptions, resolver: &'a dyn ReverseNames) -> Writer<'a> {
         Writer {
             opts,
             naming: Naming::new(opts.numeric, resolver),
@@ -331,7 +335,7 @@ fn push_cells(out: &mut String, values: &[u64], exact: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adm::names::Numeric;
+    use crate::adm::names::NoNames;
     use crate::ipvs::{DestConfig, Forward, Service, Stats};
 
     fn one(stats: Stats, forward: Forward) -> ServiceEntry {
@@ -358,7 +362,7 @@ mod tests {
     }
 
     fn rows(entry: &ServiceEntry, opts: &ListOptions) -> Vec<String> {
-        list_service(entry, opts, &Numeric)
+        list_service(entry, opts, &NoNames)
             .lines()
             .skip(2)
             .map(String::from)
@@ -429,10 +433,10 @@ mod tests {
             service: Some(key),
             ..ListOptions::default()
         };
-        let one_service = list_table(&table, &info, &opts, &Numeric).unwrap();
-        assert_eq!(one_service, list_service(&entry, &opts, &Numeric));
+        let one_service = list_table(&table, &info, &opts, &NoNames).unwrap();
+        assert_eq!(one_service, list_service(&entry, &opts, &NoNames));
         assert!(!one_service.starts_with("IP Virtual Server"));
-        let all = list_table(&table, &info, &ListOptions::default(), &Numeric).unwrap();
+        let all = list_table(&table, &info, &ListOptions::default(), &NoNames).unwrap();
         assert!(all.starts_with("IP Virtual Server version 1.2.1 (size=4096)\n"));
         let missing = ServiceKey::Fwmark {
             mark: 9,
@@ -442,7 +446,7 @@ mod tests {
             service: Some(missing),
             ..ListOptions::default()
         };
-        let err = list_table(&table, &info, &opts, &Numeric).unwrap_err();
+        let err = list_table(&table, &info, &opts, &NoNames).unwrap_err();
         assert_eq!(err.to_string(), "No such service");
     }
 

@@ -2,7 +2,7 @@
 //!
 //! The formatters here are pure: they take model values and return the exact bytes ipvsadm
 //! 1.31 prints (checked against captures of the real binary in `tests/fixtures/ipvsadm/`).
-//! Names for listings without `-n` come through the [`names::Resolver`] trait.
+//! Names for listings without `-n` come through the [`names::ReverseNames`] trait.
 //!
 //! # Deliberate deviations from ipvsadm 1.31
 //!
@@ -39,6 +39,6 @@ pub use connections::{connection_rows, connections_title, list_connections};
 pub use help::{help, version_line};
 pub use largenum::largenum;
 pub use listing::{list_all, list_service, list_table, Layout, ListError};
-pub use names::{NameTable, Naming, Numeric, Resolver, SystemResolver};
+pub use names::{NameTable, Naming, NoNames, ReverseNames, SystemNames};
 pub use save::save;
 pub use status::{list_daemons, list_timeouts};

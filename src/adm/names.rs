@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use crate::ipvs::Protocol;
 
 /// Reverse lookups ipvsadm makes without `-n`; `None` falls back to the number, as ipvsadm does.
-pub trait Resolver {
+pub trait ReverseNames {
     /// The host name of an address (ipvsadm: `gethostbyaddr`).
     fn host_name(&self, addr: &IpAddr) -> Option<String>;
     /// The service name of a port for a protocol (ipvsadm: `getservbyport`).
@@ -18,9 +18,9 @@ pub trait Resolver {
 
 /// Resolves nothing: every name prints as its number, exactly like `-n`.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Numeric;
+pub struct NoNames;
 
-impl Resolver for Numeric {
+impl ReverseNames for NoNames {
     fn host_name(&self, _addr: &IpAddr) -> Option<String> {
         None
     }
@@ -37,7 +37,7 @@ pub struct NameTable {
     pub services: HashMap<(u16, Protocol), String>,
 }
 
-impl Resolver for NameTable {
+impl ReverseNames for NameTable {
     fn host_name(&self, addr: &IpAddr) -> Option<String> {
         self.hosts.get(addr).cloned()
     }
@@ -49,12 +49,12 @@ impl Resolver for NameTable {
 
 /// The C library's resolver (`getnameinfo`, `getservbyport`): /etc/hosts, DNS, /etc/services.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SystemResolver;
+pub struct SystemNames;
 
 /// `getservbyport` returns a static buffer; one caller at a time.
 static SERVENT_LOCK: Mutex<()> = Mutex::new(());
 
-impl Resolver for SystemResolver {
+impl ReverseNames for SystemNames {
     fn host_name(&self, addr: &IpAddr) -> Option<String> {
         let sock = raw_sockaddr(&SocketAddr::new(*addr, 0));
         let mut host = [0 as libc::c_char; 1025];
@@ -156,11 +156,11 @@ fn raw_sockaddr(addr: &SocketAddr) -> RawSockaddr {
 #[derive(Clone, Copy)]
 pub struct Naming<'a> {
     pub numeric: bool,
-    pub resolver: &'a dyn Resolver,
+    pub resolver: &'a dyn ReverseNames,
 }
 
 impl<'a> Naming<'a> {
-    pub fn new(numeric: bool, resolver: &'a dyn Resolver) -> Naming<'a> {
+    pub fn new(numeric: bool, resolver: &'a dyn ReverseNames) -> Naming<'a> {
         Naming { numeric, resolver }
     }
 
@@ -243,7 +243,7 @@ mod tests {
         );
         let v4: IpAddr = "192.0.2.1".parse().unwrap();
         assert_eq!(
-            Naming::new(false, &Numeric).addr_port(&v4, 0, None),
+            Naming::new(false, &NoNames).addr_port(&v4, 0, None),
             "192.0.2.1:0"
         );
     }

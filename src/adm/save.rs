@@ -2,14 +2,14 @@
 //! Each line is the rule language's own printing of the change (`rules::service_line`,
 //! `rules::dest_line`), so a save, the audit log and restore speak the same language.
 
-use super::names::{Naming, Resolver};
+use super::names::{Naming, ReverseNames};
 use super::sort::{cmp_dests, cmp_services};
 use crate::ipvs::{Dest, ServiceEntry};
 use crate::rules::{dest_line, service_line, ListOptions, SaveFormat};
 
 /// `ipvsadm -S` / `-S -n` of the whole table, sorted as ipvsadm sorts (unless `nosort`).
 /// With `keep_thresholds`, real-server lines also carry `-x`/`-y`, which ipvsadm's `-R` accepts.
-pub fn save(entries: &[ServiceEntry], opts: &ListOptions, resolver: &dyn Resolver) -> String {
+pub fn save(entries: &[ServiceEntry], opts: &ListOptions, resolver: &dyn ReverseNames) -> String {
     let naming = Naming::new(opts.numeric, resolver);
     let format = SaveFormat {
         names: &naming,
@@ -42,7 +42,7 @@ pub fn save(entries: &[ServiceEntry], opts: &ListOptions, resolver: &dyn Resolve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adm::names::Numeric;
+    use crate::adm::names::NoNames;
     use crate::ipvs::{
         tun_flags, DestConfig, Family, Forward, Protocol, ServiceConfig, ServiceKey, TunnelType,
     };
@@ -56,7 +56,7 @@ mod tests {
         };
         let mut d = DestConfig::new("192.0.2.1".parse().unwrap(), 80);
         d.forward = Forward::Local;
-        let naming = Naming::new(true, &Numeric);
+        let naming = Naming::new(true, &NoNames);
         let plain = SaveFormat {
             names: &naming,
             keep_thresholds: false,
@@ -88,7 +88,7 @@ mod tests {
         });
         cfg.pe_name = Some("sip".into());
         assert_eq!(
-            service_line("-A", &cfg, &Naming::new(true, &Numeric)),
+            service_line("-A", &cfg, &Naming::new(true, &NoNames)),
             "-A -f 7 -6 -s wlc --pe sip"
         );
     }

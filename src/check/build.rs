@@ -6,7 +6,7 @@ use tokio_rustls::TlsConnector;
 
 use crate::config::{Config, VirtualServer, VsTarget};
 
-use super::policy::spec::{CheckSpec, CheckerId, RsSpec, Script, ServerId, VsSpec};
+use super::policy::spec::{CheckSpec, CheckerId, RsIndex, RsSpec, ScriptCall, VsSpec};
 use super::probe::{self, Check, Context};
 
 /// Specs for the policy, checks for the runner, and the checkers that cannot run (they
@@ -50,7 +50,7 @@ pub fn build(cfg: &Config, helo: &str, tls: Option<&TlsConnector>) -> Built {
             let Some(dest) = dests.get(&(rs.addr, rs.port)).cloned() else {
                 continue;
             };
-            let id = ServerId {
+            let id = RsIndex {
                 vs: v,
                 rs: servers.len(),
             };
@@ -88,8 +88,8 @@ pub fn build(cfg: &Config, helo: &str, tls: Option<&TlsConnector>) -> Built {
             servers.push(RsSpec {
                 dest,
                 inhibit: rs.inhibit_on_failure,
-                notify_up: rs.notify_up.as_ref().map(Script::from),
-                notify_down: rs.notify_down.as_ref().map(Script::from),
+                notify_up: rs.notify_up.as_ref().map(ScriptCall::from),
+                notify_down: rs.notify_down.as_ref().map(ScriptCall::from),
                 smtp_alert: rs
                     .smtp_alert
                     .or(vs.smtp_alert)
@@ -106,8 +106,8 @@ pub fn build(cfg: &Config, helo: &str, tls: Option<&TlsConnector>) -> Built {
             hysteresis: vs.hysteresis,
             sorry: first.sorry.clone(),
             sorry_inhibit: vs.sorry_server_inhibit,
-            quorum_up: vs.quorum_up.as_ref().map(Script::from),
-            quorum_down: vs.quorum_down.as_ref().map(Script::from),
+            quorum_up: vs.quorum_up.as_ref().map(ScriptCall::from),
+            quorum_down: vs.quorum_down.as_ref().map(ScriptCall::from),
             omega: vs.omega,
         });
     }

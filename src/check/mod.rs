@@ -14,8 +14,8 @@ pub mod probe;
 pub mod runner;
 
 pub use policy::outcome::Outcome;
-pub use policy::spec::{CheckSpec, CheckerId, RsSpec, Script, ServerId, VsSpec};
+pub use policy::spec::{CheckSpec, CheckerId, RsIndex, RsSpec, ScriptCall, VsSpec};
 pub use policy::status::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
-pub use policy::{Action, Command, Output, Policy};
+pub use policy::{OperatorCommand, Output, Policy, ScriptAction};
 pub use probe::target::Target;
 pub use probe::{Check, Probe};

@@ -11,15 +11,15 @@ use tokio::time::Instant as TokioInstant;
 
 use crate::clock::Instant;
 
-use super::policy::spec::{CheckerId, ServerId};
+use super::policy::spec::{CheckerId, RsIndex};
 use super::policy::status::ServerStatus;
-use super::policy::{Command, Output, Policy};
+use super::policy::{OperatorCommand, Output, Policy};
 use super::probe::Check;
 
 /// What the engine or console can ask of a running checker.
 pub enum Input {
-    Command(Command),
-    Status(oneshot::Sender<Vec<(ServerId, ServerStatus)>>),
+    Operator(OperatorCommand),
+    Status(oneshot::Sender<Vec<(RsIndex, ServerStatus)>>),
     /// How many check results the policy has taken so far.
     Results(oneshot::Sender<u64>),
     /// Stop every check; `omega` servers are cleared.
@@ -105,7 +105,7 @@ pub async fn run(
                 publish(&events, now, out);
             }
             input = inputs.recv() => match input {
-                Some(Input::Command(c)) => {
+                Some(Input::Operator(c)) => {
                     let now = TokioInstant::now();
                     let out = policy.command(clock(now), c);
                     publish(&events, now, out);

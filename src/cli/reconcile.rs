@@ -10,7 +10,7 @@ use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::netlink::Client;
 
 use crate::engine::ipvs::desired::duplicates;
-use crate::engine::ipvs::reconcile::{DriftPolicy, Reconciler, Release};
+use crate::engine::ipvs::reconcile::{DriftPolicy, Reconciler, Scope};
 use crate::engine::ipvs::reconciler::log_ops;
 use crate::engine::ipvs::state_file;
 
@@ -56,7 +56,7 @@ async fn converge(mut rec: Reconciler, opts: &Options) -> Result<u8> {
         // `#` lines: the output stays valid `ipvsadm -R` input.
         println!("# {item}");
     }
-    let ops = rec.plan(&kernel, Release::All);
+    let ops = rec.plan(&kernel, Scope::All);
     if opts.dry_run {
         for op in &ops {
             println!("{op}");
@@ -76,7 +76,7 @@ async fn converge(mut rec: Reconciler, opts: &Options) -> Result<u8> {
     for op in &ops {
         println!("{op}");
     }
-    rec.committed(Release::All);
+    rec.committed(Scope::All);
     save_state(&opts.state, &rec)?;
     Ok(0)
 }

@@ -11,7 +11,7 @@ use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::mpsc;
 
-use crate::check::{Health, ServerId, ServerStatus, VsSpec};
+use crate::check::{Health, RsIndex, ServerStatus, VsSpec};
 use crate::config::GlobalDefs;
 use crate::vrrp::State;
 
@@ -62,12 +62,12 @@ pub struct Alert {
 /// server whose `smtp_alert` is on.
 #[derive(Debug, Default)]
 pub struct Alerter {
-    last: HashMap<ServerId, Health>,
+    last: HashMap<RsIndex, Health>,
 }
 
 impl Alerter {
     /// Starts from `statuses` without alerting (the state at start is no change).
-    pub fn seed(&mut self, statuses: &[(ServerId, ServerStatus)]) {
+    pub fn seed(&mut self, statuses: &[(RsIndex, ServerStatus)]) {
         self.last = statuses.iter().map(|(id, s)| (*id, s.health)).collect();
     }
 
@@ -75,7 +75,7 @@ impl Alerter {
         &mut self,
         router_id: &str,
         specs: &[VsSpec],
-        statuses: &[(ServerId, ServerStatus)],
+        statuses: &[(RsIndex, ServerStatus)],
     ) -> Vec<Alert> {
         let mut out = Vec::new();
         for (id, s) in statuses {

@@ -190,7 +190,7 @@ impl Director {
     /// Re-reads the configuration file and, when it is valid, moves every part to it in
     /// place (instances kept where unchanged, the table in one plan). `Err`: every error
     /// line; the running configuration stays.
-    pub async fn reload(&mut self) -> Result<Reloaded, Vec<String>> {
+    pub async fn reload(&mut self) -> Result<Reloaded, Vec<load::LoadError>> {
         let new = load::load(&self.file)?;
         let mut done = Reloaded::default();
         if !new.vrrp.is_empty() && self.vrrp.is_none() {

@@ -5,9 +5,31 @@
 
 use std::path::Path;
 
-use crate::config::{self, Config, IpvsService};
+use crate::config::{self, Config, Diagnostic, IpvsService};
 use crate::engine::ipvs::desired::duplicates;
+use crate::engine::vrrp::spec::SpecError;
 use crate::engine::vrrp::Spec;
+
+/// One reason a configuration is refused; each one's text starts with its file:line (or
+/// the file, when it cannot be read).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: config::ReadError,
+    },
+    /// The parser's error (unknown keyword in a strict place, bad value, missing block...).
+    #[error("{0}")]
+    Config(Diagnostic),
+    /// A VRRP instance or sync group that cannot run as written.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// Two virtual servers for one service, an unreadable SSL file.
+    #[error("{0}")]
+    Service(String),
+}
 
 /// A validated configuration: VRRP instance specs, the parsed file for the checkers, and
 /// its IPVS services for the reconciler.
@@ -17,28 +39,31 @@ pub struct Loaded {
     pub services: Vec<IpvsService>,
 }
 
-/// Reads `file` into instance specs; `Err` holds every error line (file:line: message).
-pub fn load_specs(file: &Path) -> Result<Vec<Spec>, Vec<String>> {
-    load(file).map(|l| l.vrrp)
-}
-
-/// Reads and validates `file`; `Err` holds every error line (file:line: message), and then
-/// nothing may change.
-pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
-    let loaded = config::load(file).map_err(|e| vec![format!("{}: {e}", file.display())])?;
+/// Reads and validates `file`; `Err` holds every error, and then nothing may change.
+pub fn load(file: &Path) -> Result<Loaded, Vec<LoadError>> {
+    let loaded = config::load(file).map_err(|source| {
+        vec![LoadError::Read {
+            file: file.display().to_string(),
+            source,
+        }]
+    })?;
     for d in loaded.diagnostics.warnings() {
         tracing::warn!("{d}");
     }
-    let mut errors: Vec<String> = loaded.diagnostics.errors().map(|d| d.to_string()).collect();
+    let mut errors: Vec<LoadError> = loaded
+        .diagnostics
+        .errors()
+        .map(|d| LoadError::Config(d.clone()))
+        .collect();
     let mut specs = Vec::new();
     for i in &loaded.config.instances {
         match Spec::from_config(i, &loaded.config.global, &loaded.config.scripts) {
             Ok(s) => specs.push(s),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(e.into()),
         }
     }
     if let Err(e) = crate::engine::vrrp::group::apply(&mut specs, &loaded.config) {
-        errors.extend(e);
+        errors.extend(e.into_iter().map(LoadError::from));
     }
     let lines: Vec<&crate::engine::vrrp::notify::Line> =
         specs.iter().flat_map(|s| s.script_lines()).collect();
@@ -49,11 +74,11 @@ pub fn load(file: &Path) -> Result<Loaded, Vec<String>> {
         tracing::warn!("{}: {w}", file.display());
     }
     let services = loaded.config.ipvs_services();
-    errors.extend(duplicates(&services));
+    errors.extend(duplicates(&services).into_iter().map(LoadError::Service));
     // The SSL block's files are read now, so a bad one is refused with its file:line.
     if loaded.config.ssl.is_some() {
         if let Err(e) = crate::check::probe::tls::client_config_for(loaded.config.ssl.as_ref()) {
-            errors.push(e);
+            errors.push(LoadError::Service(e));
         }
     }
     if errors.is_empty() {

@@ -2,7 +2,7 @@
 //!
 //! The kernel answers with a bare errno whose meaning depends on the operation (ENOENT is
 //! "no such destination" for a dest edit but "scheduler not found" for a service add), so
-//! errors are mapped per `Action`, like libipvs's `ipvs_strerror` table. Every variant born
+//! errors are mapped per `Call`, like libipvs's `ipvs_strerror` table. Every variant born
 //! from a kernel answer keeps the raw errno.
 
 use std::fmt;
@@ -16,7 +16,7 @@ use super::op::Op;
 
 /// What the client was doing when the kernel answered with an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum Call {
     Connect,
     GetInfo,
     ListServices,
@@ -37,49 +37,49 @@ pub enum Action {
     StopDaemon,
 }
 
-impl Action {
-    pub fn of(op: &Op) -> Action {
+impl Call {
+    pub fn of(op: &Op) -> Call {
         match op {
-            Op::AddService(_) => Action::AddService,
-            Op::EditService(_) => Action::EditService,
-            Op::DelService(_) => Action::DelService,
-            Op::Flush => Action::Flush,
-            Op::AddDest(..) => Action::AddDest,
-            Op::EditDest(..) => Action::EditDest,
-            Op::DelDest { .. } => Action::DelDest,
-            Op::Zero(_) => Action::Zero,
-            Op::SetTimeouts(_) => Action::SetTimeouts,
-            Op::StartDaemon(_) => Action::StartDaemon,
-            Op::StopDaemon(_) => Action::StopDaemon,
+            Op::AddService(_) => Call::AddService,
+            Op::EditService(_) => Call::EditService,
+            Op::DelService(_) => Call::DelService,
+            Op::Flush => Call::Flush,
+            Op::AddDest(..) => Call::AddDest,
+            Op::EditDest(..) => Call::EditDest,
+            Op::DelDest { .. } => Call::DelDest,
+            Op::Zero(_) => Call::Zero,
+            Op::SetTimeouts(_) => Call::SetTimeouts,
+            Op::StartDaemon(_) => Call::StartDaemon,
+            Op::StopDaemon(_) => Call::StopDaemon,
         }
     }
 
     fn is_dest_op(self) -> bool {
-        matches!(self, Action::AddDest | Action::EditDest | Action::DelDest)
+        matches!(self, Call::AddDest | Call::EditDest | Call::DelDest)
     }
 }
 
-impl fmt::Display for Action {
+impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Action::Connect => "connecting to IPVS",
-            Action::GetInfo => "reading IPVS info",
-            Action::ListServices => "listing services",
-            Action::GetService => "reading a service",
-            Action::ListDests => "listing real servers",
-            Action::GetTimeouts => "reading timeouts",
-            Action::ListDaemons => "listing sync daemons",
-            Action::AddService => "adding a service",
-            Action::EditService => "editing a service",
-            Action::DelService => "deleting a service",
-            Action::Flush => "flushing the table",
-            Action::AddDest => "adding a real server",
-            Action::EditDest => "editing a real server",
-            Action::DelDest => "deleting a real server",
-            Action::Zero => "zeroing counters",
-            Action::SetTimeouts => "setting timeouts",
-            Action::StartDaemon => "starting a sync daemon",
-            Action::StopDaemon => "stopping a sync daemon",
+            Call::Connect => "connecting to IPVS",
+            Call::GetInfo => "reading IPVS info",
+            Call::ListServices => "listing services",
+            Call::GetService => "reading a service",
+            Call::ListDests => "listing real servers",
+            Call::GetTimeouts => "reading timeouts",
+            Call::ListDaemons => "listing sync daemons",
+            Call::AddService => "adding a service",
+            Call::EditService => "editing a service",
+            Call::DelService => "deleting a service",
+            Call::Flush => "flushing the table",
+            Call::AddDest => "adding a real server",
+            Call::EditDest => "editing a real server",
+            Call::DelDest => "deleting a real server",
+            Call::Zero => "zeroing counters",
+            Call::SetTimeouts => "setting timeouts",
+            Call::StartDaemon => "starting a sync daemon",
+            Call::StopDaemon => "stopping a sync daemon",
         })
     }
 }
@@ -112,13 +112,13 @@ pub enum IpvsError {
     #[error("Invalid {what}")]
     Invalid { what: String, errno: i32 },
     #[error("{action}: {}", std::io::Error::from_raw_os_error(*errno))]
-    Kernel { action: Action, errno: i32 },
+    Kernel { action: Call, errno: i32 },
     #[error("invalid request: {0}")]
     Encode(#[from] EncodeError),
     #[error("malformed kernel reply while {action}: {source}")]
-    Decode { action: Action, source: DecodeError },
+    Decode { action: Call, source: DecodeError },
     #[error("netlink socket error while {action}: {message}")]
-    Socket { action: Action, message: String },
+    Socket { action: Call, message: String },
 }
 
 fn not_found_text(scheduler: &str, pe: Option<&str>) -> String {
@@ -149,8 +149,8 @@ impl IpvsError {
 
     /// Maps a kernel errno (positive) answered to `action`; `op` is the mutation sent, if
     /// any, used to name the offending value.
-    pub fn from_errno(action: Action, errno: i32, op: Option<&Op>) -> IpvsError {
-        use Action as A;
+    pub fn from_errno(action: Call, errno: i32, op: Option<&Op>) -> IpvsError {
+        use Call as A;
         match (errno, action) {
             (libc::EPERM, _) => IpvsError::PermissionDenied { errno },
             (libc::ENOENT, A::Connect) => IpvsError::NotLoaded { errno: Some(errno) },
@@ -182,7 +182,7 @@ impl IpvsError {
 }
 
 /// Names the value behind an EINVAL/ERANGE/ENODEV from what the request carried.
-fn invalid_what(action: Action, errno: i32, op: Option<&Op>) -> String {
+fn invalid_what(action: Call, errno: i32, op: Option<&Op>) -> String {
     match op {
         Some(Op::AddService(cfg) | Op::EditService(cfg)) => {
             if cfg.key.family() == Family::Inet6 && !(1..=128).contains(&cfg.netmask) {
@@ -259,7 +259,7 @@ mod tests {
 
     #[test]
     fn eperm_is_permission_for_every_action() {
-        for a in [Action::ListServices, Action::AddDest, Action::Flush] {
+        for a in [Call::ListServices, Call::AddDest, Call::Flush] {
             let e = IpvsError::from_errno(a, libc::EPERM, None);
             assert_eq!(
                 e.to_string(),
@@ -271,18 +271,18 @@ mod tests {
 
     #[test]
     fn enoent_depends_on_the_action() {
-        let e = IpvsError::from_errno(Action::Connect, libc::ENOENT, None);
+        let e = IpvsError::from_errno(Call::Connect, libc::ENOENT, None);
         assert_eq!(e.to_string(), "IPVS is not loaded: modprobe ip_vs");
-        let e = IpvsError::from_errno(Action::DelDest, libc::ENOENT, None);
+        let e = IpvsError::from_errno(Call::DelDest, libc::ENOENT, None);
         assert_eq!(e.to_string(), "No such destination");
         let mut cfg = ServiceConfig::new(key());
         cfg.scheduler = "nope".into();
         let op = Op::AddService(cfg.clone());
-        let e = IpvsError::from_errno(Action::of(&op), libc::ENOENT, Some(&op));
+        let e = IpvsError::from_errno(Call::of(&op), libc::ENOENT, Some(&op));
         assert_eq!(e.to_string(), "Scheduler \"nope\" not found");
         cfg.pe_name = Some("sipx".into());
         let op = Op::EditService(cfg);
-        let e = IpvsError::from_errno(Action::of(&op), libc::ENOENT, Some(&op));
+        let e = IpvsError::from_errno(Call::of(&op), libc::ENOENT, Some(&op));
         assert_eq!(
             e.to_string(),
             "Scheduler \"nope\" or persistence engine \"sipx\" not found"
@@ -292,23 +292,23 @@ mod tests {
 
     #[test]
     fn eexist_and_esrch_name_the_object() {
-        let svc = IpvsError::from_errno(Action::AddService, libc::EEXIST, None);
+        let svc = IpvsError::from_errno(Call::AddService, libc::EEXIST, None);
         assert_eq!(svc.to_string(), "Service already exists");
-        let dst = IpvsError::from_errno(Action::AddDest, libc::EEXIST, None);
+        let dst = IpvsError::from_errno(Call::AddDest, libc::EEXIST, None);
         assert_eq!(dst.to_string(), "Destination already exists");
         for a in [
-            Action::EditService,
-            Action::AddDest,
-            Action::Zero,
-            Action::GetService,
+            Call::EditService,
+            Call::AddDest,
+            Call::Zero,
+            Call::GetService,
         ] {
             let e = IpvsError::from_errno(a, libc::ESRCH, None);
             assert_eq!(e.to_string(), "No such service");
             assert_eq!(e.errno(), Some(libc::ESRCH));
         }
-        let e = IpvsError::from_errno(Action::StopDaemon, libc::ESRCH, None);
+        let e = IpvsError::from_errno(Call::StopDaemon, libc::ESRCH, None);
         assert_eq!(e.to_string(), "No daemon is running");
-        let e = IpvsError::from_errno(Action::StartDaemon, libc::EEXIST, None);
+        let e = IpvsError::from_errno(Call::StartDaemon, libc::EEXIST, None);
         assert_eq!(e.to_string(), "Daemon has already run");
     }
 
@@ -317,19 +317,19 @@ mod tests {
         let mut d = dest();
         d.addr = IpAddr::V6(Ipv6Addr::LOCALHOST);
         let op = Op::AddDest(key(), d.clone());
-        let e = IpvsError::from_errno(Action::AddDest, libc::EINVAL, Some(&op));
+        let e = IpvsError::from_errno(Call::AddDest, libc::EINVAL, Some(&op));
         assert!(e.to_string().contains("tunnel forwarding"), "{e}");
         d = dest();
         d.forward = Forward::Tunnel;
         d.tun_type = TunnelType::Gue;
         let op = Op::AddDest(key(), d.clone());
-        let e = IpvsError::from_errno(Action::AddDest, libc::EINVAL, Some(&op));
+        let e = IpvsError::from_errno(Call::AddDest, libc::EINVAL, Some(&op));
         assert!(e.to_string().contains("tunnel port"), "{e}");
         d = dest();
         d.u_threshold = 5;
         d.l_threshold = 9;
         let op = Op::EditDest(key(), d);
-        let e = IpvsError::from_errno(Action::EditDest, libc::ERANGE, Some(&op));
+        let e = IpvsError::from_errno(Call::EditDest, libc::ERANGE, Some(&op));
         assert!(e.to_string().contains("lower threshold 9"), "{e}");
         assert_eq!(e.errno(), Some(libc::ERANGE));
         let mut cfg = ServiceConfig::new(ServiceKey::Fwmark {
@@ -338,17 +338,17 @@ mod tests {
         });
         cfg.netmask = 129;
         let op = Op::AddService(cfg);
-        let e = IpvsError::from_errno(Action::AddService, libc::EINVAL, Some(&op));
+        let e = IpvsError::from_errno(Call::AddService, libc::EINVAL, Some(&op));
         assert!(e.to_string().contains("prefix length 129"), "{e}");
     }
 
     #[test]
     fn other_errnos_keep_the_action_and_strerror() {
-        let e = IpvsError::from_errno(Action::ListDests, libc::ENOMEM, None);
+        let e = IpvsError::from_errno(Call::ListDests, libc::ENOMEM, None);
         let text = e.to_string();
         assert!(text.starts_with("listing real servers: "), "{text}");
         assert_eq!(e.errno(), Some(libc::ENOMEM));
-        let e = IpvsError::from_errno(Action::StopDaemon, libc::EBUSY, None);
+        let e = IpvsError::from_errno(Call::StopDaemon, libc::EBUSY, None);
         assert!(matches!(e, IpvsError::Kernel { errno, .. } if errno == libc::EBUSY));
     }
 }

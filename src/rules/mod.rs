@@ -2,7 +2,8 @@
 //!
 //! [`parse`] reads an ipvsadm argument vector into a [`Command`] with ipvsadm 1.31's
 //! rules and messages; [`parse_line`] reads one `-R` line; [`op_line`] and `Op`'s
-//! `Display` write an `Op` back as the line `ipvsadm -S -n` would print.
+//! `Display` write an `Op` back as the line `ipvsadm -S -n` would print; [`parse_selector`]
+//! reads a service or real server named as ipvsadm names them.
 
 mod address;
 mod c_numbers;
@@ -18,6 +19,7 @@ mod resolve;
 mod restore;
 mod save;
 mod sched_flags;
+mod selector;
 
 #[cfg(test)]
 mod tests;
@@ -31,3 +33,4 @@ pub use resolve::{services, NoResolver, Resolver, Services, SystemResolver};
 pub use restore::{parse_line, parse_line_with};
 pub use save::{dest_line, op_line, replay_line, service_line, service_selector, SaveFormat};
 pub use sched_flags::format_sched_flags;
+pub use selector::{parse_selector, parse_selector_with, Selector};

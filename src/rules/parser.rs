@@ -392,3 +392,41 @@ fn truncate(text: &str, max: usize) -> String {
     }
     text[..end].to_string()
 }
+
+/// [`crate::rules::parse_selector`]: the service options, and `-r` for a real server, read
+/// by the same option scanner and checks as a `-D` / `-d` command line.
+pub(super) fn parse_selector_with(
+    words: &[&str],
+    resolver: &dyn Resolver,
+) -> Result<super::Selector, RuleError> {
+    let mut popt = Popt::new(words);
+    let mut found = Vec::new();
+    while let Some(f) = popt.next_opt() {
+        found.push(f?);
+    }
+    let names_server = found.iter().any(|f| f.opt == Opt::RealServer);
+    let mut draft = Draft::new(if names_server { Cmd::DelDest } else { Cmd::Del });
+    for f in found {
+        if let Opt::Command(_) = f.opt {
+            return Err(RuleError::MisplacedOption {
+                token: f.word.to_string(),
+            });
+        }
+        draft.apply(f, resolver)?;
+    }
+    match finish(draft, popt.leftovers())? {
+        Command::Change(crate::ipvs::Op::DelDest {
+            service,
+            addr,
+            port,
+        }) => Ok(super::Selector {
+            service,
+            server: Some((addr, port)),
+        }),
+        Command::Change(crate::ipvs::Op::DelService(service)) => Ok(super::Selector {
+            service,
+            server: None,
+        }),
+        _ => Err(RuleError::TryHelp),
+    }
+}

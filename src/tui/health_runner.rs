@@ -104,7 +104,8 @@ async fn run(
                         HealthCmd::Reconcile(k) => ipvs.command(Command::Reconcile(Some(k))).await,
                         HealthCmd::Keep(k) => ipvs.command(Command::Keep(k)).await,
                         HealthCmd::Operator(id, intent) => ipvs.operator(&id, intent).await,
-                    };
+                    }
+                    .map_err(|e| e.to_string());
                     if let Err(e) = sent {
                         let _ = tx.send(Event::Health(Msg::Failed(e)));
                     }

@@ -2,7 +2,7 @@
 //! behaviour where the RFC leaves room).
 //!
 //! The owner of an instance (a tokio task) feeds it [`Input`]s with the current [`Instant`],
-//! executes the returned [`Action`]s in order, and sleeps until [`Output::deadline`], then
+//! executes the returned [`Instruction`]s in order, and sleeps until [`Output::deadline`], then
 //! feeds [`Input::Timer`]. A timer call that comes early does nothing; a late one catches up.
 //! Nothing here does I/O or reads a clock.
 
@@ -60,7 +60,7 @@ pub enum Input {
 
 /// What the engine must do, in this order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub enum Instruction {
     /// Send an advert with this priority ([`Instance::advert`] builds it).
     SendAdvert {
         priority: u8,
@@ -85,7 +85,7 @@ pub enum Action {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Output {
-    pub actions: Vec<Action>,
+    pub actions: Vec<Instruction>,
     /// Call back with [`Input::Timer`] at this instant; `None`: nothing scheduled.
     pub deadline: Option<Instant>,
 }
@@ -214,7 +214,7 @@ impl Instance {
         .min()
     }
 
-    /// The advert to send for [`Action::SendAdvert`].
+    /// The advert to send for [`Instruction::SendAdvert`].
     pub fn advert(&self, priority: u8) -> Advert {
         let addrs = match self.cfg.family() {
             Family::V4 => Addrs::V4(
@@ -522,7 +522,7 @@ impl Instance {
     fn on_timer(&mut self, now: Instant, out: &mut Output) {
         if self.garp_at.is_some_and(|t| t <= now) {
             self.garp_at = None;
-            out.actions.push(Action::SendGratuitous {
+            out.actions.push(Instruction::SendGratuitous {
                 count: self.cfg.garp.repeat_count,
             });
         }
@@ -578,9 +578,9 @@ impl Instance {
     fn become_master(&mut self, now: Instant, reason: Reason, out: &mut Output) {
         let prio = self.effective_priority();
         self.send_advert(prio, out);
-        out.actions.push(Action::AddVips);
+        out.actions.push(Instruction::AddVips);
         if self.cfg.garp.count > 0 {
-            out.actions.push(Action::SendGratuitous {
+            out.actions.push(Instruction::SendGratuitous {
                 count: self.cfg.garp.count,
             });
         }
@@ -603,7 +603,7 @@ impl Instance {
     }
 
     fn leave_master_quietly(&mut self, out: &mut Output) {
-        out.actions.push(Action::RemoveVips);
+        out.actions.push(Instruction::RemoveVips);
         self.adver_at = None;
         self.garp_at = None;
         self.counters.left_master += 1;
@@ -641,7 +641,7 @@ impl Instance {
         if priority == 0 {
             self.counters.priority_zero_sent += 1;
         }
-        out.actions.push(Action::SendAdvert { priority });
+        out.actions.push(Instruction::SendAdvert { priority });
     }
 
     fn set_state(&mut self, now: Instant, to: State, reason: Reason, out: &mut Output) {
@@ -657,7 +657,8 @@ impl Instance {
             to,
             reason,
         });
-        out.actions.push(Action::Notify { state: to });
-        out.actions.push(Action::StateChanged { from, to, reason });
+        out.actions.push(Instruction::Notify { state: to });
+        out.actions
+            .push(Instruction::StateChanged { from, to, reason });
     }
 }

@@ -24,6 +24,6 @@ pub use advert::{Addrs, Advert, Auth, Dialect, Family, Path, Version};
 pub use checks::{AddressCheck, Received, Rejection};
 pub use config::{Config, ConfigError, Garp};
 pub use counters::Counters;
-pub use instance::{Action, Input, Instance, Output};
+pub use instance::{Input, Instance, Instruction, Output};
 pub use status::{Reason, State, Status, Transition};
 pub use sync_group::{MemberView, SyncGroup};

@@ -24,34 +24,34 @@ use crate::ipvs::{DestConfig, Op};
 
 use self::outcome::Outcome;
 use self::retry::RetryState;
-use self::spec::{CheckerId, Script, ServerId, VsSpec};
+use self::spec::{CheckerId, RsIndex, ScriptCall, VsSpec};
 use self::status::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
 
 /// A script to run, for the engine's script runner.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    NotifyUp { server: ServerId, script: Script },
-    NotifyDown { server: ServerId, script: Script },
-    QuorumUp { vs: usize, script: Script },
-    QuorumDown { vs: usize, script: Script },
+pub enum ScriptAction {
+    NotifyUp { server: RsIndex, script: ScriptCall },
+    NotifyDown { server: RsIndex, script: ScriptCall },
+    QuorumUp { vs: usize, script: ScriptCall },
+    QuorumDown { vs: usize, script: ScriptCall },
 }
 
 /// What one input changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Output {
     pub ops: Vec<Op>,
-    pub actions: Vec<Action>,
+    pub actions: Vec<ScriptAction>,
     /// When the checker that reported should run next.
     pub next_check: Option<Instant>,
 }
 
 /// An operator command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    Drain(ServerId),
-    Disable(ServerId),
+pub enum OperatorCommand {
+    Drain(RsIndex),
+    Disable(RsIndex),
     /// Back to the checks' decision.
-    Undrain(ServerId),
+    Undrain(RsIndex),
 }
 
 struct Server {
@@ -131,7 +131,7 @@ impl Policy {
     /// Carries a verdict over a reload: the server counts as down (checked before, failed)
     /// until a check succeeds, so a reload does not put a dead server back for a round.
     /// Call before `start`.
-    pub fn assume_down(&mut self, id: ServerId) {
+    pub fn assume_down(&mut self, id: RsIndex) {
         let Some(server) = self
             .vss
             .get_mut(id.vs)
@@ -162,7 +162,7 @@ impl Policy {
             for (r, server) in vs.servers.iter_mut().enumerate() {
                 for (i, c) in server.status.checkers.iter_mut().enumerate() {
                     let id = CheckerId {
-                        server: ServerId { vs: v, rs: r },
+                        server: RsIndex { vs: v, rs: r },
                         index: i,
                     };
                     let warmup = vs.spec.servers[r].checkers[i].warmup;
@@ -226,12 +226,12 @@ impl Policy {
     }
 
     /// An operator's drain, disable or undrain.
-    pub fn command(&mut self, now: Instant, cmd: Command) -> Output {
+    pub fn command(&mut self, now: Instant, cmd: OperatorCommand) -> Output {
         let mut out = Output::default();
         let (id, intent) = match cmd {
-            Command::Drain(id) => (id, Intent::Drain),
-            Command::Disable(id) => (id, Intent::Disable),
-            Command::Undrain(id) => (id, Intent::Auto),
+            OperatorCommand::Drain(id) => (id, Intent::Drain),
+            OperatorCommand::Disable(id) => (id, Intent::Disable),
+            OperatorCommand::Undrain(id) => (id, Intent::Auto),
         };
         let Some(vs) = self.vss.get_mut(id.vs) else {
             return out;
@@ -264,8 +264,8 @@ impl Policy {
             for (r, server) in vs.servers.iter_mut().enumerate() {
                 if server.status.health == Health::Up {
                     if let Some(s) = &vs.spec.servers[r].notify_down {
-                        out.actions.push(Action::NotifyDown {
-                            server: ServerId { vs: v, rs: r },
+                        out.actions.push(ScriptAction::NotifyDown {
+                            server: RsIndex { vs: v, rs: r },
                             script: s.clone(),
                         });
                     }
@@ -282,7 +282,7 @@ impl Policy {
             // was already lost.
             vs.quorum_up = false;
             if let Some(s) = &vs.spec.quorum_down {
-                out.actions.push(Action::QuorumDown {
+                out.actions.push(ScriptAction::QuorumDown {
                     vs: v,
                     script: s.clone(),
                 });
@@ -293,7 +293,7 @@ impl Policy {
         out
     }
 
-    pub fn server(&self, id: ServerId) -> Option<&ServerStatus> {
+    pub fn server(&self, id: RsIndex) -> Option<&ServerStatus> {
         self.vss.get(id.vs)?.servers.get(id.rs).map(|s| &s.status)
     }
 
@@ -302,12 +302,12 @@ impl Policy {
     }
 
     /// Every server with its status, in configuration order.
-    pub fn servers(&self) -> impl Iterator<Item = (ServerId, &ServerStatus)> {
+    pub fn servers(&self) -> impl Iterator<Item = (RsIndex, &ServerStatus)> {
         self.vss.iter().enumerate().flat_map(|(v, vs)| {
             vs.servers
                 .iter()
                 .enumerate()
-                .map(move |(r, s)| (ServerId { vs: v, rs: r }, &s.status))
+                .map(move |(r, s)| (RsIndex { vs: v, rs: r }, &s.status))
         })
     }
 
@@ -343,7 +343,7 @@ impl Vs {
     /// Health follows the checkers: up when all are up. Returns whether it changed.
     fn update_health(
         &mut self,
-        id: ServerId,
+        id: RsIndex,
         now: Instant,
         reason: impl FnOnce() -> String,
         out: &mut Output,
@@ -367,9 +367,9 @@ impl Vs {
         if let Some(s) = script {
             let script = s.clone();
             out.actions.push(if up {
-                Action::NotifyUp { server: id, script }
+                ScriptAction::NotifyUp { server: id, script }
             } else {
-                Action::NotifyDown { server: id, script }
+                ScriptAction::NotifyDown { server: id, script }
             });
         }
         true
@@ -398,9 +398,9 @@ impl Vs {
             if let Some(s) = script {
                 let script = s.clone();
                 out.actions.push(if self.quorum_up {
-                    Action::QuorumUp { vs: v, script }
+                    ScriptAction::QuorumUp { vs: v, script }
                 } else {
-                    Action::QuorumDown { vs: v, script }
+                    ScriptAction::QuorumDown { vs: v, script }
                 });
             }
         }

@@ -7,7 +7,7 @@ use crate::ipvs::{DestConfig, ServiceKey};
 
 /// Identifies a real server: virtual server index, real server index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ServerId {
+pub struct RsIndex {
     pub vs: usize,
     pub rs: usize,
 }
@@ -15,7 +15,7 @@ pub struct ServerId {
 /// Identifies one checker of a real server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CheckerId {
-    pub server: ServerId,
+    pub server: RsIndex,
     pub index: usize,
 }
 
@@ -37,7 +37,7 @@ pub struct CheckSpec {
 /// A notify or quorum script as configured: the command line and its own user, if any
 /// (`None`: global_defs' `script_user`, else lvsdeck's user).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Script {
+pub struct ScriptCall {
     pub command: String,
     /// `user[:group]`.
     pub user: Option<String>,
@@ -45,9 +45,9 @@ pub struct Script {
     pub at: String,
 }
 
-impl From<&str> for Script {
-    fn from(command: &str) -> Script {
-        Script {
+impl From<&str> for ScriptCall {
+    fn from(command: &str) -> ScriptCall {
+        ScriptCall {
             command: command.to_string(),
             user: None,
             at: String::new(),
@@ -55,15 +55,15 @@ impl From<&str> for Script {
     }
 }
 
-impl From<String> for Script {
-    fn from(command: String) -> Script {
-        Script::from(command.as_str())
+impl From<String> for ScriptCall {
+    fn from(command: String) -> ScriptCall {
+        ScriptCall::from(command.as_str())
     }
 }
 
-impl From<&crate::config::Script> for Script {
-    fn from(s: &crate::config::Script) -> Script {
-        Script {
+impl From<&crate::config::Script> for ScriptCall {
+    fn from(s: &crate::config::Script) -> ScriptCall {
+        ScriptCall {
             command: s.command.clone(),
             user: s.user.clone(),
             at: s.at.to_string(),
@@ -77,8 +77,8 @@ pub struct RsSpec {
     pub dest: DestConfig,
     /// Weight 0 instead of removal when down.
     pub inhibit: bool,
-    pub notify_up: Option<Script>,
-    pub notify_down: Option<Script>,
+    pub notify_up: Option<ScriptCall>,
+    pub notify_down: Option<ScriptCall>,
     /// Mail an alert when it goes up or down (`smtp_alert`, resolved).
     pub smtp_alert: bool,
     /// No checkers: always up, as in keepalived.
@@ -97,8 +97,8 @@ pub struct VsSpec {
     pub sorry: Option<DestConfig>,
     /// Sorry server kept at weight 0 instead of removed while quorum holds.
     pub sorry_inhibit: bool,
-    pub quorum_up: Option<Script>,
-    pub quorum_down: Option<Script>,
+    pub quorum_up: Option<ScriptCall>,
+    pub quorum_down: Option<ScriptCall>,
     /// Clear the pool (and run the down notifiers) when the checker stops.
     pub omega: bool,
 }

@@ -7,9 +7,9 @@ use crate::clock::Instant;
 use crate::ipvs::{DestConfig, Op, Protocol, ServiceKey};
 
 use super::outcome::Outcome;
-use super::spec::{CheckSpec, CheckerId, RsSpec, ServerId, VsSpec};
+use super::spec::{CheckSpec, CheckerId, RsIndex, RsSpec, VsSpec};
 use super::status::{Health, Intent, RING};
-use super::{Action, Command, Output, Policy};
+use super::{OperatorCommand, Output, Policy, ScriptAction};
 
 const SEC: Duration = Duration::from_secs(1);
 
@@ -75,8 +75,8 @@ fn ck(rs: usize) -> CheckerId {
     }
 }
 
-fn sid(rs: usize) -> ServerId {
-    ServerId { vs: 0, rs }
+fn sid(rs: usize) -> RsIndex {
+    RsIndex { vs: 0, rs }
 }
 
 fn started(specs: Vec<VsSpec>) -> (Policy, Output) {
@@ -152,7 +152,7 @@ fn down_after_retries_spaced_by_delay_before_retry_and_back_after_one_success() 
     assert_eq!(back.ops, vec![add(1, 5)]);
     assert_eq!(
         back.actions,
-        vec![Action::NotifyUp {
+        vec![ScriptAction::NotifyUp {
             server: sid(0),
             script: "/bin/up 1".into()
         }]
@@ -169,7 +169,7 @@ fn the_down_transition_notifies_once() {
     assert_eq!(out.ops, vec![del(1)]);
     assert_eq!(
         out.actions,
-        vec![Action::NotifyDown {
+        vec![ScriptAction::NotifyDown {
             server: sid(0),
             script: "/bin/down 1".into()
         }]
@@ -238,7 +238,7 @@ fn quorum_with_hysteresis_swaps_the_sorry_server_in_and_out() {
     // Live weight 1 < 2: quorum lost; the last live server makes way for the sorry server.
     assert_eq!(p.quorum_up(0), Some(false));
     assert_eq!(o.ops, vec![del(3), del(4), add(99, 1)]);
-    assert!(o.actions.contains(&Action::QuorumDown {
+    assert!(o.actions.contains(&ScriptAction::QuorumDown {
         vs: 0,
         script: "/bin/qdown".into()
     }));
@@ -253,7 +253,7 @@ fn quorum_with_hysteresis_swaps_the_sorry_server_in_and_out() {
         o.ops,
         vec![add(1, 1), add(2, 1), add(3, 1), add(4, 1), del(99)]
     );
-    assert!(o.actions.contains(&Action::QuorumUp {
+    assert!(o.actions.contains(&ScriptAction::QuorumUp {
         vs: 0,
         script: "/bin/qup".into()
     }));
@@ -279,7 +279,7 @@ fn operator_drain_wins_over_passing_checks_until_undrain() {
         rs(1, 5, check(0, false)),
         rs(2, 5, check(0, false)),
     ])]);
-    let o = p.command(at(1), Command::Drain(sid(0)));
+    let o = p.command(at(1), OperatorCommand::Drain(sid(0)));
     assert_eq!(o.ops, vec![edit(1, 0)]);
     // A failure and a recovery while drained change health, never the table.
     let o = p.on_result(at(2), ck(0), &fail(), Duration::ZERO);
@@ -290,16 +290,16 @@ fn operator_drain_wins_over_passing_checks_until_undrain() {
         p.server(sid(0)).map(|s| (s.health, s.intent)),
         Some((Health::Up, Intent::Drain))
     );
-    let o = p.command(at(4), Command::Disable(sid(0)));
+    let o = p.command(at(4), OperatorCommand::Disable(sid(0)));
     assert_eq!(o.ops, vec![del(1)]);
     let o = p.on_result(at(5), ck(0), &Outcome::Up, Duration::ZERO);
     assert_eq!(o.ops, vec![]);
-    let o = p.command(at(6), Command::Undrain(sid(0)));
+    let o = p.command(at(6), OperatorCommand::Undrain(sid(0)));
     assert_eq!(o.ops, vec![add(1, 5)]);
     // Undrain of a server that is down keeps it out.
     p.on_result(at(7), ck(1), &fail(), Duration::ZERO);
-    p.command(at(8), Command::Drain(sid(1)));
-    let o = p.command(at(9), Command::Undrain(sid(1)));
+    p.command(at(8), OperatorCommand::Drain(sid(1)));
+    let o = p.command(at(9), OperatorCommand::Undrain(sid(1)));
     assert_eq!(o.ops, vec![del(2)]);
 }
 
@@ -309,7 +309,7 @@ fn a_drained_server_does_not_count_for_quorum() {
     v.quorum = 2;
     v.sorry = Some(dest(99, 1));
     let (mut p, _) = started(vec![v]);
-    let o = p.command(at(1), Command::Drain(sid(0)));
+    let o = p.command(at(1), OperatorCommand::Drain(sid(0)));
     assert_eq!(p.quorum_up(0), Some(false));
     assert_eq!(o.ops, vec![edit(1, 0), del(2), add(99, 1)]);
 }
@@ -331,11 +331,11 @@ fn omega_clears_the_pool_on_shutdown_and_runs_down_notifiers() {
     assert_eq!(
         o.actions,
         vec![
-            Action::NotifyDown {
+            ScriptAction::NotifyDown {
                 server: sid(1),
                 script: "/bin/down 2".into()
             },
-            Action::QuorumDown {
+            ScriptAction::QuorumDown {
                 vs: 0,
                 script: "/bin/qdown".into()
             }
@@ -420,7 +420,7 @@ fn warmup_spreads_the_first_checks_within_the_bound() {
 fn unknown_ids_are_ignored() {
     let (mut p, _) = started(vec![vs(vec![rs(1, 1, check(0, false))])]);
     let bad = CheckerId {
-        server: ServerId { vs: 3, rs: 0 },
+        server: RsIndex { vs: 3, rs: 0 },
         index: 0,
     };
     assert_eq!(
@@ -428,7 +428,7 @@ fn unknown_ids_are_ignored() {
         Output::default()
     );
     assert_eq!(
-        p.command(at(1), Command::Drain(ServerId { vs: 0, rs: 9 })),
+        p.command(at(1), OperatorCommand::Drain(RsIndex { vs: 0, rs: 9 })),
         Output::default()
     );
 }

@@ -62,7 +62,9 @@ pub async fn handle(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> 
 
 async fn reconcile(ipvs: &mut Ipvs, entry: Option<&str>) -> Result<String, String> {
     let key = entry.map(parse_entry).transpose()?;
-    ipvs.command(Command::Reconcile(key)).await?;
+    ipvs.command(Command::Reconcile(key))
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(match key {
         Some(k) => format!("reconciling {k}"),
         None => "reconciling all drift".into(),
@@ -71,7 +73,9 @@ async fn reconcile(ipvs: &mut Ipvs, entry: Option<&str>) -> Result<String, Strin
 
 async fn keep(ipvs: &mut Ipvs, entry: &str) -> Result<String, String> {
     let key = parse_entry(entry)?;
-    ipvs.command(Command::Keep(key)).await?;
+    ipvs.command(Command::Keep(key))
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(format!("keeping {key} until reconciled or reloaded"))
 }
 
@@ -84,7 +88,9 @@ async fn keep_all(ipvs: &mut Ipvs) -> Result<String, String> {
         .unwrap_or_default();
     let mut n = 0;
     for i in drift.items.iter().filter(|i| !i.kept) {
-        ipvs.command(Command::Keep(i.key)).await?;
+        ipvs.command(Command::Keep(i.key))
+            .await
+            .map_err(|e| e.to_string())?;
         n += 1;
     }
     Ok(format!(
@@ -98,8 +104,10 @@ async fn operator(ipvs: &mut Ipvs, server: &str, intent: Intent) -> Reply {
         Ok(id) => id,
         Err(message) => return Reply::Error { message },
     };
-    if let Err(message) = ipvs.operator(&id, intent).await {
-        return Reply::Error { message };
+    if let Err(refused) = ipvs.operator(&id, intent).await {
+        return Reply::Error {
+            message: refused.to_string(),
+        };
     }
     let verb = match intent {
         Intent::Drain => "draining",

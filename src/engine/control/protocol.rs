@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::ipvs::desired::ServerId;
 use crate::engine::ipvs::drift::DriftKey;
-use crate::ipvs::Op;
-use crate::rules::{parse_line, Command};
+use crate::rules::parse_selector;
 
 /// Longest request or reply line read (a status of thousands of servers fits).
 pub const MAX_LINE: usize = 16 << 20;
@@ -196,32 +195,12 @@ pub fn to_line<T: Serialize>(value: &T) -> String {
 /// A drift entry or a service named as ipvsadm does (`-t 198.51.100.10:80 -r 10.0.0.1:80`).
 pub fn parse_entry(text: &str) -> Result<DriftKey, String> {
     let words = text.trim();
-    let has_server = words
-        .split_whitespace()
-        .any(|w| w == "-r" || w.starts_with("--real-server"));
-    let line = if has_server {
-        format!("-d {words}")
-    } else {
-        format!("-D {words}")
-    };
-    match parse_line(&line) {
-        Ok(Some(Command::Change(Op::DelDest {
-            service,
-            addr,
-            port,
-        }))) => Ok(DriftKey {
-            service,
-            server: Some((addr, port)),
-        }),
-        Ok(Some(Command::Change(Op::DelService(service)))) => Ok(DriftKey {
-            service,
-            server: None,
-        }),
-        Ok(_) => Err(format!(
-            "`{words}`: expected a service (-t/-u/-f ...) and maybe -r ADDR:PORT"
-        )),
-        Err(e) => Err(format!("`{words}`: {e}")),
-    }
+    parse_selector(words)
+        .map(|s| DriftKey {
+            service: s.service,
+            server: s.server,
+        })
+        .map_err(|e| format!("`{words}`: {e}"))
 }
 
 /// A real server named as ipvsadm does (`-t 198.51.100.10:80 -r 127.0.0.1:8081`).

@@ -11,7 +11,7 @@ use tokio_rustls::TlsConnector;
 
 use crate::check::build::build;
 use crate::check::runner::{self, Event, Input};
-use crate::check::{Health, Policy, ServerId, ServerStatus, VsSpec};
+use crate::check::{Health, Policy, RsIndex, ServerStatus, VsSpec};
 use crate::config::Config;
 use crate::ipvs::ServiceKey;
 
@@ -47,7 +47,7 @@ impl Checks {
         for (v, spec) in built.specs.iter().enumerate() {
             for rs in 0..spec.servers.len() {
                 if key(spec, rs).is_some_and(|k| down.contains(&k)) {
-                    policy.assume_down(ServerId { vs: v, rs });
+                    policy.assume_down(RsIndex { vs: v, rs });
                 }
             }
         }
@@ -61,7 +61,7 @@ impl Checks {
     }
 
     /// Every server's status, in configuration order; empty if the runner is gone.
-    pub async fn statuses(&self) -> Vec<(ServerId, ServerStatus)> {
+    pub async fn statuses(&self) -> Vec<(RsIndex, ServerStatus)> {
         let (tx, rx) = oneshot::channel();
         if self.inputs.send(Input::Status(tx)).await.is_err() {
             return Vec::new();
@@ -79,8 +79,8 @@ impl Checks {
             .collect()
     }
 
-    pub async fn command(&self, c: crate::check::Command) {
-        let _ = self.inputs.send(Input::Command(c)).await;
+    pub async fn command(&self, c: crate::check::OperatorCommand) {
+        let _ = self.inputs.send(Input::Operator(c)).await;
     }
 
     /// For a reload: the checks end, no shutdown decisions (the table stays as it is).

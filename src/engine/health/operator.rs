@@ -2,7 +2,7 @@
 //! console or the control socket and the health policy: which checker server a kernel
 //! server is, and which of the policy's ops answered a command (for the audit log). Pure.
 
-use crate::check::{Command, Intent, ServerId as CheckId, VsSpec};
+use crate::check::{Intent, OperatorCommand, RsIndex, VsSpec};
 use crate::ipvs::Op;
 use crate::rules::{ip_text, join_host_port};
 
@@ -10,7 +10,7 @@ use crate::engine::ipvs::desired::ServerId;
 use crate::engine::ipvs::drift::DriftKey;
 
 /// The checked real server `server` is, if the configuration declares it.
-pub fn resolve(specs: &[VsSpec], server: &ServerId) -> Option<CheckId> {
+pub fn resolve(specs: &[VsSpec], server: &ServerId) -> Option<RsIndex> {
     specs.iter().enumerate().find_map(|(vs, spec)| {
         if !spec.services.contains(&server.service) {
             return None;
@@ -19,22 +19,22 @@ pub fn resolve(specs: &[VsSpec], server: &ServerId) -> Option<CheckId> {
             .servers
             .iter()
             .position(|r| r.dest.addr == server.addr && r.dest.port == server.port)?;
-        Some(CheckId { vs, rs })
+        Some(RsIndex { vs, rs })
     })
 }
 
 /// The policy command for an intent (`Auto` is an undrain).
-pub fn command(id: CheckId, intent: Intent) -> Command {
+pub fn command(id: RsIndex, intent: Intent) -> OperatorCommand {
     match intent {
-        Intent::Drain => Command::Drain(id),
-        Intent::Disable => Command::Disable(id),
-        Intent::Auto => Command::Undrain(id),
+        Intent::Drain => OperatorCommand::Drain(id),
+        Intent::Disable => OperatorCommand::Disable(id),
+        Intent::Auto => OperatorCommand::Undrain(id),
     }
 }
 
 /// Splits `ops` into those about an awaited server, and the servers still awaited.
-pub fn split_ops(specs: &[VsSpec], awaiting: &[CheckId], ops: &[Op]) -> (Vec<Op>, Vec<CheckId>) {
-    let about = |id: &CheckId, op: &Op| -> bool {
+pub fn split_ops(specs: &[VsSpec], awaiting: &[RsIndex], ops: &[Op]) -> (Vec<Op>, Vec<RsIndex>) {
+    let about = |id: &RsIndex, op: &Op| -> bool {
         let Some(spec) = specs.get(id.vs) else {
             return false;
         };
@@ -98,7 +98,7 @@ mod tests {
     #[test]
     fn resolves_configured_servers_only() {
         let s = specs();
-        assert_eq!(resolve(&s, &server(8082)), Some(CheckId { vs: 0, rs: 1 }));
+        assert_eq!(resolve(&s, &server(8082)), Some(RsIndex { vs: 0, rs: 1 }));
         assert_eq!(resolve(&s, &server(9999)), None);
         let other = ServerId {
             service: ServiceKey::Fwmark {
@@ -121,12 +121,12 @@ mod tests {
             Op::EditDest(svc(), dest(8081, 0)),
             Op::EditDest(svc(), dest(8082, 3)),
         ];
-        let (mine, rest) = split_ops(&s, &[CheckId { vs: 0, rs: 0 }], &ops);
+        let (mine, rest) = split_ops(&s, &[RsIndex { vs: 0, rs: 0 }], &ops);
         assert_eq!(mine, vec![ops[0].clone()]);
         assert!(rest.is_empty());
-        let (mine, rest) = split_ops(&s, &[CheckId { vs: 0, rs: 0 }], &ops[1..]);
+        let (mine, rest) = split_ops(&s, &[RsIndex { vs: 0, rs: 0 }], &ops[1..]);
         assert!(mine.is_empty());
-        assert_eq!(rest, vec![CheckId { vs: 0, rs: 0 }]);
+        assert_eq!(rest, vec![RsIndex { vs: 0, rs: 0 }]);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::check::{Action, Script, VsSpec};
+use crate::check::{ScriptAction, ScriptCall, VsSpec};
 
 use crate::linux::script::{self, Job, Queue};
 
@@ -43,7 +43,7 @@ impl HealthScripts {
 
     /// Queues the script of `action` (never waits). A line that cannot be split or whose
     /// user is unknown is logged and not run.
-    pub fn run(&mut self, action: &Action, specs: &[VsSpec]) {
+    pub fn run(&mut self, action: &ScriptAction, specs: &[VsSpec]) {
         let Some((owner, job)) = job(action, specs, self.script_user.as_deref()) else {
             return;
         };
@@ -65,22 +65,22 @@ impl HealthScripts {
 }
 
 /// The queue and the job for `action`.
-fn job(action: &Action, specs: &[VsSpec], script_user: Option<&str>) -> Option<(Owner, Job)> {
+fn job(action: &ScriptAction, specs: &[VsSpec], script_user: Option<&str>) -> Option<(Owner, Job)> {
     let (owner, kind, s, vs) = match action {
-        Action::NotifyUp { server, script } => (
+        ScriptAction::NotifyUp { server, script } => (
             Owner::Server(server.vs, server.rs),
             "notify_up",
             script,
             server.vs,
         ),
-        Action::NotifyDown { server, script } => (
+        ScriptAction::NotifyDown { server, script } => (
             Owner::Server(server.vs, server.rs),
             "notify_down",
             script,
             server.vs,
         ),
-        Action::QuorumUp { vs, script } => (Owner::Vs(*vs), "quorum_up", script, *vs),
-        Action::QuorumDown { vs, script } => (Owner::Vs(*vs), "quorum_down", script, *vs),
+        ScriptAction::QuorumUp { vs, script } => (Owner::Vs(*vs), "quorum_up", script, *vs),
+        ScriptAction::QuorumDown { vs, script } => (Owner::Vs(*vs), "quorum_down", script, *vs),
     };
     let vs_spec = specs.get(vs);
     let vs_name = vs_spec.map_or("?", |v| v.name.as_str());
@@ -105,7 +105,7 @@ fn job(action: &Action, specs: &[VsSpec], script_user: Option<&str>) -> Option<(
 }
 
 /// A configured script as a job: words split, user resolved (its own, else `script_user`).
-pub fn job_for(s: &Script, script_user: Option<&str>, what: String) -> Result<Job, String> {
+pub fn job_for(s: &ScriptCall, script_user: Option<&str>, what: String) -> Result<Job, String> {
     let argv = crate::check::probe::misc::split(&s.command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| format!("{what}: cannot split '{}' into words", s.command))?;
@@ -121,7 +121,7 @@ pub fn job_for(s: &Script, script_user: Option<&str>, what: String) -> Result<Jo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::ServerId;
+    use crate::check::RsIndex;
 
     fn specs() -> Vec<VsSpec> {
         let text = "virtual_server 198.51.100.10 80 {\n lb_kind NAT\n protocol TCP\n \
@@ -134,8 +134,8 @@ mod tests {
     fn jobs_name_the_server_and_run_as_written() {
         let specs = specs();
         let script = specs[0].servers[0].notify_up.clone().expect("notify_up");
-        let a = Action::NotifyUp {
-            server: ServerId { vs: 0, rs: 0 },
+        let a = ScriptAction::NotifyUp {
+            server: RsIndex { vs: 0, rs: 0 },
             script,
         };
         let (owner, j) = job(&a, &specs, Some("root")).expect("job");
@@ -146,17 +146,17 @@ mod tests {
             j.what,
             "notify_up of real_server 127.0.0.1 8080 in virtual_server 198.51.100.10 80 (t.conf:6)"
         );
-        let q = Action::QuorumDown {
+        let q = ScriptAction::QuorumDown {
             vs: 0,
-            script: Script::from("/bin/q"),
+            script: ScriptCall::from("/bin/q"),
         };
         let (owner, j) = job(&q, &specs, Some("root")).expect("job");
         assert_eq!((owner, j.who), (Owner::Vs(0), script::resolve("root")));
-        let bad = Action::QuorumUp {
+        let bad = ScriptAction::QuorumUp {
             vs: 0,
-            script: Script {
+            script: ScriptCall {
                 user: Some("no-such-user-lvsdeck".into()),
-                ..Script::from("/bin/q")
+                ..ScriptCall::from("/bin/q")
             },
         };
         assert!(job(&bad, &specs, None).is_none());
@@ -171,16 +171,16 @@ mod tests {
         let mut hs = HealthScripts::new(None, Duration::from_millis(500));
         let t0 = std::time::Instant::now();
         hs.run(
-            &Action::NotifyDown {
-                server: ServerId { vs: 0, rs: 0 },
-                script: Script::from("/bin/sleep 10"),
+            &ScriptAction::NotifyDown {
+                server: RsIndex { vs: 0, rs: 0 },
+                script: ScriptCall::from("/bin/sleep 10"),
             },
             &specs,
         );
         hs.run(
-            &Action::QuorumDown {
+            &ScriptAction::QuorumDown {
                 vs: 0,
-                script: Script::from(format!("/usr/bin/touch {}", marker.display())),
+                script: ScriptCall::from(format!("/usr/bin/touch {}", marker.display())),
             },
             &specs,
         );

@@ -89,7 +89,7 @@ pub fn why_text(why: Why) -> String {
 /// The picture from the policy's statuses (in configuration order, as `specs`).
 pub fn views(
     specs: &[VsSpec],
-    statuses: &[(crate::check::ServerId, ServerStatus)],
+    statuses: &[(crate::check::RsIndex, ServerStatus)],
     verdicts: &Verdicts,
 ) -> Vec<ServerView> {
     let mut out = Vec::new();

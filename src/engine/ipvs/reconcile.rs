@@ -23,7 +23,7 @@ pub enum DriftPolicy {
 
 /// Which held-back drift a plan may revert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Release {
+pub enum Scope {
     /// None: kept items stay, and under [`DriftPolicy::Ask`] so does undecided drift.
     Nothing,
     /// Everything (the operator's `Reconcile`).
@@ -109,33 +109,33 @@ impl Reconciler {
     }
 
     /// The drift keys a plan must not revert.
-    fn held(&self, kernel: &[ServiceEntry], release: Release) -> BTreeSet<DriftKey> {
+    fn held(&self, kernel: &[ServiceEntry], release: Scope) -> BTreeSet<DriftKey> {
         let mut held = self.kept.clone();
         if self.policy == DriftPolicy::Ask {
             held.extend(self.drift(kernel).keys());
         }
         match release {
-            Release::Nothing => {}
-            Release::All => held.clear(),
-            Release::One(k) => held.retain(|h| !k.covers(h)),
+            Scope::Nothing => {}
+            Scope::All => held.clear(),
+            Scope::One(k) => held.retain(|h| !k.covers(h)),
         }
         held
     }
 
     /// The ops that converge the owned services of `kernel` to the desired table, except
     /// those that would revert held-back drift.
-    pub fn plan(&self, kernel: &[ServiceEntry], release: Release) -> Vec<Op> {
+    pub fn plan(&self, kernel: &[ServiceEntry], release: Scope) -> Vec<Op> {
         let ops = owned_plan(kernel, &self.desired(), &self.released);
         drift::without_held(ops, &self.held(kernel, release))
     }
 
     /// The plan made with `release` was applied: the desired table is now the reference,
     /// released items are no longer kept, released services are gone.
-    pub fn committed(&mut self, release: Release) {
+    pub fn committed(&mut self, release: Scope) {
         match release {
-            Release::Nothing => {}
-            Release::All => self.kept.clear(),
-            Release::One(k) => self.kept.retain(|h| !k.covers(h)),
+            Scope::Nothing => {}
+            Scope::All => self.kept.clear(),
+            Scope::One(k) => self.kept.retain(|h| !k.covers(h)),
         }
         self.applied = self.desired();
         let kept = &self.kept;

@@ -13,7 +13,7 @@ use crate::ipvs::Op;
 
 use crate::engine::ipvs::desired::{Presence, ServerId};
 use crate::engine::ipvs::drift::{Drift, DriftKey};
-use crate::engine::ipvs::reconcile::{Reconciler, Release};
+use crate::engine::ipvs::reconcile::{Reconciler, Scope};
 
 /// What the rest of lvsdeck (config reload, health policy, console) asks of the reconciler.
 #[derive(Debug, Clone)]
@@ -58,7 +58,7 @@ pub fn log_ops(ops: &[Op]) {
 
 /// One read, drift check and apply. Errors are recorded in `status`, never fatal: the next
 /// period tries again.
-pub async fn step(client: &Client, rec: &mut Reconciler, release: Release, status: &mut Status) {
+pub async fn step(client: &Client, rec: &mut Reconciler, release: Scope, status: &mut Status) {
     status.reads += 1;
     let kernel = match client.table().await {
         Ok(t) => t,
@@ -104,21 +104,21 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let release = tokio::select! {
-            _ = tick.tick() => Release::Nothing,
+            _ = tick.tick() => Scope::Nothing,
             cmd = commands.recv() => match cmd {
                 None => return,
-                Some(Command::Reload(services)) => { rec.reload(services); Release::Nothing }
-                Some(Command::Health(id, p)) => { set(&mut rec.health, id, p); Release::Nothing }
-                Some(Command::HealthAll(h)) => { rec.health = h; Release::Nothing }
+                Some(Command::Reload(services)) => { rec.reload(services); Scope::Nothing }
+                Some(Command::Health(id, p)) => { set(&mut rec.health, id, p); Scope::Nothing }
+                Some(Command::HealthAll(h)) => { rec.health = h; Scope::Nothing }
                 Some(Command::ReloadWithHealth(services, h)) => {
                     rec.reload(services);
                     rec.health = h;
-                    Release::Nothing
+                    Scope::Nothing
                 }
-                Some(Command::Operator(id, p)) => { set(&mut rec.operator, id, p); Release::Nothing }
-                Some(Command::Reconcile(None)) => Release::All,
-                Some(Command::Reconcile(Some(k))) => Release::One(k),
-                Some(Command::Keep(k)) => { rec.keep(k); Release::Nothing }
+                Some(Command::Operator(id, p)) => { set(&mut rec.operator, id, p); Scope::Nothing }
+                Some(Command::Reconcile(None)) => Scope::All,
+                Some(Command::Reconcile(Some(k))) => Scope::One(k),
+                Some(Command::Keep(k)) => { rec.keep(k); Scope::Nothing }
             },
         };
         step(&client, &mut rec, release, &mut status).await;

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant as TokioInstant;
 
 use crate::check::runner::Event;
-use crate::check::Action;
+use crate::check::ScriptAction;
 use crate::clock::Instant;
 use crate::config::global_defs::FlushOnStop;
 use crate::ipvs::netlink::Client;
@@ -46,9 +46,21 @@ pub struct Running {
     flush_on_stop: FlushOnStop,
     script_user: Option<String>,
     /// Servers an operator command was sent for, whose policy ops are still to come.
-    awaiting: Vec<crate::check::ServerId>,
+    awaiting: Vec<crate::check::RsIndex>,
     /// The policy's ops for operator commands, for the caller's audit log.
     operator_ops: Vec<crate::ipvs::Op>,
+}
+
+/// Why the IPVS side refused a command; the text is what the operator reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("no virtual server is configured")]
+    NoVirtualServer,
+    #[error("the reconciler has stopped")]
+    ReconcilerStopped,
+    /// The named server (ipvsadm's words) is not in the configuration's virtual servers.
+    #[error("{0} is not a real server of the configuration")]
+    NotConfigured(String),
 }
 
 /// What stopping does to the table.
@@ -231,7 +243,7 @@ impl Ipvs {
         let Some(mut r) = self.running else {
             return;
         };
-        let mut last: Vec<Action> = Vec::new();
+        let mut last: Vec<ScriptAction> = Vec::new();
         let specs = r.checks.specs.clone();
         match how {
             OnStop::Release => {
@@ -256,7 +268,7 @@ impl Ipvs {
             tracing::error!("releasing the virtual servers: {e:#}");
         }
         if r.flush_on_stop != FlushOnStop::No {
-            last.retain(|a| !matches!(a, Action::NotifyDown { .. }));
+            last.retain(|a| !matches!(a, ScriptAction::NotifyDown { .. }));
         }
         let mut omega = HealthScripts::new(r.script_user.clone(), scripts::STOP_TIMEOUT);
         for a in &last {
@@ -274,15 +286,15 @@ impl Ipvs {
     }
 
     /// Hands a command (the console's reconcile or keep) to the reconciler.
-    pub async fn command(&self, cmd: Command) -> Result<(), String> {
+    pub async fn command(&self, cmd: Command) -> Result<(), Refusal> {
         let Some(r) = &self.running else {
-            return Err("no virtual server is configured".into());
+            return Err(Refusal::NoVirtualServer);
         };
         r.rec
             .commands
             .send(cmd)
             .await
-            .map_err(|_| "the reconciler has stopped".to_string())
+            .map_err(|_| Refusal::ReconcilerStopped)
     }
 
     /// Publishes the health picture for the console (not built when nobody watches).
@@ -317,14 +329,13 @@ impl Ipvs {
         &mut self,
         server: &crate::engine::ServerId,
         intent: crate::check::Intent,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         let Some(r) = &mut self.running else {
-            return Err("no virtual server is configured".into());
+            return Err(Refusal::NoVirtualServer);
         };
         let Some(id) = crate::engine::health::operator::resolve(&r.checks.specs, server) else {
-            return Err(format!(
-                "{} is not a real server of the configuration",
-                crate::engine::health::operator::server_text(server)
+            return Err(Refusal::NotConfigured(
+                crate::engine::health::operator::server_text(server),
             ));
         };
         r.awaiting.retain(|a| *a != id);

@@ -10,7 +10,7 @@ use crate::ipvs::{
 
 use crate::engine::ipvs::desired::{duplicates, Presence, ServerId};
 use crate::engine::ipvs::drift::DriftKey;
-use crate::engine::ipvs::reconcile::{DriftPolicy, Reconciler, Release};
+use crate::engine::ipvs::reconcile::{DriftPolicy, Reconciler, Scope};
 use crate::engine::ipvs::state_file;
 
 const BASE: &str = "
@@ -100,10 +100,10 @@ fn lines(ops: &[Op]) -> Vec<String> {
 fn converged(text: &str, policy: DriftPolicy) -> (Reconciler, Vec<ServiceEntry>) {
     let mut rec = Reconciler::new(services(text), policy);
     let mut kernel = vec![hand_made()];
-    let ops = rec.plan(&kernel, Release::All);
+    let ops = rec.plan(&kernel, Scope::All);
     apply(&mut kernel, &ops);
-    rec.committed(Release::All);
-    assert!(rec.plan(&kernel, Release::All).is_empty());
+    rec.committed(Scope::All);
+    assert!(rec.plan(&kernel, Scope::All).is_empty());
     (rec, kernel)
 }
 
@@ -111,7 +111,7 @@ fn converged(text: &str, policy: DriftPolicy) -> (Reconciler, Vec<ServiceEntry>)
 fn first_plan_adds_the_config_and_leaves_hand_made_services_alone() {
     let rec = Reconciler::new(services(BASE), DriftPolicy::Reconcile);
     let kernel = vec![hand_made()];
-    let ops = rec.plan(&kernel, Release::Nothing);
+    let ops = rec.plan(&kernel, Scope::Nothing);
     assert_eq!(
         lines(&ops),
         [
@@ -131,7 +131,7 @@ fn first_plan_adds_the_config_and_leaves_hand_made_services_alone() {
 fn unowned_services_are_never_in_a_plan_even_after_a_reload() {
     let (mut rec, kernel) = converged(BASE, DriftPolicy::Reconcile);
     rec.reload(services(""));
-    let ops = rec.plan(&kernel, Release::All);
+    let ops = rec.plan(&kernel, Scope::All);
     assert_eq!(
         lines(&ops),
         ["-D -t 198.51.100.10:80", "-D -t 198.51.100.11:443"]
@@ -146,7 +146,7 @@ fn reload_applies_exactly_the_changed_weights() {
     let (mut rec, kernel) = converged(BASE, DriftPolicy::Reconcile);
     rec.reload(services(&BASE.replace("weight 3", "weight 7")));
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::Nothing)),
+        lines(&rec.plan(&kernel, Scope::Nothing)),
         ["-e -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 7"]
     );
 }
@@ -157,7 +157,7 @@ fn reload_removes_a_removed_server_and_adds_a_new_one() {
     let text = BASE.replace("real_server 192.0.2.2 80", "real_server 192.0.2.4 80");
     rec.reload(services(&text));
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::Nothing)),
+        lines(&rec.plan(&kernel, Scope::Nothing)),
         [
             "-d -t 198.51.100.10:80 -r 192.0.2.2:80",
             "-a -t 198.51.100.10:80 -r 192.0.2.4:80 -m -w 1",
@@ -173,16 +173,16 @@ fn a_dropped_virtual_server_is_deleted_once_and_then_forgotten() {
         .next()
         .unwrap_or("");
     rec.reload(services(only_first));
-    let ops = rec.plan(&kernel, Release::Nothing);
+    let ops = rec.plan(&kernel, Scope::Nothing);
     assert_eq!(lines(&ops), ["-D -t 198.51.100.11:443"]);
     apply(&mut kernel, &ops);
-    rec.committed(Release::Nothing);
+    rec.committed(Scope::Nothing);
     // Somebody makes the same service by hand afterwards: it is theirs now.
     let mut again = hand_made();
     again.service.config.key = key(11, 443);
     again.dests.clear();
     kernel.push(again);
-    assert!(rec.plan(&kernel, Release::All).is_empty());
+    assert!(rec.plan(&kernel, Scope::All).is_empty());
     assert!(rec.drift(&kernel).is_empty());
 }
 
@@ -198,7 +198,7 @@ fn a_previous_run_saved_in_the_state_file_is_owned_too() {
     let next = Reconciler::new(services(only_first), DriftPolicy::Reconcile).resume(applied);
     assert!(next.drift(&kernel).is_empty());
     assert_eq!(
-        lines(&next.plan(&kernel, Release::Nothing)),
+        lines(&next.plan(&kernel, Scope::Nothing)),
         ["-D -t 198.51.100.11:443"]
     );
 }
@@ -223,20 +223,20 @@ fn health_takes_servers_out_and_back_in() {
     let (mut rec, mut kernel) = converged(BASE, DriftPolicy::Reconcile);
     let s1 = server(key(10, 80), 1, 80);
     rec.health.set(s1, Presence::Out);
-    let ops = rec.plan(&kernel, Release::Nothing);
+    let ops = rec.plan(&kernel, Scope::Nothing);
     assert_eq!(lines(&ops), ["-d -t 198.51.100.10:80 -r 192.0.2.1:80"]);
     apply(&mut kernel, &ops);
-    rec.committed(Release::Nothing);
+    rec.committed(Scope::Nothing);
     // Our own change is not drift.
     assert!(rec.drift(&kernel).is_empty());
     rec.health.clear(&s1);
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::Nothing)),
+        lines(&rec.plan(&kernel, Scope::Nothing)),
         ["-a -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 3"]
     );
     rec.health.set(s1, Presence::Inhibited);
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::Nothing)),
+        lines(&rec.plan(&kernel, Scope::Nothing)),
         ["-a -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 0"]
     );
 }
@@ -250,7 +250,7 @@ fn the_operator_overrides_health_and_the_sorry_server_needs_a_verdict() {
     let sorry = server(key(11, 443), 9, 443);
     rec.health.set(sorry, Presence::In { weight: 1 });
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::Nothing)),
+        lines(&rec.plan(&kernel, Scope::Nothing)),
         [
             "-e -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 0",
             "-a -t 198.51.100.11:443 -r 192.0.2.9:443 -g -w 1",
@@ -291,7 +291,7 @@ fn hand_changes_are_drift_with_expected_and_found_lines() {
         ]
     );
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::Nothing)),
+        lines(&rec.plan(&kernel, Scope::Nothing)),
         [
             "-E -t 198.51.100.11:443 -s rr -p 300",
             "-a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1",
@@ -309,26 +309,26 @@ fn kept_drift_stays_until_the_operator_releases_it() {
         server: Some((rs(2), 80)),
     };
     rec.keep(k);
-    let ops = rec.plan(&kernel, Release::Nothing);
+    let ops = rec.plan(&kernel, Scope::Nothing);
     assert_eq!(
         lines(&ops),
         ["-a -t 198.51.100.11:443 -r 192.0.2.3:443 -g -w 2"]
     );
     apply(&mut kernel, &ops);
-    rec.committed(Release::Nothing);
+    rec.committed(Scope::Nothing);
     // Still reported, marked kept, and never reverted by later periods.
     let drift = rec.drift(&kernel);
     assert_eq!(drift.items.len(), 1);
     assert!(drift.items[0].kept && drift.items[0].key == k);
-    assert!(rec.plan(&kernel, Release::Nothing).is_empty());
+    assert!(rec.plan(&kernel, Scope::Nothing).is_empty());
     // The operator says reconcile: it comes back, and is no longer kept.
-    let ops = rec.plan(&kernel, Release::One(k));
+    let ops = rec.plan(&kernel, Scope::One(k));
     assert_eq!(
         lines(&ops),
         ["-a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1"]
     );
     apply(&mut kernel, &ops);
-    rec.committed(Release::One(k));
+    rec.committed(Scope::One(k));
     assert!(rec.kept().is_empty());
     assert!(rec.drift(&kernel).is_empty());
 }
@@ -342,9 +342,9 @@ fn keeping_a_service_holds_back_all_of_its_servers() {
         service: key(10, 80),
         server: None,
     });
-    assert!(rec.plan(&kernel, Release::Nothing).is_empty());
+    assert!(rec.plan(&kernel, Scope::Nothing).is_empty());
     assert!(rec.drift(&kernel).items.iter().all(|i| i.kept));
-    assert_eq!(rec.plan(&kernel, Release::All).len(), 2);
+    assert_eq!(rec.plan(&kernel, Scope::All).len(), 2);
 }
 
 #[test]
@@ -354,12 +354,12 @@ fn ask_policy_reports_drift_and_waits_for_the_operator() {
     // A config change still applies while the drift waits.
     rec.reload(services(&BASE.replace("weight 2", "weight 4")));
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::Nothing)),
+        lines(&rec.plan(&kernel, Scope::Nothing)),
         ["-e -t 198.51.100.11:443 -r 192.0.2.3:443 -g -w 4"]
     );
     assert!(!rec.drift(&kernel).items[0].kept);
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::All)),
+        lines(&rec.plan(&kernel, Scope::All)),
         [
             "-a -t 198.51.100.10:80 -r 192.0.2.1:80 -m -w 3",
             "-e -t 198.51.100.11:443 -r 192.0.2.3:443 -g -w 4",
@@ -386,12 +386,12 @@ fn kept_drift_ends_with_a_reload() {
         service: key(10, 80),
         server: Some((rs(2), 80)),
     });
-    assert!(rec.plan(&kernel, Release::Nothing).is_empty());
+    assert!(rec.plan(&kernel, Scope::Nothing).is_empty());
     // The configuration is reloaded: the keep was against the old one, the server returns.
     rec.reload(services(BASE));
     assert!(rec.kept().is_empty());
     assert_eq!(
-        lines(&rec.plan(&kernel, Release::Nothing)),
+        lines(&rec.plan(&kernel, Scope::Nothing)),
         ["-a -t 198.51.100.10:80 -r 192.0.2.2:80 -m -w 1"]
     );
 }
@@ -401,7 +401,7 @@ fn kept_drift_ends_with_a_reload() {
 /// it at 0 until undrain puts it back at its weight.
 #[test]
 fn an_operator_drain_holds_through_checks_and_is_not_drift() {
-    use crate::check::{CheckerId, Command, Outcome, Policy};
+    use crate::check::{CheckerId, OperatorCommand, Outcome, Policy};
     use crate::clock::Instant;
     use std::time::Duration;
     let text = "
@@ -434,14 +434,14 @@ virtual_server 198.51.100.10 80 {
     let mut step = |ops: Vec<Op>, kernel: &mut Vec<ServiceEntry>| {
         verdicts.apply(&ops);
         rec.health = verdicts.overrides.clone();
-        let plan = rec.plan(kernel, Release::Nothing);
+        let plan = rec.plan(kernel, Scope::Nothing);
         apply(kernel, &plan);
-        rec.committed(Release::Nothing);
+        rec.committed(Scope::Nothing);
         assert!(rec.drift(kernel).is_empty(), "{:?}", rec.drift(kernel));
         let d = &kernel[1].dests;
         d.iter().map(|d| d.config.weight).collect::<Vec<_>>()
     };
-    let o = policy.command(t(1), Command::Drain(id));
+    let o = policy.command(t(1), OperatorCommand::Drain(id));
     assert_eq!(step(o.ops, &mut kernel), [0]);
     for (s, outcome) in [
         (2, Outcome::down("refused")),
@@ -452,6 +452,6 @@ virtual_server 198.51.100.10 80 {
         let o = policy.on_result(t(s), ck, &outcome, Duration::ZERO);
         assert_eq!(step(o.ops, &mut kernel), [0], "after {outcome:?} at {s} s");
     }
-    let o = policy.command(t(6), Command::Undrain(id));
+    let o = policy.command(t(6), OperatorCommand::Undrain(id));
     assert_eq!(step(o.ops, &mut kernel), [3]);
 }

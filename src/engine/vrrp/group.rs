@@ -7,6 +7,7 @@
 //! - the group's own `track_script` / `track_interface` are added to every member.
 
 use super::notify::Scripts;
+use super::spec::SpecError;
 use super::spec::{notify_line, track_list, Spec};
 use super::track::Track;
 use crate::config::{Config, SyncGroup};
@@ -23,7 +24,7 @@ pub struct GroupSpec {
 
 /// Sets up the members of every sync group in `specs`. `Err`: file:line messages.
 /// Warnings (dropped weights) are logged.
-pub fn apply(specs: &mut [Spec], cfg: &Config) -> Result<(), Vec<String>> {
+pub fn apply(specs: &mut [Spec], cfg: &Config) -> Result<(), Vec<SpecError>> {
     let mut errors = Vec::new();
     for g in &cfg.sync_groups {
         if let Err(e) = apply_one(specs, g, cfg) {
@@ -37,7 +38,7 @@ pub fn apply(specs: &mut [Spec], cfg: &Config) -> Result<(), Vec<String>> {
     }
 }
 
-fn apply_one(specs: &mut [Spec], g: &SyncGroup, cfg: &Config) -> Result<(), String> {
+fn apply_one(specs: &mut [Spec], g: &SyncGroup, cfg: &Config) -> Result<(), SpecError> {
     let who = format!("vrrp_sync_group {}", g.name);
     let members: Vec<String> = g
         .members
@@ -143,7 +144,9 @@ mod tests {
             .iter()
             .map(|i| Spec::from_config(i, &l.config.global, &l.config.scripts).expect("maps"))
             .collect();
-        apply(&mut specs, &l.config).map(|_| specs)
+        apply(&mut specs, &l.config)
+            .map(|_| specs)
+            .map_err(|e| e.iter().map(ToString::to_string).collect())
     }
 
     const TWO: &str = "vrrp_script chk {\n script \"/bin/true\"\n weight -20\n}\n\

@@ -334,11 +334,12 @@ mod tests {
             assert!(l.is_ok(), "{:?}", l.diagnostics.items);
             let i = &l.config.instances[0];
             crate::engine::vrrp::Spec::from_config(i, &l.config.global, &l.config.scripts)
+                .map_err(|e| e.to_string())
         };
         let enforced = " enable_script_security\n script_user root\n";
         let e = build(conf(enforced, &n)).expect_err("refused");
         assert!(
-            e.starts_with("k.conf:5 vrrp_script chk: ") && e.contains("writable by everyone"),
+            e.starts_with("k.conf:5: vrrp_script chk: ") && e.contains("writable by everyone"),
             "{e}"
         );
         // Without enable_script_security the same file loads (with a warning).
@@ -347,14 +348,14 @@ mod tests {
         fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).expect("chmod");
         fs::set_permissions(&n, fs::Permissions::from_mode(0o666)).expect("chmod");
         let e = build(conf(enforced, &n)).expect_err("notify refused");
-        assert!(e.starts_with("k.conf:17 vrrp_instance VI: "), "{e}");
+        assert!(e.starts_with("k.conf:17: vrrp_instance VI: "), "{e}");
         // Secure files, but no script_user and no keepalived_script user: not as root.
         fs::set_permissions(&n, fs::Permissions::from_mode(0o755)).expect("chmod");
         assert!(build(conf(enforced, &n)).is_ok());
         if script::resolve("keepalived_script").is_none() {
             let e = build(conf(" enable_script_security\n", &n)).expect_err("no user");
             assert!(
-                e.starts_with("k.conf:16 vrrp_instance VI: ") && e.contains("script_user"),
+                e.starts_with("k.conf:16: vrrp_instance VI: ") && e.contains("script_user"),
                 "{e}"
             );
         }

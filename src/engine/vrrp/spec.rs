@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::notify::{Line, Scripts};
 use super::track::{LinkTrack, ScriptTrack, Track};
 use crate::config::vrrp_instance::{AuthType, Tracked};
-use crate::config::{GlobalDefs, Script, VrrpInstance, VrrpScript};
+use crate::config::{GlobalDefs, Location, Script, VrrpInstance, VrrpScript};
 use crate::vrrp::{AddressCheck, Auth, Config, Garp, Version};
 
 /// keepalived's `default_interface`.
@@ -61,21 +61,55 @@ pub struct VmacSpec {
     pub xmit_base: bool,
 }
 
+/// Why an instance or sync group cannot run, at the configuration line that says so.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{at}: {message}")]
+pub struct SpecError {
+    pub at: Location,
+    pub message: String,
+}
+
+impl SpecError {
+    pub fn new(at: &Location, message: impl Into<String>) -> SpecError {
+        SpecError {
+            at: at.clone(),
+            message: message.into(),
+        }
+    }
+}
+
 /// A script line split into words (no shell), run as its own user or `script_user`.
-fn line(command: &str, user: Option<&String>, g: &GlobalDefs, what: &str) -> Result<Line, String> {
+/// `what` names the script's owner for the messages.
+fn line(
+    command: &str,
+    user: Option<&String>,
+    g: &GlobalDefs,
+    at: &Location,
+    what: &str,
+) -> Result<Line, SpecError> {
     let argv = crate::check::probe::misc::split(command)
         .filter(|a| !a.is_empty())
-        .ok_or_else(|| format!("{what}: cannot split '{command}' (unclosed quote?)"))?;
+        .ok_or_else(|| {
+            SpecError::new(
+                at,
+                format!("{what}: cannot split '{command}' (unclosed quote?)"),
+            )
+        })?;
     let user = match user {
         Some(u) => Some(u.clone()),
         None => super::security::default_user(g.script_user.as_ref(), g.enable_script_security)
-            .map_err(|e| format!("{what}: {e}"))?,
+            .map_err(|e| SpecError::new(at, format!("{what}: {e}")))?,
     };
     let l = Line { argv, user };
     match super::security::check(&l, g.enable_script_security) {
         Ok(super::security::Verdict::Secure) => {}
-        Ok(super::security::Verdict::Warn(e)) => tracing::warn!("{what}: {e}"),
-        Err(e) => return Err(format!("{what}: {e}; not run (enable_script_security)")),
+        Ok(super::security::Verdict::Warn(e)) => tracing::warn!("{at} {what}: {e}"),
+        Err(e) => {
+            return Err(SpecError::new(
+                at,
+                format!("{what}: {e}; not run (enable_script_security)"),
+            ))
+        }
     }
     Ok(l)
 }
@@ -84,14 +118,18 @@ pub(super) fn notify_line(
     s: &Option<Script>,
     g: &GlobalDefs,
     at: &str,
-) -> Result<Option<Line>, String> {
+) -> Result<Option<Line>, SpecError> {
     s.as_ref()
-        .map(|s| line(&s.command, s.user.as_ref(), g, &format!("{} {at}", s.at)))
+        .map(|s| line(&s.command, s.user.as_ref(), g, &s.at, at))
         .transpose()
 }
 
 /// keepalived's tracking for one instance: the instance's `weight` overrides the script's.
-fn tracks(i: &VrrpInstance, g: &GlobalDefs, scripts: &[VrrpScript]) -> Result<Vec<Track>, String> {
+fn tracks(
+    i: &VrrpInstance,
+    g: &GlobalDefs,
+    scripts: &[VrrpScript],
+) -> Result<Vec<Track>, SpecError> {
     track_list(&i.track_script, &i.track_interface, g, scripts)
 }
 
@@ -101,13 +139,13 @@ pub(super) fn track_list(
     track_interface: &[Tracked],
     g: &GlobalDefs,
     scripts: &[VrrpScript],
-) -> Result<Vec<Track>, String> {
+) -> Result<Vec<Track>, SpecError> {
     let mut out = Vec::new();
     for t in track_script {
         let Some(s) = scripts.iter().find(|s| s.name == t.name) else {
-            return Err(format!(
-                "{}: track_script {}: no such vrrp_script",
-                t.at, t.name
+            return Err(SpecError::new(
+                &t.at,
+                format!("track_script {}: no such vrrp_script", t.name),
             ));
         };
         let (weight, reverse) = match t.weight {
@@ -120,7 +158,8 @@ pub(super) fn track_list(
                 &s.script,
                 s.user.as_ref(),
                 g,
-                &format!("{} vrrp_script {}", s.at, s.name),
+                &s.at,
+                &format!("vrrp_script {}", s.name),
             )?,
             interval: s.interval,
             timeout: s.timeout,
@@ -153,7 +192,7 @@ fn family_name(a: &IpAddr) -> &'static str {
 /// `alloc_vrrp_vip` reports a VIP of another family as a config error and drops it; here the
 /// instance is refused so nothing runs half-configured). `virtual_ipaddress_excluded` may mix
 /// families, as in keepalived. Peers and the source must be of the instance's family.
-fn check_families(i: &VrrpInstance) -> Result<(), String> {
+fn check_families(i: &VrrpInstance) -> Result<(), SpecError> {
     let Some(first) = i.virtual_ipaddress.first() else {
         return Ok(());
     };
@@ -164,13 +203,15 @@ fn check_families(i: &VrrpInstance) -> Result<(), String> {
         .iter()
         .find(|v| v.addr.is_ipv4() != first.addr.is_ipv4())
     {
-        return Err(format!(
-            "{}: {who}: virtual_ipaddress {} is {} but the instance is {fam} (from {}); \
-             put other-family addresses in virtual_ipaddress_excluded",
-            v.at,
-            v.addr,
-            family_name(&v.addr),
-            first.addr
+        return Err(SpecError::new(
+            &v.at,
+            format!(
+                "{who}: virtual_ipaddress {} is {} but the instance is {fam} (from {}); \
+                 put other-family addresses in virtual_ipaddress_excluded",
+                v.addr,
+                family_name(&v.addr),
+                first.addr
+            ),
         ));
     }
     if let Some((p, at)) = i
@@ -178,9 +219,12 @@ fn check_families(i: &VrrpInstance) -> Result<(), String> {
         .iter()
         .find(|(p, _)| p.is_ipv4() != first.addr.is_ipv4())
     {
-        return Err(format!(
-            "{at}: {who}: unicast_peer {p} is {} but the instance is {fam}",
-            family_name(p)
+        return Err(SpecError::new(
+            at,
+            format!(
+                "{who}: unicast_peer {p} is {} but the instance is {fam}",
+                family_name(p)
+            ),
         ));
     }
     for (kw, a) in [
@@ -188,10 +232,12 @@ fn check_families(i: &VrrpInstance) -> Result<(), String> {
         ("mcast_src_ip", i.mcast_src_ip),
     ] {
         if let Some(a) = a.filter(|a| a.is_ipv4() != first.addr.is_ipv4()) {
-            return Err(format!(
-                "{}: {who}: {kw} {a} is {} but the instance is {fam}",
-                i.at,
-                family_name(&a)
+            return Err(SpecError::new(
+                &i.at,
+                format!(
+                    "{who}: {kw} {a} is {} but the instance is {fam}",
+                    family_name(&a)
+                ),
             ));
         }
     }
@@ -244,7 +290,7 @@ impl Spec {
         i: &VrrpInstance,
         g: &GlobalDefs,
         scripts: &[VrrpScript],
-    ) -> Result<Spec, String> {
+    ) -> Result<Spec, SpecError> {
         let at = &i.at;
         let who = format!("vrrp_instance {}", i.name);
         check_families(i)?;
@@ -264,9 +310,9 @@ impl Spec {
             (Some(a), Version::V2) => match a.kind {
                 AuthType::Pass => Auth::pass(&a.pass),
                 AuthType::Ah => {
-                    return Err(format!(
-                        "{}: vrrp_instance {}: auth_type AH is not supported",
-                        a.at, i.name
+                    return Err(SpecError::new(
+                        &a.at,
+                        format!("vrrp_instance {}: auth_type AH is not supported", i.name),
                     ))
                 }
             },
@@ -335,9 +381,12 @@ impl Spec {
             vmac: match i.use_vmac.as_deref() {
                 None => None,
                 Some(n) if n.len() >= 16 => {
-                    return Err(format!(
-                        "{at}: vrrp_instance {}: use_vmac name '{n}' is longer than 15 characters",
-                        i.name
+                    return Err(SpecError::new(
+                        at,
+                        format!(
+                            "vrrp_instance {}: use_vmac name '{n}' is longer than 15 characters",
+                            i.name
+                        ),
                     ))
                 }
                 Some(n) => Some(VmacSpec {
@@ -355,7 +404,7 @@ impl Spec {
         // Validate now, with a stand-in primary, so errors carry the file:line.
         spec.core(placeholder)
             .map(|_| spec.clone())
-            .map_err(|e| format!("{at}: vrrp_instance {}: {e}", i.name))
+            .map_err(|e| SpecError::new(at, format!("vrrp_instance {}: {e}", i.name)))
     }
 
     /// The core's settings with the primary address found on the host.
@@ -397,7 +446,15 @@ mod tests {
     use crate::config::parse_str;
     use std::path::Path;
 
+    /// Each instance's spec, or its error as an operator reads it.
     fn specs(text: &str) -> Vec<Result<Spec, String>> {
+        typed(text)
+            .into_iter()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    fn typed(text: &str) -> Vec<Result<Spec, SpecError>> {
         let l = parse_str(text, Path::new("k.conf"));
         assert!(l.is_ok(), "{:?}", l.diagnostics.items);
         l.config
@@ -405,6 +462,18 @@ mod tests {
             .iter()
             .map(|i| Spec::from_config(i, &l.config.global, &l.config.scripts))
             .collect()
+    }
+
+    #[test]
+    fn errors_carry_the_line_that_says_so() {
+        let e = typed(
+            "vrrp_instance A {\n interface lo\n virtual_router_id 1\n priority 100\n \
+             authentication {\n  auth_type AH\n  auth_pass secret\n }\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n",
+        )
+        .remove(0)
+        .expect_err("refused");
+        assert_eq!((e.at.file.as_ref(), e.at.line), (Path::new("k.conf"), 5));
+        assert_eq!(e.message, "vrrp_instance A: auth_type AH is not supported");
     }
 
     #[test]
@@ -575,7 +644,10 @@ mod tests {
         // Were it to reach the engine, the core refuses it too.
         let i = &l.config.instances[0];
         let r = Spec::from_config(i, &l.config.global, &l.config.scripts);
-        assert!(r.expect_err("v2 + IPv6").starts_with("k.conf:1:"));
+        assert!(r
+            .expect_err("v2 + IPv6")
+            .to_string()
+            .starts_with("k.conf:1:"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::linux::links::LinkEvent;
 use crate::linux::na::Ndisc;
 use crate::linux::vips::{absent, AddrEvent, Vips};
 use crate::vrrp::track::{Tracking, Verdict};
-use crate::vrrp::{Action, Input, Instance, Output, Path, Received, State, Status};
+use crate::vrrp::{Input, Instance, Instruction, Output, Path, Received, State, Status};
 
 /// How long a leaving instance waits for its notify_stop.
 const NOTIFY_DRAIN: Duration = Duration::from_secs(3);
@@ -480,8 +480,8 @@ impl Runner {
         let name = self.spec.name.clone();
         for action in out.actions {
             match action {
-                Action::SendAdvert { priority } => self.send_advert(priority),
-                Action::AddVips => {
+                Instruction::SendAdvert { priority } => self.send_advert(priority),
+                Instruction::AddVips => {
                     let vips: Vec<Vip> = self.all_vips().cloned().collect();
                     for v in &vips {
                         self.add_vip(v).await;
@@ -491,7 +491,7 @@ impl Runner {
                         vips.len()
                     );
                 }
-                Action::RemoveVips => {
+                Instruction::RemoveVips => {
                     let vips: Vec<Vip> = self.all_vips().cloned().collect();
                     for v in &vips {
                         let Some(idx) = self.vip_ifindex(v) else {
@@ -506,13 +506,13 @@ impl Runner {
                         vips.len()
                     );
                 }
-                Action::SendGratuitous { count } => self.gratuitous(count),
-                Action::Notify { state } => {
+                Instruction::SendGratuitous { count } => self.gratuitous(count),
+                Instruction::Notify { state } => {
                     let prio = self.inst.effective_priority();
                     self.notify
                         .run(self.spec.notify.commands("INSTANCE", &name, state, prio));
                 }
-                Action::StateChanged { from, to, reason } => {
+                Instruction::StateChanged { from, to, reason } => {
                     tracing::info!("VRRP_Instance({name}) {from:?} -> {to:?} ({reason:?})");
                 }
             }

@@ -12,7 +12,7 @@ use super::frame::{Answer, Frames, NLM_F_ACK, NLM_F_DUMP};
 use super::nla::{self, NlaWriter};
 use super::transport::{Session, Transport};
 use super::wire::{cmd, cmd_attr, FAMILY_NAME};
-use crate::ipvs::error::{Action, IpvsError};
+use crate::ipvs::error::{Call, IpvsError};
 use crate::ipvs::model::{Daemon, Dest, Family, Info, Service, ServiceEntry, ServiceKey, Timeouts};
 use crate::ipvs::op::Op;
 
@@ -34,14 +34,14 @@ pub struct Client {
     family: u16,
 }
 
-fn socket_error(action: Action, e: io::Error) -> IpvsError {
+fn socket_error(action: Call, e: io::Error) -> IpvsError {
     IpvsError::Socket {
         action,
         message: e.to_string(),
     }
 }
 
-fn decode_error(action: Action) -> impl Fn(DecodeError) -> IpvsError {
+fn decode_error(action: Call) -> impl Fn(DecodeError) -> IpvsError {
     move |source| IpvsError::Decode { action, source }
 }
 
@@ -50,7 +50,7 @@ fn decode_error(action: Action) -> impl Fn(DecodeError) -> IpvsError {
 async fn exchange<T>(
     transport: &Transport,
     family: u16,
-    action: Action,
+    action: Call,
     req: &Request,
     flags: u16,
     mut on_data: impl FnMut(&[u8]) -> Result<T, DecodeError>,
@@ -108,7 +108,7 @@ async fn resolve_family(transport: &Transport) -> Result<u16, IpvsError> {
     let ids = exchange(
         transport,
         GENL_ID_CTRL,
-        Action::Connect,
+        Call::Connect,
         &req,
         0,
         |attrs| match nla::find(attrs, CTRL_ATTR_FAMILY_ID)? {
@@ -126,7 +126,7 @@ async fn resolve_family(transport: &Transport) -> Result<u16, IpvsError> {
 impl Client {
     /// Opens the socket and resolves the IPVS family.
     pub async fn connect() -> Result<Client, IpvsError> {
-        let transport = Transport::open().map_err(|e| socket_error(Action::Connect, e))?;
+        let transport = Transport::open().map_err(|e| socket_error(Call::Connect, e))?;
         let family = resolve_family(&transport).await?;
         Ok(Client { transport, family })
     }
@@ -138,7 +138,7 @@ impl Client {
 
     async fn dump<T>(
         &self,
-        action: Action,
+        action: Call,
         req: Request,
         on_data: impl FnMut(&[u8]) -> Result<T, DecodeError>,
     ) -> Result<Vec<T>, IpvsError> {
@@ -156,7 +156,7 @@ impl Client {
     /// A doit request with exactly one reply message.
     async fn get<T>(
         &self,
-        action: Action,
+        action: Call,
         req: Request,
         on_data: impl FnMut(&[u8]) -> Result<T, DecodeError>,
     ) -> Result<T, IpvsError> {
@@ -172,7 +172,7 @@ impl Client {
 
     pub async fn info(&self) -> Result<Info, IpvsError> {
         self.get(
-            Action::GetInfo,
+            Call::GetInfo,
             encode::bare(cmd::GET_INFO),
             decode::decode_info,
         )
@@ -182,7 +182,7 @@ impl Client {
     /// Every virtual service, in kernel order.
     pub async fn services(&self) -> Result<Vec<Service>, IpvsError> {
         self.dump(
-            Action::ListServices,
+            Call::ListServices,
             encode::bare(cmd::GET_SERVICE),
             service_from_attrs,
         )
@@ -192,7 +192,7 @@ impl Client {
     /// One service (ESRCH: `NoSuchService`).
     pub async fn service(&self, key: &ServiceKey) -> Result<Service, IpvsError> {
         self.get(
-            Action::GetService,
+            Call::GetService,
             encode::get_service(key),
             service_from_attrs,
         )
@@ -201,7 +201,7 @@ impl Client {
 
     async fn dests_of(&self, key: &ServiceKey) -> Result<Vec<Dest>, IpvsError> {
         let family = key.family();
-        self.dump(Action::ListDests, encode::get_dests(key), |attrs| {
+        self.dump(Call::ListDests, encode::get_dests(key), |attrs| {
             dest_from_attrs(attrs, family)
         })
         .await
@@ -230,7 +230,7 @@ impl Client {
 
     pub async fn timeouts(&self) -> Result<Timeouts, IpvsError> {
         self.get(
-            Action::GetTimeouts,
+            Call::GetTimeouts,
             encode::bare(cmd::GET_CONFIG),
             decode::decode_timeouts,
         )
@@ -239,11 +239,9 @@ impl Client {
 
     /// The running sync daemons (at most a master and a backup).
     pub async fn daemons(&self) -> Result<Vec<Daemon>, IpvsError> {
-        self.dump(
-            Action::ListDaemons,
-            encode::bare(cmd::GET_DAEMON),
-            |attrs| decode::decode_daemon(decode::top_level(attrs, cmd_attr::DAEMON, "daemon")?),
-        )
+        self.dump(Call::ListDaemons, encode::bare(cmd::GET_DAEMON), |attrs| {
+            decode::decode_daemon(decode::top_level(attrs, cmd_attr::DAEMON, "daemon")?)
+        })
         .await
     }
 
@@ -264,7 +262,7 @@ impl Client {
                 .iter()
                 .map(|op| {
                     Err(IpvsError::Socket {
-                        action: Action::of(op),
+                        action: Call::of(op),
                         message: "no answer from the kernel".to_owned(),
                     })
                 })
@@ -273,7 +271,7 @@ impl Client {
                 for (slot, op) in answers.iter_mut().zip(window) {
                     if matches!(slot, Err(IpvsError::Socket { .. })) {
                         *slot = Err(socket_error(
-                            Action::of(op),
+                            Call::of(op),
                             io::Error::new(e.kind(), e.to_string()),
                         ));
                     }
@@ -322,11 +320,11 @@ impl Client {
                 let answer = match frame.answer() {
                     Ok(Answer::Ack) => Ok(()),
                     Ok(Answer::Error(errno)) => {
-                        Err(IpvsError::from_errno(Action::of(op), errno, Some(op)))
+                        Err(IpvsError::from_errno(Call::of(op), errno, Some(op)))
                     }
                     Ok(_) => continue,
                     Err(source) => Err(IpvsError::Decode {
-                        action: Action::of(op),
+                        action: Call::of(op),
                         source,
                     }),
                 };

@@ -10,15 +10,15 @@ fn garp_repeat_after_delay() {
     let mut r = Rig::started(cfg_v2(255));
     // Adverts at 1..4 s, then the second GARP batch at 5 s together with the advert.
     for _ in 0..4 {
-        assert_eq!(r.fire(), vec![Action::SendAdvert { priority: 255 }]);
+        assert_eq!(r.fire(), vec![Instruction::SendAdvert { priority: 255 }]);
     }
     let a = r.fire();
     assert_eq!(r.now, Instant::from_centis(500));
     assert_eq!(
         a,
         vec![
-            Action::SendGratuitous { count: 5 },
-            Action::SendAdvert { priority: 255 }
+            Instruction::SendGratuitous { count: 5 },
+            Instruction::SendAdvert { priority: 255 }
         ]
     );
 }
@@ -28,8 +28,8 @@ fn fault_as_master_resigns_and_recovers_as_backup() {
     let mut r = Rig::started(cfg_v2(100));
     r.fire();
     let a = r.input(Input::Fault);
-    assert_eq!(a[0], Action::SendAdvert { priority: 0 });
-    assert_eq!(a[1], Action::RemoveVips);
+    assert_eq!(a[0], Instruction::SendAdvert { priority: 0 });
+    assert_eq!(a[1], Instruction::RemoveVips);
     assert_eq!(r.inst.state(), State::Fault);
     assert_eq!(r.last.deadline, None);
     assert!(
@@ -58,7 +58,7 @@ fn tracking_changes_effective_priority_and_master_readvertises() {
     let a = r.input(Input::PriorityChanged {
         tracked_weight: -30,
     });
-    assert_eq!(a, vec![Action::SendAdvert { priority: 70 }]);
+    assert_eq!(a, vec![Instruction::SendAdvert { priority: 70 }]);
     assert_eq!(r.inst.effective_priority(), 70);
     r.input(Input::PriorityChanged {
         tracked_weight: -300,
@@ -69,7 +69,7 @@ fn tracking_changes_effective_priority_and_master_readvertises() {
     });
     assert_eq!(r.inst.effective_priority(), 254);
     // A higher backup (priority 150) now outranks us.
-    assert!(r.rx("192.0.2.9", 255).contains(&Action::RemoveVips));
+    assert!(r.rx("192.0.2.9", 255).contains(&Instruction::RemoveVips));
 }
 
 #[test]
@@ -80,8 +80,8 @@ fn give_up_mastership_holds_backup_for_the_duration() {
     let a = r.input(Input::GiveUpMastership {
         duration: Duration::from_secs(60),
     });
-    assert_eq!(a[0], Action::SendAdvert { priority: 0 });
-    assert_eq!(a[1], Action::RemoveVips);
+    assert_eq!(a[0], Instruction::SendAdvert { priority: 0 });
+    assert_eq!(a[1], Instruction::RemoveVips);
     assert_eq!(r.inst.state(), State::Backup);
     // A lower-priority peer takes over; we ignore its adverts but stay held.
     for _ in 0..30 {
@@ -112,16 +112,19 @@ fn set_priority_for_reverts_at_the_end() {
         priority: 50,
         duration: Duration::from_secs(10),
     });
-    assert_eq!(a, vec![Action::SendAdvert { priority: 50 }]);
+    assert_eq!(a, vec![Instruction::SendAdvert { priority: 50 }]);
     assert_eq!(r.inst.effective_priority(), 50);
     for _ in 0..9 {
         let a = r.fire();
-        assert!(a.contains(&Action::SendAdvert { priority: 50 }), "{a:?}");
-        assert!(!a.contains(&Action::SendAdvert { priority: 255 }));
+        assert!(
+            a.contains(&Instruction::SendAdvert { priority: 50 }),
+            "{a:?}"
+        );
+        assert!(!a.contains(&Instruction::SendAdvert { priority: 255 }));
     }
     // At 10 s the override ends: priority 255 advertised at once.
     let a = r.fire();
-    assert_eq!(a[0], Action::SendAdvert { priority: 255 });
+    assert_eq!(a[0], Instruction::SendAdvert { priority: 255 });
     assert_eq!(r.inst.effective_priority(), 255);
 }
 

@@ -19,13 +19,13 @@ fn g2_initialize_as_owner_goes_master_at_once() {
     assert_eq!(
         a,
         vec![
-            Action::SendAdvert { priority: 255 },
-            Action::AddVips,
-            Action::SendGratuitous { count: 5 },
-            Action::Notify {
+            Instruction::SendAdvert { priority: 255 },
+            Instruction::AddVips,
+            Instruction::SendGratuitous { count: 5 },
+            Instruction::Notify {
                 state: State::Master
             },
-            Action::StateChanged {
+            Instruction::StateChanged {
                 from: State::Initialize,
                 to: State::Master,
                 reason: Reason::AddressOwner
@@ -42,10 +42,10 @@ fn g2_initialize_as_backup_arms_master_down() {
     assert_eq!(
         a,
         vec![
-            Action::Notify {
+            Instruction::Notify {
                 state: State::Backup
             },
-            Action::StateChanged {
+            Instruction::StateChanged {
                 from: State::Initialize,
                 to: State::Backup,
                 reason: Reason::Startup
@@ -70,7 +70,7 @@ fn g2_advert_reception_in_backup() {
     r.rx("192.0.2.9", 50);
     assert_eq!(r.deadline_in(), MD_100 - Duration::from_secs(3));
     let a = r.fire();
-    assert!(a.contains(&Action::StateChanged {
+    assert!(a.contains(&Instruction::StateChanged {
         from: State::Backup,
         to: State::Master,
         reason: Reason::Preempted
@@ -86,12 +86,12 @@ fn g2_advert_reception_in_master() {
     // Lower priority: re-advertise at once (keepalived), stay master.
     assert_eq!(
         r.rx("192.0.2.9", 50),
-        vec![Action::SendAdvert { priority: 100 }]
+        vec![Instruction::SendAdvert { priority: 100 }]
     );
     // Equal priority, lower address: same.
     assert_eq!(
         r.rx("192.0.2.0", 100),
-        vec![Action::SendAdvert { priority: 100 }]
+        vec![Instruction::SendAdvert { priority: 100 }]
     );
     assert_eq!(r.inst.state(), State::Master);
     // Equal priority, higher address: back off.
@@ -99,11 +99,11 @@ fn g2_advert_reception_in_master() {
     assert_eq!(
         a,
         vec![
-            Action::RemoveVips,
-            Action::Notify {
+            Instruction::RemoveVips,
+            Instruction::Notify {
                 state: State::Backup
             },
-            Action::StateChanged {
+            Instruction::StateChanged {
                 from: State::Master,
                 to: State::Backup,
                 reason: Reason::HigherPriority
@@ -118,7 +118,7 @@ fn g2_master_higher_priority_advert_makes_it_backup() {
     let mut r = Rig::started(cfg_v2(100));
     r.fire();
     let a = r.rx("192.0.2.0", 101);
-    assert!(a.contains(&Action::RemoveVips));
+    assert!(a.contains(&Instruction::RemoveVips));
     assert_eq!(r.inst.state(), State::Backup);
     assert_eq!(r.inst.status(r.now).master, Some((ip("192.0.2.0"), 101)));
 }
@@ -130,8 +130,8 @@ fn g2_master_down_exactly_at_interval() {
     assert!(r.input(Input::Timer).is_empty(), "early timer does nothing");
     r.at(Instant::ZERO + MD_100);
     let a = r.input(Input::Timer);
-    assert_eq!(a[0], Action::SendAdvert { priority: 100 });
-    assert_eq!(a[1], Action::AddVips);
+    assert_eq!(a[0], Instruction::SendAdvert { priority: 100 });
+    assert_eq!(a[1], Instruction::AddVips);
     assert!(became_master(&a));
 }
 
@@ -142,12 +142,12 @@ fn g2_shutdown_master_sends_priority_zero_then_removes_vips() {
     assert_eq!(
         a,
         vec![
-            Action::SendAdvert { priority: 0 },
-            Action::RemoveVips,
-            Action::Notify {
+            Instruction::SendAdvert { priority: 0 },
+            Instruction::RemoveVips,
+            Instruction::Notify {
                 state: State::Initialize
             },
-            Action::StateChanged {
+            Instruction::StateChanged {
                 from: State::Master,
                 to: State::Initialize,
                 reason: Reason::Shutdown
@@ -166,7 +166,7 @@ fn g2_backup_receiving_priority_zero_takes_over_after_skew() {
     r.rx("192.0.2.9", 0);
     assert_eq!(r.deadline_in(), us(609_375));
     let a = r.fire();
-    assert!(a.contains(&Action::StateChanged {
+    assert!(a.contains(&Instruction::StateChanged {
         from: State::Backup,
         to: State::Master,
         reason: Reason::MasterResigned
@@ -180,7 +180,7 @@ fn g2_master_receiving_priority_zero_readvertises_at_once() {
     r.advance(ms(300));
     assert_eq!(
         r.rx("192.0.2.9", 0),
-        vec![Action::SendAdvert { priority: 100 }]
+        vec![Instruction::SendAdvert { priority: 100 }]
     );
     assert_eq!(r.deadline_in(), Duration::from_secs(1));
 }
@@ -192,7 +192,7 @@ fn g3_advertisement_interval_master_sends_every_interval() {
     let mut r = Rig::started(cfg_v3(255, 35));
     for k in 1..=5u64 {
         let a = r.fire();
-        assert_eq!(a, vec![Action::SendAdvert { priority: 255 }]);
+        assert_eq!(a, vec![Instruction::SendAdvert { priority: 255 }]);
         assert_eq!(r.now, Instant::from_centis(35 * k));
     }
     assert_eq!(r.inst.counters().adverts_sent, 6);
@@ -448,7 +448,7 @@ fn g4_correct_transmission() {
     for cfg in [cfg_v2(100), cfg_v3(100, 100)] {
         let mut r = Rig::started(cfg.clone());
         let a = r.fire();
-        let Some(Action::SendAdvert { priority }) = a.first().cloned() else {
+        let Some(Instruction::SendAdvert { priority }) = a.first().cloned() else {
             panic!("no advert: {a:?}")
         };
         let path = Path::multicast(cfg.primary);

@@ -46,7 +46,7 @@ impl Rig {
         r
     }
 
-    pub fn input(&mut self, i: Input) -> Vec<Action> {
+    pub fn input(&mut self, i: Input) -> Vec<Instruction> {
         self.last = self.inst.handle(self.now, i);
         self.last.actions.clone()
     }
@@ -61,7 +61,7 @@ impl Rig {
     }
 
     /// Fires the timer at the returned deadline; returns the actions.
-    pub fn fire(&mut self) -> Vec<Action> {
+    pub fn fire(&mut self) -> Vec<Instruction> {
         let d = self.last.deadline.expect("a deadline");
         self.at(d);
         self.input(Input::Timer)
@@ -76,7 +76,7 @@ impl Rig {
         self.inst.advert(prio)
     }
 
-    pub fn rx(&mut self, src: &str, prio: u8) -> Vec<Action> {
+    pub fn rx(&mut self, src: &str, prio: u8) -> Vec<Instruction> {
         let advert = self.advert(prio);
         self.input(Input::AdvertReceived {
             src: ip(src),
@@ -85,7 +85,7 @@ impl Rig {
     }
 
     /// The wire path: `bytes` from `src` with `ttl`.
-    pub fn rx_raw(&mut self, src: &str, ttl: u8, bytes: &[u8]) -> Vec<Action> {
+    pub fn rx_raw(&mut self, src: &str, ttl: u8, bytes: &[u8]) -> Vec<Instruction> {
         let src = ip(src);
         let pkt = Received {
             src,
@@ -110,11 +110,11 @@ pub fn us(n: u64) -> Duration {
     Duration::from_micros(n)
 }
 
-pub fn became_master(actions: &[Action]) -> bool {
+pub fn became_master(actions: &[Instruction]) -> bool {
     actions.iter().any(|a| {
         matches!(
             a,
-            Action::StateChanged {
+            Instruction::StateChanged {
                 to: State::Master,
                 ..
             }

@@ -67,7 +67,7 @@ impl Net {
     fn apply(&mut self, i: usize, out: Output) {
         self.deadlines[i] = out.deadline;
         for a in out.actions {
-            if let Action::SendAdvert { priority } = a {
+            if let Instruction::SendAdvert { priority } = a {
                 let bytes = self.nodes[i]
                     .advert(priority)
                     .encode(&Path::multicast(addr(i)))

@@ -82,7 +82,7 @@ impl Lab {
         let out = self.nodes[i].inst.handle(self.now, input);
         self.nodes[i].deadline = out.deadline;
         for a in out.actions {
-            if let Action::SendAdvert { priority } = a {
+            if let Instruction::SendAdvert { priority } = a {
                 let advert = self.nodes[i].inst.advert(priority);
                 let src = addr(self.nodes[i].router);
                 for j in 0..self.nodes.len() {
@@ -327,7 +327,7 @@ fn initial_master_takes_over_after_one_interval_and_yields_to_a_better_one() {
     // One advert interval plus the smallest skew (1/256 s), not 3.609 s.
     assert_eq!(r.deadline_in(), Duration::from_micros(1_003_906));
     let a = r.fire();
-    assert_eq!(a[0], Action::SendAdvert { priority: 100 });
+    assert_eq!(a[0], Instruction::SendAdvert { priority: 100 });
     assert_eq!(r.inst.state(), Master);
     assert_eq!(
         r.inst.status(r.now).transitions.last().map(|t| t.reason),
@@ -403,7 +403,7 @@ fn startup_delay_holds_backups_and_the_owner() {
     assert_eq!(r.inst.state(), Backup);
     assert_eq!(r.deadline_in(), Duration::from_secs(5));
     let a = r.fire();
-    assert_eq!(a[0], Action::SendAdvert { priority: 255 });
+    assert_eq!(a[0], Instruction::SendAdvert { priority: 255 });
     assert_eq!(r.inst.state(), Master);
 }
 
