@@ -1,6 +1,10 @@
 //! How long `lvsdeck adm` spends formatting (not reading) a 10,000 x 10 table: `-Ln`,
 //! `-Ln --stats` and `-Sn` on an in-memory table. Prints figures; no kernel needed.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 

@@ -5,6 +5,12 @@
 //!
 //! `cargo run --release --example check_bench [-- SECONDS]` (default 20, at most 120).
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// It signals, times or enters the processes and namespaces it made itself, through libc.
+#![allow(unsafe_code)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -39,8 +45,9 @@ fn raise_nofile() -> u64 {
 }
 
 fn cpu(who: i32) -> Duration {
-    // SAFETY: getrusage fills the struct we own.
+    // SAFETY: rusage is plain old data; all-zero is valid.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes the struct we hand it.
     unsafe { libc::getrusage(who, &mut u) };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     tv(u.ru_utime) + tv(u.ru_stime)

@@ -12,6 +12,12 @@
 //! and 87 MiB: a 20 MiB HashMap copy of every number for change marks, built beside the old
 //! one, and glibc keeping the peak of two tables resident).
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// It signals, times or enters the processes and namespaces it made itself, through libc.
+#![allow(unsafe_code)]
+
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 

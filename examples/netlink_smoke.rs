@@ -9,6 +9,10 @@
 //! Usage: netlink_smoke [populate|check|cleanup]   (default: all three in a row)
 //! `populate` leaves the table in place for ipvsadm to list; `check` compares and tests.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::process::ExitCode;
 

@@ -2,6 +2,10 @@
 //! plain form a shell script can compare with ipvsadm's (tests/fixtures/proc/live-check.sh
 //! runs it in the lab VM).
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 use lvsdeck::ipvs::conn::{self, ConnFilter, ScanEvent, ScanOptions};

@@ -1,6 +1,10 @@
 //! lvsdeck's ipvsadm formatters against the bytes the real ipvsadm 1.31 printed in the lab VM
 //! (`tests/fixtures/ipvsadm/capture.sh` holds the exact commands that built the table).
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use lvsdeck::adm::{self, NameTable, NoNames};

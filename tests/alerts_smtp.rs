@@ -3,6 +3,10 @@
 //! goes out through lettre to a small SMTP server in this test, which checks the envelope
 //! and the message.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -1,5 +1,9 @@
 //! TCP_CHECK, HTTP_GET and SSL_GET against real servers on loopback.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod check_support;
 
 use std::sync::Arc;

@@ -3,6 +3,10 @@
 //! run as `nobody` without a shell and append to a file; MISC_CHECK `user` runs its check as
 //! that user. Needs root (to switch users), as the daemon does.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,10 @@
 //! MISC_CHECK, DNS_CHECK, UDP_CHECK, SMTP_CHECK and PING_CHECK against real programs and
 //! servers on loopback.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod check_support;
 
 use std::net::SocketAddr;

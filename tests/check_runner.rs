@@ -1,6 +1,10 @@
 //! The scheduler and policy together, from a keepalived.conf, against a real listener that
 //! goes away and comes back, plus an operator drain.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -4,6 +4,10 @@
 //! with another; no `ca`: not verified, as keepalived), and unusable files are refused at
 //! load with the file and line of their keyword.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod check_support;
 
 use std::path::{Path, PathBuf};

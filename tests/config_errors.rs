@@ -1,5 +1,9 @@
 //! Lexer, include, tree, range and cross-reference problems, each with its file:line text.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use lvsdeck::config::{self, Severity};

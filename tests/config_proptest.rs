@@ -1,5 +1,9 @@
 //! The parser never panics, whatever the input, and every message names a line of it.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 use proptest::prelude::*;

@@ -1,5 +1,9 @@
 //! `lvsdeck validate -f FILE`: messages on stderr, summary on stdout, exit 0 / 1.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::process::Command;
 

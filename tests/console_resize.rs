@@ -3,6 +3,10 @@
 //! (On this machine there is no IPVS: the console runs read-only from its fallback, which is
 //! what a resize test needs; the lab tests cover the kernel.)
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,12 @@
 //! dropping) end it with the terminal restored (cooked mode, echo) and the signal's exit code,
 //! and killing its terminal does not leave it running.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// It signals, times or enters the processes and namespaces it made itself, through libc.
+#![allow(unsafe_code)]
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 

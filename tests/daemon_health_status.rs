@@ -3,6 +3,10 @@
 //! reconciler's health layer, and the status picture the console reads; then a reload's
 //! carry-over (a dead server stays down in the next generation, with no retry round).
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -2,6 +2,10 @@
 //! form byte for byte, every write leaving the same table, bad input refused alike.
 //! One VM boot per scenario.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 #[test]

@@ -4,6 +4,10 @@
 //! closes; `q` drops to the shell, where `lvsdeck adm` lists the seeded table with moving
 //! counters, and `poweroff -f` ends the VM and the command.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/tmux.rs"]
 mod tmux;
 

@@ -4,6 +4,10 @@
 //! ipvsadm line from `:`; after each step the console is left with `q` and `ipvsadm -Sn`
 //! shows the kernel's table. The audit log is checked last.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/tmux.rs"]
 mod tmux;
 

@@ -3,6 +3,10 @@
 //! and when a real server's httpd dies, the server is inhibited (weight 0) in the kernel and
 //! marked so on screen; the detail view says why.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/tmux.rs"]
 mod tmux;
 

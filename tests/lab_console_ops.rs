@@ -9,6 +9,10 @@
 //!     transition and a reconciler period (not reverted as drift); `D` restores it; the
 //!     daemon's applied lines are in the console's audit log.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/tmux.rs"]
 mod tmux;
 

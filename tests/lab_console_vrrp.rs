@@ -3,6 +3,10 @@
 //! the VIP, quitting as MASTER must ask, and a give-up drill typed in tmux must move the VIP to
 //! keepalived and show the takeover the console measured. Needs root, `ip`, tmux, keepalived.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/vrrp_lab.rs"]
 mod vrrp_lab;
 

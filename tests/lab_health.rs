@@ -3,6 +3,10 @@
 //! inhibit_on_failure, quorum with a sorry server, SIGHUP weights, SIGTERM releasing the virtual servers, and
 //! the seed configurations' virtual servers. One VM boot.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -2,6 +2,10 @@
 //! lists, zeroes and deletes services of every kind through `ipvs::netlink::Client` and checks
 //! what the kernel kept against what it asked for and against the real ipvsadm's view.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -5,6 +5,10 @@
 //! requests and a second daemon refused; the socket is 0600, removed on exit, and a stale
 //! one replaced. Every step is checked with the real ipvsadm. One VM boot.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -2,6 +2,10 @@
 //! applied, hand-made services left alone, weight edits, drift, refused configurations,
 //! and the seed configurations' tables as keepalived would build them. One VM boot.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::PathBuf;

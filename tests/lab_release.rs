@@ -3,6 +3,10 @@
 //! the down notifiers run; `--dont-release-ipvs` leaves the table; `lvs_flush` and
 //! `lvs_flush_on_stop`; notify_up/notify_down/quorum scripts on real transitions. One boot.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 #[test]

@@ -1,6 +1,10 @@
 //! The netlink codec: decoding never panics on arbitrary bytes, encoding round-trips through
 //! decoding, and replies shaped like the kernel's decode to the right model values.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use lvsdeck::ipvs::netlink::decode::{

@@ -2,6 +2,10 @@
 //! tests/fixtures/proc/capture.sh), checked against what ipvsadm 1.31 printed for the same
 //! table in the same capture.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,10 @@
 //! Properties of the /proc parsers: no input makes them panic, and any line printed the way
 //! the kernel prints it reads back to the values it was printed from.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use lvsdeck::ipvs::conn::{parse_line, parse_sync_line, Origin};

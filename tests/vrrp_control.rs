@@ -2,6 +2,12 @@
 //! alone on a veth pair in its own namespace becomes MASTER, and the status reply (read
 //! through the real CLI and control socket) says so with its priorities and VIPs.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// It signals, times or enters the processes and namespaces it made itself, through libc.
+#![allow(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,6 +2,12 @@
 //! namespaces the test creates (192.0.2.0/24 only). Needs root, `ip` and `keepalived`.
 //! Prints each measured takeover (kill or priority 0 -> VIP on the other side, 10 ms polls).
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// It signals, times or enters the processes and namespaces it made itself, through libc.
+#![allow(unsafe_code)]
+
 #[path = "support/vrrp_lab.rs"]
 mod vrrp_lab;
 

@@ -3,6 +3,10 @@
 //! priority-0 advert and leaves its VIP, so keepalived (backup) takes over only when the
 //! master-down timer runs out (~3.6 s), not at once. Needs root, `ip` and `keepalived`.
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/vrrp_lab.rs"]
 mod vrrp_lab;
 

@@ -2,6 +2,10 @@
 //! (198.51.100.0/24 and 203.0.113.0/24 on two veth pairs). Needs root, `ip`, `keepalived`.
 //! Prints each measured takeover (10 ms polls of `ip addr`).
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/vrrp_lab.rs"]
 mod vrrp_lab;
 

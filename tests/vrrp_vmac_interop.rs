@@ -2,6 +2,10 @@
 //! namespaces the test creates). Needs root, `ip`, `bridge`, `bash`, `keepalived`.
 //! Prints each measured takeover (10 ms polls).
 
+// Tests and benches state what they expect with unwrap/expect/panic (the lints are for
+// the library; see Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/vrrp_lab.rs"]
 mod vrrp_lab;
 

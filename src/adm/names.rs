@@ -2,9 +2,7 @@
 
 use crate::rules::{ip_text, AddrFormat};
 use std::collections::HashMap;
-use std::ffi::{CStr, CString};
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::net::IpAddr;
 
 use crate::ipvs::Protocol;
 
@@ -51,104 +49,18 @@ impl ReverseNames for NameTable {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemNames;
 
-/// `getservbyport` returns a static buffer; one caller at a time.
-static SERVENT_LOCK: Mutex<()> = Mutex::new(());
-
 impl ReverseNames for SystemNames {
     fn host_name(&self, addr: &IpAddr) -> Option<String> {
-        let sock = raw_sockaddr(&SocketAddr::new(*addr, 0));
-        let mut host = [0 as libc::c_char; 1025];
-        // SAFETY: `sock` is a valid sockaddr of the given length and `host` a writable buffer
-        // of the given length; getnameinfo writes a NUL-terminated string into it.
-        let rc = unsafe {
-            libc::getnameinfo(
-                sock.as_ptr(),
-                sock.len(),
-                host.as_mut_ptr(),
-                host.len() as libc::socklen_t,
-                std::ptr::null_mut(),
-                0,
-                libc::NI_NAMEREQD,
-            )
-        };
-        if rc != 0 {
-            return None;
-        }
-        // SAFETY: on success getnameinfo NUL-terminated `host`.
-        let name = unsafe { CStr::from_ptr(host.as_ptr()) };
-        Some(name.to_string_lossy().into_owned())
+        crate::linux::sys::host_name(addr)
     }
 
     fn service_name(&self, port: u16, protocol: Protocol) -> Option<String> {
-        let proto = CString::new(match protocol {
+        let proto = match protocol {
             Protocol::Tcp => "tcp",
             Protocol::Udp => "udp",
             Protocol::Sctp => "sctp",
-        })
-        .ok()?;
-        let _guard = SERVENT_LOCK.lock().ok()?;
-        // SAFETY: `proto` is NUL-terminated; the returned entry is read before the lock drops.
-        unsafe {
-            let ent = libc::getservbyport(libc::c_int::from(port.to_be()), proto.as_ptr());
-            if ent.is_null() || (*ent).s_name.is_null() {
-                return None;
-            }
-            Some(CStr::from_ptr((*ent).s_name).to_string_lossy().into_owned())
-        }
-    }
-}
-
-/// A `sockaddr_in`/`sockaddr_in6` in a buffer, for getnameinfo.
-struct RawSockaddr {
-    storage: libc::sockaddr_storage,
-    len: libc::socklen_t,
-}
-
-impl RawSockaddr {
-    fn as_ptr(&self) -> *const libc::sockaddr {
-        (&self.storage as *const libc::sockaddr_storage).cast()
-    }
-
-    fn len(&self) -> libc::socklen_t {
-        self.len
-    }
-}
-
-fn raw_sockaddr(addr: &SocketAddr) -> RawSockaddr {
-    // SAFETY: sockaddr_storage is plain data; all-zero is a valid value.
-    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    let len = match addr {
-        SocketAddr::V4(a) => {
-            let sin = libc::sockaddr_in {
-                sin_family: libc::AF_INET as libc::sa_family_t,
-                sin_port: a.port().to_be(),
-                sin_addr: libc::in_addr {
-                    s_addr: u32::from(*a.ip()).to_be(),
-                },
-                sin_zero: [0; 8],
-            };
-            // SAFETY: sockaddr_storage is large and aligned enough for any sockaddr.
-            unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin) };
-            std::mem::size_of::<libc::sockaddr_in>()
-        }
-        SocketAddr::V6(a) => {
-            let sin6 = libc::sockaddr_in6 {
-                sin6_family: libc::AF_INET6 as libc::sa_family_t,
-                sin6_port: a.port().to_be(),
-                sin6_flowinfo: 0,
-                sin6_addr: libc::in6_addr {
-                    s6_addr: a.ip().octets(),
-                },
-                sin6_scope_id: 0,
-            };
-            // SAFETY: as above.
-            unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin6) };
-            std::mem::size_of::<libc::sockaddr_in6>()
-        }
-    };
-    RawSockaddr {
-        storage,
-        len: len as libc::socklen_t,
+        };
+        crate::linux::sys::service_name(port, proto)
     }
 }
 

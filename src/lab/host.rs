@@ -55,7 +55,7 @@ pub fn ensure_packages(progress: &dyn Fn(&str)) -> Result<()> {
         return Ok(());
     }
     progress(&format!("installing {}", missing.join(" ")));
-    let root = unsafe { libc::geteuid() } == 0;
+    let root = crate::linux::sys::euid() == 0;
     let apt = |args: &[&str]| -> Result<()> {
         let mut cmd = if root {
             Command::new("apt-get")

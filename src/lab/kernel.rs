@@ -88,21 +88,13 @@ pub fn ensure(cache: &Path, progress: &dyn Fn(&str)) -> Result<Kernel> {
 
 /// An exclusive lock held until the returned file is dropped.
 fn lock(path: &Path) -> Result<fs::File> {
-    use std::os::fd::AsRawFd;
     let f = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
         .with_context(|| format!("opening {}", path.display()))?;
-    // SAFETY: flock on a descriptor this function owns; released when the file closes.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        bail!(
-            "locking {}: {}",
-            path.display(),
-            std::io::Error::last_os_error()
-        );
-    }
+    crate::linux::sys::lock_exclusive(&f).with_context(|| format!("locking {}", path.display()))?;
     Ok(f)
 }
 

@@ -139,8 +139,5 @@ pub fn interactive(boot: &Boot) -> Result<i32> {
 
 /// The terminal's size, to set on the serial console (resizes do not travel over it).
 pub fn terminal_size() -> Option<(u16, u16)> {
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    // SAFETY: TIOCGWINSZ fills a winsize we own; failure leaves it zeroed.
-    let r = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
-    (r == 0 && ws.ws_row > 0).then_some((ws.ws_row, ws.ws_col))
+    crate::linux::sys::terminal_size()
 }

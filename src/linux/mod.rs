@@ -5,9 +5,14 @@
 //! - interface facts from ioctls and /proc ([`iface`]);
 //! - packet sockets for neighbour announcements: [`garp`] (IPv4), [`na`] (IPv6);
 //! - VRRP's raw sockets (protocol 112, [`vrrp_socket`]);
-//! - processes: [`script`] runs notify, track and check scripts as a given user.
+//! - processes: [`script`] runs notify, track and check scripts as a given user;
+//! - the C library's one-off calls behind safe functions ([`sys`]).
 //!
 //! The protocol cores (`vrrp`, `check::policy`) never import this folder; the engine does.
+//! `unsafe` is denied in the rest of the crate and allowed here, every block with its
+//! `// SAFETY:` reason.
+
+#![allow(unsafe_code)]
 
 pub mod garp;
 pub mod iface;
@@ -17,6 +22,7 @@ pub mod packet_socket;
 pub mod rtnl;
 pub mod rtnl_monitor;
 pub mod script;
+pub mod sys;
 pub mod vips;
 pub mod vmac;
 pub mod vrrp_socket;

@@ -24,8 +24,7 @@ pub fn user() -> String {
     ["SUDO_USER", "LOGNAME", "USER"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        // SAFETY: getuid cannot fail and touches no memory.
-        .unwrap_or_else(|| format!("uid{}", unsafe { libc::getuid() }))
+        .unwrap_or_else(|| format!("uid{}", crate::linux::sys::uid()))
 }
 
 /// One change: the comment line, then one ipvsadm line per op (no program name).

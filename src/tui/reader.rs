@@ -99,11 +99,7 @@ impl Reader {
 /// the kernel. glibc keeps freed heap memory, so without this a 100k-server director's
 /// console stays at its peak (two tables at once) instead of its steady size (one).
 pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory of the allocator's own arenas.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    crate::linux::sys::release_freed_memory();
 }
 
 /// One line for the header: why netlink is not used and what is missing because of it.

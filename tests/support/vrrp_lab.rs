@@ -2,6 +2,8 @@
 //! 2001:db8::/64 plus the link-local addresses), keepalived in one, lvsdeck in the other;
 //! everything removed on drop. Shared by `vrrp_interop.rs` and `lab_console_vrrp.rs`.
 
+// Signals the processes this test started, through libc.
+#![allow(unsafe_code)]
 #![allow(dead_code)]
 
 use std::fs;

@@ -6,7 +6,6 @@ use std::io::{self, Read};
 use std::net::SocketAddr;
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-use tokio::io::unix::AsyncFd;
 
 use super::target::{within, Target};
 use crate::check::Outcome;
@@ -72,9 +71,7 @@ pub async fn ping(t: &Target) -> io::Result<Kind> {
         let c = checksum(&pkt);
         pkt[2..4].copy_from_slice(&c.to_be_bytes());
     }
-    // SAFETY: the socket2 `Socket` owns its descriptor and keeps it open, unchanged, for as
-    // long as the `AsyncFd` holds it.
-    let fd = unsafe { AsyncFd::register(sock) }.map_err(|e| e.into_parts().1)?;
+    let fd = crate::linux::sys::async_socket(sock)?;
     within(t.timeout, "echo send", async {
         loop {
             let mut g = fd.writable().await?;

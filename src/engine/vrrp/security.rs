@@ -73,8 +73,7 @@ pub fn check(line: &Line, enforce: bool) -> Result<Verdict, Insecure> {
             let r = script::resolve(u).ok_or_else(|| Insecure::UnknownUser(u.clone()))?;
             (r.uid, r.gid)
         }
-        // SAFETY: geteuid/getegid cannot fail.
-        None => unsafe { (libc::geteuid(), libc::getegid()) },
+        None => (crate::linux::sys::euid(), crate::linux::sys::egid()),
     };
     let found = match find(prog) {
         Some(p) => p,
@@ -117,8 +116,7 @@ pub fn check(line: &Line, enforce: bool) -> Result<Verdict, Insecure> {
 pub fn runs_as_root(line: &Line) -> bool {
     match &line.user {
         Some(u) => script::resolve(u).is_some_and(|r| r.uid == 0 || r.gid == 0),
-        // SAFETY: geteuid cannot fail.
-        None => unsafe { libc::geteuid() == 0 },
+        None => crate::linux::sys::euid() == 0,
     }
 }
 
@@ -224,8 +222,7 @@ mod tests {
     }
 
     fn root() -> bool {
-        // SAFETY: cannot fail.
-        unsafe { libc::geteuid() == 0 }
+        crate::linux::sys::euid() == 0
     }
 
     #[test]

@@ -50,9 +50,7 @@ impl Transport {
         // Best effort: a smaller buffer still works with the windows used here.
         let _ = sock.set_recv_buffer_size(RCVBUF_HINT);
         let pid = sock.pid()?;
-        // SAFETY: `NlSocket` owns its descriptor for its whole life (it closes it on drop,
-        // inside the AsyncFd) and `as_raw_fd` always returns that same descriptor.
-        let io = unsafe { AsyncFd::register(sock) }?;
+        let io = crate::linux::sys::async_netlink(sock)?;
         Ok(Transport {
             io,
             pid,
