@@ -315,9 +315,13 @@ fn state_master_takes_over_after_one_interval_unless_a_better_master_speaks() {
         took.as_millis()
     );
     assert!(took < Duration::from_millis(2500), "{took:?}");
+    // The VIPs go on before the transition is logged: give the line a moment.
     assert!(
-        lab.log("lvsdeck.log")
-            .contains("Backup -> Master (InitialMaster)"),
+        wait_for(Duration::from_secs(2), || lab
+            .log("lvsdeck.log")
+            .contains("Backup -> Master (InitialMaster)")
+            .then_some(()))
+        .is_some(),
         "{}",
         lab.dump()
     );
