@@ -203,12 +203,61 @@ impl Queue {
     }
 }
 
+/// Words of a command line: blanks separate, '…' and "…" group, \ escapes in "…" and outside.
+pub fn split(line: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        c => cur.push(c),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '"' => break,
+                        '\\' => cur.push(chars.next()?),
+                        c => cur.push(c),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                cur.push(chars.next()?);
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Some(words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn argv(s: &str) -> Vec<String> {
-        crate::check::probe::misc::split(s).unwrap_or_default()
+        split(s).unwrap_or_default()
     }
 
     #[tokio::test]
@@ -252,5 +301,17 @@ mod tests {
             "explicit group wins"
         );
         assert_eq!(resolve("no-such-user-lvsdeck"), None);
+    }
+
+    #[test]
+    fn splits_like_a_shell_without_running_one() {
+        let w = |s: &[&str]| Some(s.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            split("/bin/check  -a 'b c' \"d \\\"e\\\"\" f\\ g"),
+            w(&["/bin/check", "-a", "b c", "d \"e\"", "f g"])
+        );
+        assert_eq!(split("a '' b"), w(&["a", "", "b"]));
+        assert_eq!(split("a 'open"), None);
+        assert_eq!(split("   "), w(&[]));
     }
 }

@@ -106,7 +106,7 @@ fn job(action: &ScriptAction, specs: &[VsSpec], script_user: Option<&str>) -> Op
 
 /// A configured script as a job: words split, user resolved (its own, else `script_user`).
 pub fn job_for(s: &ScriptCall, script_user: Option<&str>, what: String) -> Result<Job, String> {
-    let argv = crate::check::probe::misc::split(&s.command)
+    let argv = crate::linux::script::split(&s.command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| format!("{what}: cannot split '{}' into words", s.command))?;
     let who = match s.user.as_deref().or(script_user) {

@@ -87,7 +87,7 @@ fn line(
     at: &Location,
     what: &str,
 ) -> Result<Line, SpecError> {
-    let argv = crate::check::probe::misc::split(command)
+    let argv = crate::linux::script::split(command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| {
             SpecError::new(
