@@ -26,7 +26,7 @@ fn main() {
     let start = Instant::now();
     let mut ops = 0usize;
     for l in &lines {
-        if let Ok(Some(_)) = lvsdeck::rules::parse_line(l) {
+        if let Ok(Some(_)) = lvsdeck::rules::parse_line(l, &lvsdeck::linux::names::SystemResolver) {
             ops += 1;
         }
     }

@@ -11,6 +11,7 @@ use crate::ipvs::conn::read_conns;
 use crate::ipvs::error::IpvsError;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{Connection, Op};
+use crate::linux::names::SystemResolver;
 use crate::rules::{self, Command, ListOptions};
 
 use super::names::{NoNames, ReverseNames, SystemNames};
@@ -26,7 +27,7 @@ pub async fn run(program: &str, args: &[String]) -> i32 {
     let cmd = if args.is_empty() {
         Command::List(ListOptions::default())
     } else {
-        match rules::parse(args) {
+        match rules::parse(args, &SystemResolver) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("{}", e.message_for(program));
@@ -171,7 +172,7 @@ async fn restore(program: &str) -> i32 {
                 return 2;
             }
         };
-        match rules::parse_line(&line) {
+        match rules::parse_line(&line, &SystemResolver) {
             Ok(None) => {}
             Ok(Some(Command::Change(op))) => {
                 ops.push(op);

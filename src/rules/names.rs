@@ -1,10 +1,10 @@
 //! How an address and port are written in a rule: numerically (`-S -n`, logs) or with
-//! names (`-S` without `-n`). `adm` plugs its own resolver in through [`AddrFormat`].
+//! names (`-S` without `-n`). Names come in through [`AddrFormat`]: `adm`'s resolver, or
+//! `crate::linux::names::PortNames` for `/etc/services` port names.
 
 use std::fmt::Write;
 use std::net::{IpAddr, Ipv6Addr};
 
-use super::resolve::services;
 use crate::ipvs::Protocol;
 
 /// Writes `addr:port` for a rule line. `protocol` is the service's (None for fwmark
@@ -21,24 +21,6 @@ impl AddrFormat for Numeric {
     fn addr_port(&self, addr: &IpAddr, port: u16, _protocol: Option<Protocol>) -> String {
         join_host_port(addr, &ip_text(addr), &port.to_string())
     }
-}
-
-/// Numeric addresses with `/etc/services` port names (`192.0.2.1:http`): `-S` without
-/// `-n` minus reverse DNS, for callers that must not wait on the network.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PortNames;
-
-impl AddrFormat for PortNames {
-    fn addr_port(&self, addr: &IpAddr, port: u16, protocol: Option<Protocol>) -> String {
-        join_host_port(addr, &ip_text(addr), &port_text(port, protocol))
-    }
-}
-
-/// A port's service name for `protocol` if `/etc/services` has one, else the number.
-pub fn port_text(port: u16, protocol: Option<Protocol>) -> String {
-    protocol
-        .and_then(|p| services().name(port, p))
-        .map_or_else(|| port.to_string(), str::to_string)
 }
 
 /// ipvsadm's `host:port`, bracketing the host of an IPv6 address (names included).

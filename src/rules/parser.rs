@@ -13,7 +13,7 @@ use super::error::RuleError;
 use super::finish::finish;
 use super::options::{Bit, Cmd, Opt};
 use super::popt::{Found, Popt};
-use super::resolve::{Resolver, SystemResolver};
+use super::resolve::Resolver;
 use super::Command;
 use crate::ipvs::svc_flags::{ONEPACKET, PERSISTENT};
 use crate::ipvs::{tun_flags, DaemonState, Family, Forward, Protocol, TunnelType};
@@ -26,17 +26,10 @@ pub const DEFAULT_PERSISTENCE: u32 = 360;
 /// upstream stops at 65535.
 pub const MAX_WEIGHT: i64 = i32::MAX as i64;
 
-/// Parses ipvsadm's arguments (without the program name), resolving names with the
-/// system's resolver when a word is not numeric. No arguments lists the table.
-pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, RuleError> {
-    parse_with(args, &SystemResolver)
-}
-
-/// [`parse`] with a chosen resolver.
-pub fn parse_with<S: AsRef<str>>(
-    args: &[S],
-    resolver: &dyn Resolver,
-) -> Result<Command, RuleError> {
+/// Parses ipvsadm's arguments (without the program name), asking `resolver` for the words
+/// that are not numeric (the system's: `crate::linux::names::SystemResolver`; none:
+/// [`super::NoResolver`]). No arguments lists the table.
+pub fn parse<S: AsRef<str>>(args: &[S], resolver: &dyn Resolver) -> Result<Command, RuleError> {
     if args.is_empty() {
         return Ok(Command::List(Default::default()));
     }
@@ -395,7 +388,7 @@ fn truncate(text: &str, max: usize) -> String {
 
 /// [`crate::rules::parse_selector`]: the service options, and `-r` for a real server, read
 /// by the same option scanner and checks as a `-D` / `-d` command line.
-pub(super) fn parse_selector_with(
+pub(super) fn parse_selector(
     words: &[&str],
     resolver: &dyn Resolver,
 ) -> Result<super::Selector, RuleError> {

@@ -1,9 +1,10 @@
 //! Host and service names, looked up only when a word is not numeric (ipvsadm's order:
-//! numeric first, then the resolver), so restoring numeric rules never touches DNS.
+//! numeric first, then the resolver), so restoring numeric rules never touches DNS. The
+//! lookups themselves are the caller's ([`Resolver`]); the system's resolver and its
+//! `/etc/services` live at the edge, in `crate::linux::names`.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
-use std::sync::OnceLock;
+use std::net::Ipv4Addr;
 
 use crate::ipvs::Protocol;
 
@@ -13,30 +14,6 @@ pub trait Resolver {
     fn host_v4(&self, name: &str) -> Option<Ipv4Addr>;
     /// Port of a service name for a protocol (`/etc/services`).
     fn service_port(&self, name: &str, protocol: Protocol) -> Option<u16>;
-}
-
-/// The system's resolver: the C library for hosts, `/etc/services` for ports.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemResolver;
-
-impl Resolver for SystemResolver {
-    fn host_v4(&self, name: &str) -> Option<Ipv4Addr> {
-        if name.is_empty() || name.contains(char::is_whitespace) {
-            return None;
-        }
-        let addrs = (name, 0u16).to_socket_addrs().ok()?;
-        addrs.into_iter().find_map(|a| match a.ip() {
-            IpAddr::V4(v4) => Some(v4),
-            IpAddr::V6(_) => None,
-        })
-    }
-
-    fn service_port(&self, name: &str, protocol: Protocol) -> Option<u16> {
-        services()
-            .by_name
-            .get(&(name.to_string(), protocol))
-            .copied()
-    }
 }
 
 /// Resolves nothing: for tests and for callers that must never block on a lookup.
@@ -99,14 +76,6 @@ impl Services {
     pub fn name(&self, port: u16, protocol: Protocol) -> Option<&str> {
         self.by_port.get(&(port, protocol)).map(String::as_str)
     }
-}
-
-/// The system's `/etc/services`, empty if unreadable.
-pub fn services() -> &'static Services {
-    static SERVICES: OnceLock<Services> = OnceLock::new();
-    SERVICES.get_or_init(|| {
-        Services::parse(&std::fs::read_to_string("/etc/services").unwrap_or_default())
-    })
 }
 
 #[cfg(test)]

@@ -8,18 +8,13 @@
 //! argument, and so do we). `-R` inside restore input is refused as ipvsadm does.
 
 use super::error::RuleError;
-use super::parser::parse_with;
-use super::resolve::{Resolver, SystemResolver};
+use super::parser::parse;
+use super::resolve::Resolver;
 use super::Command;
 
-/// Parses one restore line; `Ok(None)` for blank and comment lines. The caller adds the
-/// line number to an error.
-pub fn parse_line(line: &str) -> Result<Option<Command>, RuleError> {
-    parse_line_with(line, &SystemResolver)
-}
-
-/// [`parse_line`] with a chosen resolver.
-pub fn parse_line_with(line: &str, resolver: &dyn Resolver) -> Result<Option<Command>, RuleError> {
+/// Parses one restore line, names asked of `resolver`; `Ok(None)` for blank and comment
+/// lines. The caller adds the line number to an error.
+pub fn parse_line(line: &str, resolver: &dyn Resolver) -> Result<Option<Command>, RuleError> {
     let mut words = line
         .split([' ', '\t', '\r', '\n'])
         .filter(|w| !w.is_empty() && *w != "ipvsadm")
@@ -30,7 +25,7 @@ pub fn parse_line_with(line: &str, resolver: &dyn Resolver) -> Result<Option<Com
         Some(_) => {}
     }
     let words: Vec<&str> = words.collect();
-    match parse_with(&words, resolver)? {
+    match parse(&words, resolver)? {
         Command::Restore => Err(RuleError::TryHelp),
         other => Ok(Some(other)),
     }

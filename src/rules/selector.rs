@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use crate::ipvs::ServiceKey;
 
 use super::error::RuleError;
-use super::resolve::{Resolver, SystemResolver};
+use super::resolve::Resolver;
 
 /// What a selector names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,15 +18,10 @@ pub struct Selector {
     pub server: Option<(IpAddr, u16)>,
 }
 
-/// Reads a selector (words split on white space; names resolved as ipvsadm resolves them).
-pub fn parse_selector(text: &str) -> Result<Selector, RuleError> {
-    parse_selector_with(text, &SystemResolver)
-}
-
-/// [`parse_selector`] with a chosen resolver.
-pub fn parse_selector_with(text: &str, resolver: &dyn Resolver) -> Result<Selector, RuleError> {
+/// Reads a selector (words split on white space; names asked of `resolver`).
+pub fn parse_selector(text: &str, resolver: &dyn Resolver) -> Result<Selector, RuleError> {
     let words: Vec<&str> = text.split_whitespace().collect();
-    super::parser::parse_selector_with(&words, resolver)
+    super::parser::parse_selector(&words, resolver)
 }
 
 #[cfg(test)]
@@ -36,7 +31,7 @@ mod tests {
     use crate::rules::NoResolver;
 
     fn sel(text: &str) -> Result<Selector, RuleError> {
-        parse_selector_with(text, &NoResolver)
+        parse_selector(text, &NoResolver)
     }
 
     #[test]

@@ -124,7 +124,9 @@ mod tests {
         );
         let back: Vec<Op> = text
             .lines()
-            .filter_map(|l| parse_line(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+            .filter_map(|l| {
+                parse_line(l, &crate::rules::NoResolver).unwrap_or_else(|e| panic!("{l}: {e}"))
+            })
             .map(|c| match c {
                 Command::Change(op) => op,
                 other => panic!("{other:?}"),

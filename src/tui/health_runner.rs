@@ -196,13 +196,15 @@ async fn remote(
 fn applied_ops(lines: &[String]) -> Vec<crate::ipvs::Op> {
     lines
         .iter()
-        .filter_map(|l| match crate::rules::parse_line(l) {
-            Ok(Some(crate::rules::Command::Change(op))) => Some(op),
-            other => {
-                tracing::warn!("daemon reply: `{l}` is not a change: {other:?}");
-                None
-            }
-        })
+        .filter_map(
+            |l| match crate::rules::parse_line(l, &crate::rules::NoResolver) {
+                Ok(Some(crate::rules::Command::Change(op))) => Some(op),
+                other => {
+                    tracing::warn!("daemon reply: `{l}` is not a change: {other:?}");
+                    None
+                }
+            },
+        )
         .collect()
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::ipvs::desired::ServerId;
 use crate::engine::ipvs::drift::DriftKey;
+use crate::linux::names::SystemResolver;
 use crate::rules::parse_selector;
 
 /// Longest request or reply line read (a status of thousands of servers fits).
@@ -195,7 +196,7 @@ pub fn to_line<T: Serialize>(value: &T) -> String {
 /// A drift entry or a service named as ipvsadm does (`-t 198.51.100.10:80 -r 10.0.0.1:80`).
 pub fn parse_entry(text: &str) -> Result<DriftKey, String> {
     let words = text.trim();
-    parse_selector(words)
+    parse_selector(words, &SystemResolver)
         .map(|s| DriftKey {
             service: s.service,
             server: s.server,

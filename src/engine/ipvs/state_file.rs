@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use crate::ipvs::{Dest, Op, Service, ServiceEntry, Stats};
-use crate::rules::{op_line, parse_line_with, Command, NoResolver, Numeric, SaveFormat};
+use crate::rules::{op_line, parse_line, Command, NoResolver, Numeric, SaveFormat};
 
 pub const DEFAULT_PATH: &str = "/run/lvsdeck/reconcile.rules";
 
@@ -36,7 +36,7 @@ pub fn parse(text: &str, name: &Path) -> Result<Vec<ServiceEntry>> {
     let mut table: Vec<ServiceEntry> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let at = || format!("{}:{}", name.display(), n + 1);
-        let cmd = parse_line_with(line, &NoResolver).with_context(at)?;
+        let cmd = parse_line(line, &NoResolver).with_context(at)?;
         match cmd {
             None => {}
             Some(Command::Change(Op::AddService(config))) => table.push(ServiceEntry {

@@ -54,7 +54,7 @@ fn operator_lines_print_as_ipvsadm_saves_them() {
     for r in &cases {
         assert_eq!(r.rc, "0", "ipvsadm refused `{}` in the lab", r.case);
         let words: Vec<&str> = r.case.split(' ').collect();
-        let op = match parse(&words) {
+        let op = match parse(&words, &crate::rules::NoResolver) {
             Ok(Command::Change(op)) => op,
             other => {
                 failures.push(format!("`{}` parsed as {other:?}", r.case));

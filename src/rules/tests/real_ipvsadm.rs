@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 
+use crate::linux::names::SystemResolver;
 use crate::rules::{parse, parse_line, Command, RuleError};
 
 const BINARY: &str = "/usr/sbin/ipvsadm";
@@ -93,7 +94,7 @@ fn refused(code: i32, stderr: &str) -> bool {
 }
 
 fn compare(real: &Real, args: &[&str]) -> Result<(), String> {
-    let ours = parse(args);
+    let ours = parse(args, &SystemResolver);
     let (code, stderr) = real.run(args, None);
     match ours {
         Err(e) => {
@@ -247,7 +248,7 @@ fn restore_lines_agree_with_ipvsadm() {
         "-A -t 1.2.3.4:80 # x",
     ]) {
         let (code, stderr) = real.run(&["-R"], Some(&format!("{line}\n")));
-        match parse_line(line) {
+        match parse_line(line, &SystemResolver) {
             Err(e) => {
                 let expected = format!("{}\n", e.message_for(BINARY));
                 if stderr != expected || code != e.exit_code() {
@@ -416,7 +417,7 @@ fn refused_is_not_trivially_true() {
     assert!(refused(2, "illegal weight specified\n"));
     assert!(!refused(255, "Protocol not available\n"));
     assert!(matches!(
-        parse(&["-A", "-t", "1.2.3.4:0"]),
+        parse(&["-A", "-t", "1.2.3.4:0"], &SystemResolver),
         Err(RuleError::ZeroPort)
     ));
 }

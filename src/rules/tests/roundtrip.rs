@@ -13,8 +13,8 @@ use crate::ipvs::{
 };
 use crate::rules::sched_flags::SCHED_MASK;
 use crate::rules::{
-    format_sched_flags, op_line, parse_line_with, parse_with, Command, NoResolver, Numeric,
-    SaveFormat, MAX_TIMEOUT, MAX_WEIGHT,
+    format_sched_flags, op_line, parse, parse_line, Command, NoResolver, Numeric, SaveFormat,
+    MAX_TIMEOUT, MAX_WEIGHT,
 };
 
 fn ipv4() -> impl Strategy<Value = IpAddr> {
@@ -252,7 +252,7 @@ fn op(keep_thresholds: bool) -> impl Strategy<Value = Op> {
 
 fn reparse(line: &str) -> Result<Command, crate::rules::RuleError> {
     let words: Vec<&str> = line.split_whitespace().collect();
-    parse_with(&words, &NoResolver)
+    parse(&words, &NoResolver)
 }
 
 proptest! {
@@ -262,7 +262,7 @@ proptest! {
     fn print_then_parse_is_identity(op in op(false)) {
         let line = op.to_string();
         prop_assert_eq!(reparse(&line), Ok(Command::Change(op.clone())), "{}", line);
-        prop_assert_eq!(parse_line_with(&line, &NoResolver), Ok(Some(Command::Change(op))));
+        prop_assert_eq!(parse_line(&line, &NoResolver), Ok(Some(Command::Change(op))));
     }
 
     #[test]
@@ -276,7 +276,7 @@ proptest! {
     /// `-S` does not save: `-M` without `-p`).
     #[test]
     fn canonical_form_is_a_fixpoint(words in prop::collection::vec(prop::sample::select(WORDS), 1..10)) {
-        if let Ok(Command::Change(op)) = parse_with(&words, &NoResolver) {
+        if let Ok(Command::Change(op)) = parse(&words, &NoResolver) {
             let op = without_unsaved(op);
             let format = SaveFormat { names: &Numeric, keep_thresholds: true };
             let line = op_line(&op, format);
@@ -290,18 +290,18 @@ proptest! {
 
     #[test]
     fn parser_never_panics_on_any_words(words in prop::collection::vec(".{0,12}", 0..10)) {
-        let _ = parse_with(&words, &NoResolver);
+        let _ = parse(&words, &NoResolver);
     }
 
     #[test]
     fn parser_never_panics_on_option_soup(words in prop::collection::vec(
         prop_oneof![prop::sample::select(WORDS).prop_map(str::to_string), "-{1,2}[a-zA-Z0-9=:,\\[\\]-]{0,10}"], 0..12)) {
-        let _ = parse_with(&words, &NoResolver);
+        let _ = parse(&words, &NoResolver);
     }
 
     #[test]
     fn restore_never_panics_on_any_line(line in ".{0,80}") {
-        let _ = parse_line_with(&line, &NoResolver);
+        let _ = parse_line(&line, &NoResolver);
     }
 }
 
@@ -426,13 +426,13 @@ fn numeric_restore_never_resolves() {
     for i in 0..10_000u32 {
         let [_, _, a, b] = i.to_be_bytes();
         let line = format!("-a -t 10.0.{a}.{b}:80 -r 192.168.{b}.{a}:8080 -m -w 3");
-        let parsed = parse_line_with(&line, &counting);
+        let parsed = parse_line(&line, &counting);
         assert!(
             matches!(parsed, Ok(Some(Command::Change(Op::AddDest(..))))),
             "{line}"
         );
         let line = format!("-A -t [2001:db8::{i:x}]:443 -s sh -b sh-port -p 30 -M 64");
-        assert!(parse_line_with(&line, &counting).is_ok(), "{line}");
+        assert!(parse_line(&line, &counting).is_ok(), "{line}");
     }
     assert_eq!(counting.0.get(), 0);
     eprintln!("20000 restore lines parsed in {:?}", started.elapsed());

@@ -1,11 +1,11 @@
 //! Refusals, each with ipvsadm 1.31's message (as the Debian binary prints it) and the
 //! option or value the error names.
 
-use crate::rules::{parse_line_with, parse_with, NoResolver, RuleError};
+use crate::rules::{parse, parse_line, NoResolver, RuleError};
 
 fn err(line: &str) -> RuleError {
     let args: Vec<&str> = line.split_whitespace().collect();
-    match parse_with(&args, &NoResolver) {
+    match parse(&args, &NoResolver) {
         Err(e) => e,
         Ok(c) => panic!("`{line}` parsed as {c:?}"),
     }
@@ -120,7 +120,7 @@ fn try_help_names_the_program() {
 
 #[test]
 fn restore_lines() {
-    let r = |l: &str| parse_line_with(l, &NoResolver);
+    let r = |l: &str| parse_line(l, &NoResolver);
     assert_eq!(r(""), Ok(None));
     assert_eq!(r("  \t\r\n"), Ok(None));
     assert_eq!(r("ipvsadm"), Ok(None));
@@ -133,11 +133,11 @@ fn restore_lines() {
     );
     assert_eq!(
         r("ipvsadm -A -t 1.2.3.4:80\r"),
-        parse_with(&["-A", "-t", "1.2.3.4:80"], &NoResolver).map(Some)
+        parse(&["-A", "-t", "1.2.3.4:80"], &NoResolver).map(Some)
     );
     assert_eq!(
         r("-A\t-t 1.2.3.4:80 ipvsadm -s rr"),
-        parse_with(&["-A", "-t", "1.2.3.4:80", "-s", "rr"], &NoResolver).map(Some)
+        parse(&["-A", "-t", "1.2.3.4:80", "-s", "rr"], &NoResolver).map(Some)
     );
 }
 
@@ -145,7 +145,7 @@ fn restore_lines() {
 fn list_and_save_modifiers() {
     use crate::ipvs::{Protocol, ServiceKey};
     use crate::rules::{Command, ListOptions};
-    let p = |l: &str| parse_with(&l.split(' ').collect::<Vec<_>>(), &NoResolver);
+    let p = |l: &str| parse(&l.split(' ').collect::<Vec<_>>(), &NoResolver);
     assert_eq!(
         p("-S -n --save-thresholds"),
         Ok(Command::Save(ListOptions {
@@ -174,7 +174,7 @@ fn list_and_save_modifiers() {
     assert_eq!(p("-R"), Ok(Command::Restore));
     let none: [&str; 0] = [];
     assert_eq!(
-        parse_with(&none, &NoResolver),
+        parse(&none, &NoResolver),
         Ok(Command::List(ListOptions::default()))
     );
 }

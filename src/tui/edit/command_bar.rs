@@ -3,7 +3,7 @@
 
 use tui_textarea::TextArea;
 
-use crate::rules::{parse_line_with, Command, NoResolver};
+use crate::rules::{parse_line, Command, NoResolver};
 
 /// Lines kept in the history.
 pub const HISTORY: usize = 100;
@@ -66,7 +66,7 @@ pub enum Parsed {
 }
 
 pub fn parse(line: &str) -> Result<Parsed, String> {
-    match parse_line_with(line, &NoResolver) {
+    match parse_line(line, &NoResolver) {
         Ok(None) => Ok(Parsed::Nothing),
         Ok(Some(c)) => Ok(Parsed::Command(c)),
         Err(e) => Err(e.message_for("ipvsadm")),

@@ -10,7 +10,7 @@ use crate::ipvs::{
     tun_flags, DestConfig, Family, Forward, Op, Protocol, ServiceConfig, ServiceKey, TunnelType,
 };
 use crate::rules::{
-    format_sched_flags, ip_text, join_host_port, parse_with, service_selector, Command, NoResolver,
+    format_sched_flags, ip_text, join_host_port, parse, service_selector, Command, NoResolver,
     Numeric, RuleError,
 };
 
@@ -415,7 +415,7 @@ impl Form {
         }
         self.error = None;
         let args = self.args();
-        match parse_with(&args, &NoResolver) {
+        match parse(&args, &NoResolver) {
             Ok(Command::Change(op)) => Some(op),
             Ok(other) => {
                 self.error = Some(format!("not a change: {other:?}"));
