@@ -199,8 +199,8 @@ fn main() -> ExitCode {
         Some(Cmd::Control { control, request }) => {
             lvsdeck::engine::control::client::main(&control, &request)
         }
-        None if cli.print_keymap => lvsdeck::tui::run::print_keymap(&cli.keymap),
-        None => lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
+        None if cli.print_keymap => lvsdeck::tui::edge::run::print_keymap(&cli.keymap),
+        None => lvsdeck::tui::edge::run::main(&lvsdeck::tui::edge::run::Options {
             interval: Duration::from_secs_f64(cli.interval),
             theme: cli.theme,
             keymap: cli.keymap,

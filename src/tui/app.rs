@@ -3,14 +3,14 @@
 use std::time::{Duration, Instant};
 
 use super::action::Mode;
-use super::changes::Changes;
-use super::columns::RowKey;
+use super::detail::keys::{self as views, ViewsState};
 use super::event::{Snapshot, Source};
-use super::filter::Filter;
-use super::keymap::Keymap;
-use super::rows::{self, RowRef};
-use super::sort::Sort;
-use super::views::{self, ViewsState};
+use super::table::changes::Changes;
+use super::table::columns::RowKey;
+use super::table::filter::Filter;
+use super::table::rows::{self, RowRef};
+use super::table::sort::Sort;
+use super::ui::keymap::Keymap;
 
 /// Totals over the whole table, for the header; computed once per applied refresh.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::time::Instant;
 use ratatui::crossterm::event::KeyEvent;
 
 use super::action::Action;
-use super::conns::ConnMsg;
+use super::conns::state::ConnMsg;
 use crate::ipvs::conn::ConnFilter;
 use crate::ipvs::{Info, Op, ServiceEntry};
 

@@ -7,12 +7,12 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Mode};
 use super::app::App;
+use super::detail::keys as views;
 use super::edit;
 use super::event::{Effect, Event};
-use super::filter::Filter;
-use super::keys::Key;
-use super::layout;
-use super::views;
+use super::table::filter::Filter;
+use super::ui::key::Key;
+use super::ui::layout;
 use super::vrrp;
 
 pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
@@ -127,7 +127,7 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
             Some(a) => action(app, a),
             None => Vec::new(),
         },
-        Mode::Drift => super::drift::list_key(app, ev, k),
+        Mode::Drift => super::drift::keys::list_key(app, ev, k),
         Mode::Help => {
             let closes = ev.code == KeyCode::Esc
                 || k == Key::char('q')
@@ -258,9 +258,9 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
         Action::Detail => return views::open_detail(app),
         Action::Connections => return views::open_conns(app),
         Action::Vrrp => return vrrp::keys::open(app),
-        Action::DriftList => return super::drift::open(app),
-        Action::ReconcileAll => return super::drift::all(app, false),
-        Action::KeepAll => return super::drift::all(app, true),
+        Action::DriftList => return super::drift::keys::open(app),
+        Action::ReconcileAll => return super::drift::keys::all(app, false),
+        Action::KeepAll => return super::drift::keys::all(app, true),
         a @ (Action::AddService
         | Action::AddServer
         | Action::Edit

@@ -8,8 +8,8 @@ use super::{Change, Dialog};
 use crate::ipvs::Op;
 use crate::tui::action::Mode;
 use crate::tui::app::App;
-use crate::tui::columns::RowKey;
-use crate::tui::format::age;
+use crate::tui::table::columns::RowKey;
+use crate::tui::ui::format::age;
 
 /// A server being drained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

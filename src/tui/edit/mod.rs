@@ -9,13 +9,14 @@ pub mod flow;
 pub mod form;
 pub mod keys;
 pub mod undo;
+pub mod view;
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use crate::ipvs::Op;
 
-use super::columns::RowKey;
+use super::table::columns::RowKey;
 use command_bar::CommandBar;
 use confirm::Confirm;
 use drain::Drain;

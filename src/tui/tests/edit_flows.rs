@@ -7,10 +7,10 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::fixture::{app, code, key, screen, snapshot, table, tcp, v4};
 use crate::ipvs::{DestConfig, Forward, Op, ServiceConfig};
-use crate::tui::columns::RowKey;
 use crate::tui::edit::form::FieldId;
 use crate::tui::edit::Dialog;
 use crate::tui::event::{Effect, Event};
+use crate::tui::table::columns::RowKey;
 use crate::tui::{update, App};
 
 pub fn select(app: &mut App, want: RowKey) {

@@ -8,9 +8,9 @@ use super::fixture::{app, code, key, screen, snapshot, table, tcp, v4};
 use crate::ipvs::conn::{parse_line, ConnFilter, Endpoint, ScanSummary};
 use crate::ipvs::Connection;
 use crate::tui::action::Mode;
-use crate::tui::columns::RowKey;
-use crate::tui::conns::{ConnMsg, RESCAN};
+use crate::tui::conns::state::{ConnMsg, RESCAN};
 use crate::tui::event::{Effect, Event};
+use crate::tui::table::columns::RowKey;
 use crate::tui::{update, App};
 
 /// `n` connections from distinct clients to 192.0.2.10:80 via 10.0.0.1..3, states mixed.

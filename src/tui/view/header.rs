@@ -7,8 +7,8 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::app::App;
-use crate::tui::format::{age, bytes, count};
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::ui::format::{age, bytes, count};
+use crate::tui::ui::theme::{Slot, Theme};
 
 const SEP: &str = " │ ";
 

@@ -10,7 +10,7 @@ use ratatui::Frame;
 
 use crate::tui::action::{Action, FILTER_KEYS};
 use crate::tui::app::App;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::ui::theme::{Slot, Theme};
 
 /// The legend of row styles; side by side in pairs when there is room.
 const LEGEND: [&str; 4] = [

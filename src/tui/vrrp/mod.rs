@@ -5,6 +5,7 @@
 
 pub mod drill;
 pub mod keys;
+pub mod view;
 
 use std::collections::VecDeque;
 use std::net::IpAddr;

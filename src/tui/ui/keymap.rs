@@ -4,14 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::action::{Action, Mode, FILTER_KEYS};
-use super::config_error::{line_of, syntax, ConfigError, ConfigErrors, Source};
-use super::keys::Key;
+use crate::tui::action::{Action, Mode, FILTER_KEYS};
+use crate::tui::ui::config_error::{line_of, syntax, ConfigError, ConfigErrors, Source};
+use crate::tui::ui::key::Key;
 
 /// Keymaps shipped in `keymaps/`, selectable by name.
 pub const BUILTIN: [(&str, &str); 2] = [
-    ("default", include_str!("../../keymaps/default.toml")),
-    ("vim", include_str!("../../keymaps/vim.toml")),
+    ("default", include_str!("../../../keymaps/default.toml")),
+    ("vim", include_str!("../../../keymaps/vim.toml")),
 ];
 
 /// Where a binding was set, for conflict messages.

@@ -3,10 +3,10 @@
 
 use std::net::IpAddr;
 
-use super::format::Unit;
 use crate::adm::fields::{forward_name, protocol_name, sched_flags_text};
 use crate::ipvs::{Dest, Family, ServiceEntry, ServiceKey};
 use crate::rules::{ip_text, join_host_port};
+use crate::tui::ui::format::Unit;
 
 /// A row's identity: the service key, or the service key plus the real server's address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -3,8 +3,8 @@
 
 use ratatui::layout::Rect;
 
-use super::action::Mode;
-use super::app::App;
+use crate::tui::action::Mode;
+use crate::tui::app::App;
 
 /// Lines of the header block.
 pub const HEADER_LINES: u16 = 3;

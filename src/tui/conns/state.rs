@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::ipvs::conn::{ConnFilter, Endpoint, ScanSummary, StateCounts};
 use crate::ipvs::{Connection, ServiceEntry, ServiceKey};
 
-use super::columns::RowKey;
+use crate::tui::table::columns::RowKey;
 
 /// The connection table is re-read this often while a view shows it (the kernel walks its
 /// whole hash table per read, so not at the table's 1 s).

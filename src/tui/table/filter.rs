@@ -4,9 +4,9 @@
 //! server takes its service's scheduler, protocol and label; a service has no weight or
 //! forward method, so those terms select real servers (shown with their service).
 
-use super::columns::{Column, RowData};
 use crate::adm::fields::protocol_name;
 use crate::ipvs::{Forward, ServiceKey};
+use crate::tui::table::columns::{Column, RowData};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {

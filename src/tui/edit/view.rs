@@ -11,7 +11,7 @@ use crate::tui::app::App;
 use crate::tui::edit::confirm::Confirm;
 use crate::tui::edit::form::{Form, Input};
 use crate::tui::edit::{Dialog, Preview};
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::ui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let Some(dialog) = &app.edit.dialog else {

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::conns::ConnMsg;
-use super::event::Event;
 use crate::ipvs::conn::{spawn_scan, ConnFilter, ScanEvent, ScanOptions};
+use crate::tui::conns::state::ConnMsg;
+use crate::tui::event::Event;
 
 pub struct ScanRunner {
     path: PathBuf,

@@ -1,10 +1,10 @@
 //! The ordered, filtered list of rows the table shows: positions into the snapshot, rebuilt
 //! when the table, the sort or the filter changes, never per frame.
 
-use super::columns::{RowData, RowKey};
-use super::filter::Filter;
-use super::sort::Sort;
 use crate::ipvs::ServiceEntry;
+use crate::tui::table::columns::{RowData, RowKey};
+use crate::tui::table::filter::Filter;
+use crate::tui::table::sort::Sort;
 
 /// A row by position in the snapshot: the service, and the real server if it is one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,14 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 use ratatui::Frame;
 
-use super::conn_list;
 use crate::adm::fields::{forward_name, sched_flags_text, tunnel_info};
 use crate::ipvs::{Dest, Family, ServiceEntry, ServiceKey, Stats};
 use crate::tui::app::App;
-use crate::tui::columns::{service_label, RowData, RowKey};
-use crate::tui::format::{self, Unit};
-use crate::tui::history::{Ring, Sample};
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::conns::list_view;
+use crate::tui::detail::history::{Ring, Sample};
+use crate::tui::table::columns::{service_label, RowData, RowKey};
+use crate::tui::ui::format::{self, Unit};
+use crate::tui::ui::theme::{Slot, Theme};
 
 /// Lines of the attribute and history block.
 const BLOCK: u16 = 13;
@@ -73,10 +73,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(conns);
         let c = &app.views.conns;
         frame.render_widget(
-            Paragraph::new(conn_list::counts_line(app, c, theme)),
+            Paragraph::new(list_view::counts_line(app, c, theme)),
             counts,
         );
-        conn_list::render_rows(frame, list, c, None, theme);
+        list_view::render_rows(frame, list, c, None, theme);
     }
 }
 

@@ -9,10 +9,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::event::Event;
-use super::vrrp::{InstanceInfo, Msg};
 use crate::engine::vrrp::task::Shared;
 use crate::engine::vrrp::{Command, Instances, Spec};
+use crate::tui::event::Event;
+use crate::tui::vrrp::{InstanceInfo, Msg};
 
 /// The running instances and where to send their commands.
 #[derive(Default)]

@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use super::columns::{Column, RowData};
-use super::rows::RowRef;
 use crate::ipvs::{Dest, ServiceEntry, ServiceKey};
+use crate::tui::table::columns::{Column, RowData};
+use crate::tui::table::rows::RowRef;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {

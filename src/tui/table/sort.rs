@@ -4,9 +4,9 @@
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
-use super::columns::{Column, RowData};
 use crate::adm::sort::cmp_services;
 use crate::ipvs::ServiceKey;
+use crate::tui::table::columns::{Column, RowData};
 
 /// `column: None` is ipvsadm's order (what `ipvsadm -Ln` prints, so an operator can compare
 /// the two), or the kernel's (hash) order when `kernel`. Number columns sort biggest first
@@ -134,8 +134,8 @@ impl Sort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::filter::Filter;
-    use crate::tui::rows::{build, RowRef};
+    use crate::tui::table::filter::Filter;
+    use crate::tui::table::rows::{build, RowRef};
     use crate::tui::tests::fixture::table;
 
     /// The rows as (service key, real server address and port), in order.

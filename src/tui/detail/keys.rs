@@ -1,17 +1,17 @@
 //! The detail and connections views: their state, their keys and when they scan. `update`
-//! hands them the events of their modes; this keeps those shared files nearly untouched.
+//! hands them the events of their modes.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::action::{Action, Mode};
-use super::app::App;
-use super::columns::RowKey;
-use super::conn_query;
-use super::conns::{row_filter, ConnMsg, ConnsState};
-use super::event::Effect;
-use super::history::History;
-use super::keys::Key;
-use super::layout::HEADER_LINES;
+use crate::tui::action::{Action, Mode};
+use crate::tui::app::App;
+use crate::tui::conns::query as conn_query;
+use crate::tui::conns::state::{row_filter, ConnMsg, ConnsState};
+use crate::tui::detail::history::History;
+use crate::tui::event::Effect;
+use crate::tui::table::columns::RowKey;
+use crate::tui::ui::key::Key;
+use crate::tui::ui::layout::HEADER_LINES;
 /// Fixed keys of the two views (Esc cannot be remapped: it is also `clear_filter`).
 pub const DETAIL_KEYS: [(&str, &str); 1] = [("Esc", "back")];
 pub const CONNS_KEYS: [(&str, &str); 1] = [("Esc", "back")];
@@ -135,7 +135,7 @@ pub fn key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
     let c = &mut app.views.conns;
     app.dirty = true;
     match app.keymap.action(&k) {
-        Some(Action::Quit) => return super::vrrp::keys::quit(app),
+        Some(Action::Quit) => return crate::tui::vrrp::keys::quit(app),
         Some(Action::Connections) if app.mode == Mode::Detail => return open_conns(app),
         Some(Action::Filter) if app.mode == Mode::Conns => {
             app.mode = Mode::ConnFilter;
@@ -159,7 +159,7 @@ pub fn key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
             | Action::Drain
             | Action::Undrain
             | Action::Disable),
-        ) if app.mode == Mode::Detail => return super::update::action_of(app, a),
+        ) if app.mode == Mode::Detail => return crate::tui::update::action_of(app, a),
         _ => {}
     }
     Vec::new()
@@ -186,7 +186,7 @@ fn query_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
             v.query_input.pop();
             v.query_error = conn_query::parse(&v.query_input).err();
         }
-        KeyCode::Char('c') if k.ctrl => return super::vrrp::keys::quit(app),
+        KeyCode::Char('c') if k.ctrl => return crate::tui::vrrp::keys::quit(app),
         KeyCode::Char(ch) if !k.ctrl && !k.alt => {
             v.query_input.push(ch);
             v.query_error = conn_query::parse(&v.query_input).err();
@@ -241,7 +241,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
     let fixed: &[(&str, &str)] = match app.mode {
         Mode::Detail => &DETAIL_KEYS,
-        Mode::ConnFilter => &super::action::FILTER_KEYS,
+        Mode::ConnFilter => &crate::tui::action::FILTER_KEYS,
         _ => &CONNS_KEYS,
     };
     out.extend(fixed.iter().map(|(k, l)| (k.to_string(), *l)));

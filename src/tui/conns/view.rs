@@ -5,10 +5,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::conn_list;
+use super::list_view;
 use crate::tui::action::Mode;
 use crate::tui::app::App;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::ui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let c = &app.views.conns;
@@ -19,7 +19,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     frame.render_widget(
-        Paragraph::new(conn_list::counts_line(app, c, theme)),
+        Paragraph::new(list_view::counts_line(app, c, theme)),
         Rect { height: 1, ..rest },
     );
     rest.y += 1;
@@ -33,7 +33,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         };
         frame.render_widget(Paragraph::new(prompt_line(app, theme)), line);
     }
-    conn_list::render_rows(frame, rest, c, Some(c.cursor), theme);
+    list_view::render_rows(frame, rest, c, Some(c.cursor), theme);
 }
 
 fn prompt_line(app: &App, theme: &Theme) -> Line<'static> {

@@ -11,9 +11,9 @@ use ratatui::Frame;
 
 use crate::ipvs::Connection;
 use crate::tui::app::App;
-use crate::tui::conns::{ConnsState, MAX_ROWS};
-use crate::tui::format;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::conns::state::{ConnsState, MAX_ROWS};
+use crate::tui::ui::format;
+use crate::tui::ui::theme::{Slot, Theme};
 
 /// Counts per state, whether a scan is running, and how old the list is.
 pub fn counts_line(app: &App, c: &ConnsState, theme: &Theme) -> Line<'static> {

@@ -17,17 +17,17 @@ use ratatui::DefaultTerminal;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
 
-use super::app::App;
-use super::audit;
-use super::event::{Effect, Event};
-use super::health_runner::Health;
-use super::keymap::Keymap;
-use super::reader::Reader;
-use super::scan_runner::ScanRunner;
-use super::theme::{ColorSupport, Theme};
-use super::update::update;
-use super::view;
-use super::vrrp_runner::Engine;
+use crate::tui::app::App;
+use crate::tui::edge::audit;
+use crate::tui::edge::health_runner::Health;
+use crate::tui::edge::reader::Reader;
+use crate::tui::edge::scan::ScanRunner;
+use crate::tui::edge::vrrp_runner::Engine;
+use crate::tui::event::{Effect, Event};
+use crate::tui::ui::keymap::Keymap;
+use crate::tui::ui::theme::{ColorSupport, Theme};
+use crate::tui::update::update;
+use crate::tui::view;
 
 /// What `lvsdeck` (no subcommand) was given.
 #[derive(Debug, Clone)]
@@ -94,14 +94,14 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
                             "a lvsdeck daemon runs here ({}): run the console without -f to attach to it",
                             opts.control.display()
                         );
-                        let _ = tx.send(Event::Health(super::health::Msg::Warning(w)));
+                        let _ = tx.send(Event::Health(crate::tui::health::Msg::Warning(w)));
                     }
                     Health::start(loaded, tx.clone()).await
                 };
                 (engine, health)
             }
             None => {
-                let health = super::health_runner::attach(&opts.control, tx.clone()).await;
+                let health = crate::tui::edge::health_runner::attach(&opts.control, tx.clone()).await;
                 (Engine::default(), health.unwrap_or_default())
             }
         };
@@ -225,7 +225,7 @@ async fn event_loop(
             let took_table = matches!(event, Event::Table(Ok(_)));
             let effects = update(&mut app, event, Instant::now());
             if took_table {
-                super::reader::release_freed_memory();
+                crate::tui::edge::reader::release_freed_memory();
             }
             for effect in effects {
                 match effect {
@@ -268,7 +268,7 @@ async fn event_loop(
                     Effect::StopConns => scans.stop(),
                     Effect::Health(cmd) => {
                         if let Err(e) = health.send(cmd) {
-                            let _ = tx.send(Event::Health(super::health::Msg::Failed(e)));
+                            let _ = tx.send(Event::Health(crate::tui::health::Msg::Failed(e)));
                         }
                     }
                     Effect::Audit(ops) => {
@@ -287,7 +287,7 @@ async fn event_loop(
                     }
                     Effect::Vrrp(name, cmd) => {
                         if let Err(e) = engine.send(&name, cmd) {
-                            let _ = tx.send(Event::Vrrp(super::vrrp::Msg::NotSent(e)));
+                            let _ = tx.send(Event::Vrrp(crate::tui::vrrp::Msg::NotSent(e)));
                         }
                     }
                 }

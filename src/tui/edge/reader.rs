@@ -4,11 +4,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::event::{Snapshot, Source};
 use crate::ipvs::error::IpvsError;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{procfs, Op};
 use crate::rules::apply::apply_atomically;
+use crate::tui::event::{Snapshot, Source};
 
 /// How the table is read, decided once at start.
 #[derive(Clone)]

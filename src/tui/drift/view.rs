@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::app::App;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::ui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let h = &app.health;

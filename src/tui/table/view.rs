@@ -8,10 +8,10 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
 use crate::tui::app::App;
-use crate::tui::columns::{Column, RowData};
-use crate::tui::format::{number, Unit};
-use crate::tui::rows::RowRef;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::table::columns::{Column, RowData};
+use crate::tui::table::rows::RowRef;
+use crate::tui::ui::format::{number, Unit};
+use crate::tui::ui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     if area.height == 0 {

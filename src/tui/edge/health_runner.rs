@@ -9,8 +9,6 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::event::Event;
-use super::health::{HealthCmd, Msg};
 use crate::check::Intent;
 use crate::engine::control::client::Client;
 use crate::engine::control::from_reply;
@@ -20,6 +18,8 @@ use crate::engine::health_status::HealthStatus;
 use crate::engine::ipvs_run::Ipvs;
 use crate::engine::operator::server_text;
 use crate::engine::task::Command;
+use crate::tui::event::Event;
+use crate::tui::health::{HealthCmd, Msg};
 
 /// The running engine; `Default` when nothing runs.
 #[derive(Default)]

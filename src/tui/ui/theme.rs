@@ -8,14 +8,14 @@ use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
 
-use super::config_error::{line_of, syntax, ConfigError, ConfigErrors, Source};
+use crate::tui::ui::config_error::{line_of, syntax, ConfigError, ConfigErrors, Source};
 
 pub const BUILTIN: [(&str, &str); 3] = [
-    ("dark", include_str!("../../themes/dark.toml")),
-    ("light", include_str!("../../themes/light.toml")),
+    ("dark", include_str!("../../../themes/dark.toml")),
+    ("light", include_str!("../../../themes/light.toml")),
     (
         "high-contrast",
-        include_str!("../../themes/high-contrast.toml"),
+        include_str!("../../../themes/high-contrast.toml"),
     ),
 ];
 

@@ -7,9 +7,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::columns::{RowData, RowKey};
-use super::rows::RowRef;
 use crate::ipvs::ServiceEntry;
+use crate::tui::table::columns::{RowData, RowKey};
+use crate::tui::table::rows::RowRef;
 
 /// Samples per ring: five minutes at the default 1 s refresh.
 pub const LEN: usize = 300;
@@ -133,8 +133,8 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::filter::Filter;
-    use crate::tui::sort::Sort;
+    use crate::tui::table::filter::Filter;
+    use crate::tui::table::sort::Sort;
     use crate::tui::tests::fixture::table;
     use crate::tui::tests::perf::big_table;
 
@@ -144,7 +144,7 @@ mod tests {
         let mut h = History::default();
         for i in 0..(LEN as u64 + 50) {
             t[0].service.stats.cps = i;
-            let rows = crate::tui::rows::build(&t, &Sort::default(), &Filter::default());
+            let rows = crate::tui::table::rows::build(&t, &Sort::default(), &Filter::default());
             h.record(&t, &rows, &[]);
         }
         let key = RowKey::Service(t[0].service.config.key);
@@ -158,7 +158,7 @@ mod tests {
     }
 
     fn rows_of(t: &[ServiceEntry]) -> Vec<RowRef> {
-        crate::tui::rows::build(t, &Sort::default(), &Filter::default())
+        crate::tui::table::rows::build(t, &Sort::default(), &Filter::default())
     }
 
     #[test]

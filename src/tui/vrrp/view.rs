@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::tui::app::App;
-use crate::tui::format::age;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::ui::format::age;
+use crate::tui::ui::theme::{Slot, Theme};
 use crate::tui::vrrp::drill::{self, Dialog, Form, Kind};
 use crate::tui::vrrp::keys::{DRILL_KEYS, QUIT_KEYS};
 use crate::tui::vrrp::{state_name, Instance};

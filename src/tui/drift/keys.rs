@@ -1,15 +1,14 @@
-//! The drift list (`w`): every difference the reconciler found between the kernel and what
-//! lvsdeck made, as the ipvsadm line that reverts it and what the kernel has; `r` reverts
-//! the selected one, `k` keeps it (until reconciled or the configuration is reloaded).
-//! `R`/`K` (keymap actions) do it for all. Pure: commands leave as effects.
+//! The drift list's keys: `w` opens it, `r` reverts the selected difference, `k` keeps it
+//! (until reconciled or the configuration is reloaded), and `R`/`K` (keymap actions) do it
+//! for all. Pure: commands leave as effects.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::action::{Action, Mode};
-use super::app::App;
-use super::event::Effect;
-use super::health::HealthCmd;
-use super::keys::Key;
+use crate::tui::action::{Action, Mode};
+use crate::tui::app::App;
+use crate::tui::event::Effect;
+use crate::tui::health::HealthCmd;
+use crate::tui::ui::key::Key;
 
 /// Fixed keys of the list, for the footer and help.
 pub const LIST_KEYS: [(&str, &str); 5] = [
@@ -42,7 +41,7 @@ pub fn list_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
         _ => match app.keymap.action(&k) {
             Some(Action::DriftList) => app.mode = Mode::Table,
             Some(a @ (Action::ReconcileAll | Action::KeepAll | Action::Quit)) => {
-                return super::update::action_of(app, a)
+                return crate::tui::update::action_of(app, a)
             }
             _ => {}
         },
