@@ -7,13 +7,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Mode};
 use super::app::App;
-use super::detail::keys as views;
-use super::edit;
 use super::event::{Effect, Event};
-use super::table::filter::Filter;
 use super::ui::key::Key;
-use super::ui::layout;
-use super::vrrp;
+use super::{conns, detail, drift, edit, table, vrrp};
 
 pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
     app.now = now;
@@ -31,11 +27,11 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             app.dirty = true;
             app.vrrp.on_tick(now);
             let mut effects = refresh(app);
-            effects.extend(views::on_tick(app));
+            effects.extend(conns::keys::on_tick(app));
             effects
         }
         Event::Conns(id, msg) => {
-            views::on_conns(app, id, msg);
+            conns::keys::on_conns(app, id, msg);
             Vec::new()
         }
         Event::Table(Ok(snap)) => {
@@ -93,7 +89,7 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
         }
         Event::Resize(w, h) => {
             app.size = (w, h);
-            relayout(app);
+            app.relayout();
             Vec::new()
         }
     }
@@ -106,12 +102,6 @@ fn refresh(app: &mut App) -> Vec<Effect> {
     }
     app.refreshing = true;
     vec![Effect::Refresh]
-}
-
-fn relayout(app: &mut App) {
-    app.page = layout::page(app);
-    app.scroll_to_cursor();
-    app.dirty = true;
 }
 
 fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
@@ -127,7 +117,7 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
             Some(a) => action(app, a),
             None => Vec::new(),
         },
-        Mode::Drift => super::drift::keys::list_key(app, ev, k),
+        Mode::Drift => drift::keys::list_key(app, ev, k),
         Mode::Help => {
             let closes = ev.code == KeyCode::Esc
                 || k == Key::char('q')
@@ -141,8 +131,9 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
             app.dirty = true;
             Vec::new()
         }
-        Mode::Filter => filter_key(app, ev, k),
-        Mode::Detail | Mode::Conns | Mode::ConnFilter => views::key(app, ev, k),
+        Mode::Filter => table::keys::filter_key(app, ev, k),
+        Mode::Detail => detail::keys::key(app, ev, k),
+        Mode::Conns | Mode::ConnFilter => conns::keys::key(app, ev, k),
         Mode::Vrrp => vrrp::keys::panel_key(app, ev, k),
     }
 }
@@ -164,52 +155,6 @@ fn help_scroll(app: &mut App, ev: &KeyEvent) {
     .min(max);
 }
 
-fn filter_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
-    if k.ctrl && app.keymap.action(&k) == Some(Action::Quit) {
-        return action(app, Action::Quit);
-    }
-    match ev.code {
-        KeyCode::Esc => {
-            app.filter.input = app.filter.applied.clone();
-            set_query(app);
-            app.mode = Mode::Table;
-            relayout(app);
-        }
-        // A query that does not parse stays open for correction.
-        KeyCode::Enter if app.filter.error.is_none() => {
-            app.filter.applied = app.filter.input.trim().to_string();
-            app.filter.input = app.filter.applied.clone();
-            app.mode = Mode::Table;
-            relayout(app);
-        }
-        KeyCode::Backspace => {
-            app.filter.input.pop();
-            set_query(app);
-        }
-        KeyCode::Char(c) if !k.ctrl && !k.alt => {
-            app.filter.input.push(c);
-            set_query(app);
-        }
-        _ => {}
-    }
-    app.dirty = true;
-    Vec::new()
-}
-
-/// Filters as the user types; a query that does not parse leaves the last good one in force.
-fn set_query(app: &mut App) {
-    match Filter::parse(&app.filter.input) {
-        Ok(q) => {
-            app.filter.error = None;
-            if q != app.filter.query {
-                app.filter.query = q;
-                app.rebuild();
-            }
-        }
-        Err(e) => app.filter.error = Some(e),
-    }
-}
-
 /// An action from elsewhere than the table (the drift list's `R`/`K`/quit).
 pub(super) fn action_of(app: &mut App, a: Action) -> Vec<Effect> {
     action(app, a)
@@ -217,50 +162,19 @@ pub(super) fn action_of(app: &mut App, a: Action) -> Vec<Effect> {
 
 fn action(app: &mut App, a: Action) -> Vec<Effect> {
     app.dirty = true;
-    let page = app.page.max(1);
     match a {
-        Action::Quit => return vrrp::keys::quit(app),
-        Action::Help => app.mode = Mode::Help,
-        Action::Up => app.select(app.cursor.saturating_sub(1)),
-        Action::Down => app.select(app.cursor.saturating_add(1)),
-        Action::PageUp => app.select(app.cursor.saturating_sub(page)),
-        Action::PageDown => app.select(app.cursor.saturating_add(page)),
-        Action::Top => app.select(0),
-        Action::Bottom => app.select(usize::MAX),
-        Action::SortNext => {
-            app.sort = app.sort.next();
-            app.rebuild();
+        Action::Quit => vrrp::keys::quit(app),
+        Action::Help => {
+            app.mode = Mode::Help;
+            Vec::new()
         }
-        Action::SortReverse => {
-            app.sort = app.sort.reverse();
-            app.rebuild();
-        }
-        Action::Filter => {
-            app.mode = Mode::Filter;
-            app.filter.input = app.filter.applied.clone();
-            relayout(app);
-        }
-        Action::ClearFilter => {
-            app.filter = Default::default();
-            app.rebuild();
-            relayout(app);
-        }
-        Action::ToggleExact => app.exact = !app.exact,
-        Action::Freeze => {
-            app.frozen = !app.frozen;
-            if !app.frozen {
-                if let Some(snap) = app.pending.take() {
-                    app.apply_snapshot(snap);
-                }
-            }
-        }
-        Action::Refresh => return refresh(app),
-        Action::Detail => return views::open_detail(app),
-        Action::Connections => return views::open_conns(app),
-        Action::Vrrp => return vrrp::keys::open(app),
-        Action::DriftList => return super::drift::keys::open(app),
-        Action::ReconcileAll => return super::drift::keys::all(app, false),
-        Action::KeepAll => return super::drift::keys::all(app, true),
+        Action::Refresh => refresh(app),
+        Action::Detail => detail::keys::open(app),
+        Action::Connections => conns::keys::open(app),
+        Action::Vrrp => vrrp::keys::open(app),
+        Action::DriftList => drift::keys::open(app),
+        Action::ReconcileAll => drift::keys::all(app, false),
+        Action::KeepAll => drift::keys::all(app, true),
         a @ (Action::AddService
         | Action::AddServer
         | Action::Edit
@@ -274,7 +188,21 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
         | Action::Command
         | Action::Zero
         | Action::ZeroAll
-        | Action::Clear) => return edit::flow::action(app, a, app.now),
+        | Action::Clear) => edit::flow::action(app, a, app.now),
+        a @ (Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom
+        | Action::SortNext
+        | Action::SortReverse
+        | Action::Filter
+        | Action::ClearFilter
+        | Action::ToggleExact
+        | Action::Freeze) => {
+            table::keys::action(app, a);
+            Vec::new()
+        }
     }
-    Vec::new()
 }

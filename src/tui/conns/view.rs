@@ -11,8 +11,8 @@ use crate::tui::app::App;
 use crate::tui::ui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let c = &app.views.conns;
-    let v = &app.views;
+    let c = &app.conns.list;
+    let v = &app.conns;
     let prompt = app.mode == Mode::ConnFilter || !v.query_applied.is_empty();
     let mut rest = area;
     if rest.height == 0 {
@@ -37,7 +37,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn prompt_line(app: &App, theme: &Theme) -> Line<'static> {
-    let v = &app.views;
+    let v = &app.conns;
     let accent = theme.style(Slot::Accent);
     let mut spans = if app.mode == Mode::ConnFilter {
         vec![
@@ -51,10 +51,10 @@ fn prompt_line(app: &App, theme: &Theme) -> Line<'static> {
             Span::styled(v.query_applied.clone(), theme.style(Slot::Text)),
         ]
     };
-    let rows = app.views.conns.shown.rows.len();
+    let rows = app.conns.list.shown.rows.len();
     if rows > 0 {
         spans.push(Span::styled(
-            format!("  (row {} of {rows})", app.views.conns.cursor + 1),
+            format!("  (row {} of {rows})", app.conns.list.cursor + 1),
             theme.style(Slot::Muted),
         ));
     }

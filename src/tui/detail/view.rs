@@ -21,7 +21,7 @@ use crate::tui::ui::theme::{Slot, Theme};
 const BLOCK: u16 = 13;
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let Some(key) = app.views.detail else {
+    let Some(key) = app.detail.row else {
         return;
     };
     let row = find(app.entries(), &key);
@@ -71,7 +71,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     if conns.height > 0 {
         let [counts, list] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(conns);
-        let c = &app.views.conns;
+        let c = &app.conns.list;
         frame.render_widget(
             Paragraph::new(list_view::counts_line(app, c, theme)),
             counts,
@@ -97,10 +97,10 @@ fn health(app: &App, row: &RowData<'_>, theme: &Theme) -> Vec<Line<'static>> {
                 .keys_text(crate::tui::action::Action::Undrain)
                 .unwrap_or_else(|| "undrain".into());
             let mut out = vec![Line::styled(
-                format!("Health [{}]", crate::tui::health::marker(v)),
+                format!("Health [{}]", crate::tui::health::view::marker(v)),
                 theme.style(Slot::Accent),
             )];
-            for (k, val) in crate::tui::health::detail_lines(v, now, wall, &undrain) {
+            for (k, val) in crate::tui::health::view::detail_lines(v, now, wall, &undrain) {
                 out.push(Line::from(vec![
                     Span::styled(format!("{k:<15}"), muted),
                     Span::styled(val, theme.style(Slot::Text)),
@@ -118,7 +118,7 @@ fn health(app: &App, row: &RowData<'_>, theme: &Theme) -> Vec<Line<'static>> {
                 theme.style(Slot::Warning),
             )];
             for i in items {
-                for l in crate::tui::health::drift_lines(i) {
+                for l in crate::tui::health::view::drift_lines(i) {
                     out.push(Line::styled(l, theme.style(Slot::Text)));
                 }
             }
@@ -257,7 +257,7 @@ const SERIES: [Series; 4] = [
 
 /// Four series, a title line and two lines of bars each, newest on the right.
 fn sparklines(frame: &mut Frame<'_>, area: Rect, app: &App, key: &RowKey, theme: &Theme) {
-    let ring: Option<&Ring> = app.views.history.get(key);
+    let ring: Option<&Ring> = app.detail.history.get(key);
     let n = ring.map_or(0, |r| r.samples().len());
     let span = app.interval * u32::try_from(n).unwrap_or(u32::MAX);
     let areas = Layout::vertical([Constraint::Length(3); 4]).split(area);

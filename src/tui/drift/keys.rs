@@ -22,7 +22,7 @@ pub const LIST_KEYS: [(&str, &str); 5] = [
 /// Opens the list.
 pub fn open(app: &mut App) -> Vec<Effect> {
     app.mode = Mode::Drift;
-    app.health.drift_cursor = 0;
+    app.drift.cursor = 0;
     app.dirty = true;
     Vec::new()
 }
@@ -31,11 +31,11 @@ pub fn open(app: &mut App) -> Vec<Effect> {
 pub fn list_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
     app.dirty = true;
     let n = app.health.drift().len();
-    let cur = app.health.drift_cursor.min(n.saturating_sub(1));
+    let cur = app.drift.cursor.min(n.saturating_sub(1));
     match ev.code {
         KeyCode::Esc => app.mode = Mode::Table,
-        KeyCode::Up => app.health.drift_cursor = cur.saturating_sub(1),
-        KeyCode::Down => app.health.drift_cursor = (cur + 1).min(n.saturating_sub(1)),
+        KeyCode::Up => app.drift.cursor = cur.saturating_sub(1),
+        KeyCode::Down => app.drift.cursor = (cur + 1).min(n.saturating_sub(1)),
         KeyCode::Char('r') if !k.ctrl && !k.alt => return one(app, cur, false),
         KeyCode::Char('k') if !k.ctrl && !k.alt => return one(app, cur, true),
         _ => match app.keymap.action(&k) {

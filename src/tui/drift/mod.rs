@@ -4,3 +4,9 @@
 
 pub mod keys;
 pub mod view;
+
+#[derive(Debug, Clone, Default)]
+pub struct DriftState {
+    /// The selected entry.
+    pub cursor: usize,
+}

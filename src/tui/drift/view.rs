@@ -31,7 +31,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             theme.style(Slot::Muted),
         ));
     }
-    let cur = h.drift_cursor.min(items.len().saturating_sub(1));
+    let cur = app.drift.cursor.min(items.len().saturating_sub(1));
     for (i, item) in items.iter().enumerate() {
         let selected = i == cur;
         let mark = if selected { "▶ " } else { "  " };

@@ -144,7 +144,7 @@ fn health_marker(app: &App, row: &RowData<'_>) -> Option<&'static str> {
         RowData::Dest(e, d) => app
             .health
             .server(&e.service.config.key, d.config.addr, d.config.port)
-            .map(crate::tui::health::marker),
+            .map(crate::tui::health::view::marker),
         RowData::Service(_) => None,
     }
 }

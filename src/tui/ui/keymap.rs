@@ -191,6 +191,19 @@ impl Keymap {
 
     /// The commands valid in `mode` as (keys, label) for the footer; help lists every action
     /// from the same bindings.
+    /// A view's footer: its fixed keys, then the bound keys of these actions.
+    pub fn hints_of(
+        &self,
+        fixed: &[(&str, &'static str)],
+        actions: &[Action],
+    ) -> Vec<(String, &'static str)> {
+        let fixed = fixed.iter().map(|(k, l)| (k.to_string(), *l));
+        let bound = actions
+            .iter()
+            .filter_map(|a| Some((self.keys_text(*a)?, a.label())));
+        fixed.chain(bound).collect()
+    }
+
     pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
         match mode {
             Mode::Table => Action::ALL

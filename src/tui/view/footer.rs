@@ -7,7 +7,6 @@ use ratatui::Frame;
 
 use crate::tui::action::Mode;
 use crate::tui::app::App;
-use crate::tui::detail::keys as views;
 use crate::tui::ui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
@@ -32,7 +31,8 @@ fn other(
 ) -> Vec<(String, &'static str)> {
     match (dialog, mode) {
         (Some(d), _) => crate::tui::edit::keys::hints(d),
-        (None, Mode::Detail | Mode::Conns | Mode::ConnFilter) => views::hints(app),
+        (None, Mode::Detail) => crate::tui::detail::keys::hints(app),
+        (None, Mode::Conns | Mode::ConnFilter) => crate::tui::conns::keys::hints(app),
         (None, Mode::Vrrp) => crate::tui::vrrp::keys::PANEL_KEYS
             .iter()
             .map(|(k, l)| (k.to_string(), *l))
