@@ -124,13 +124,7 @@ impl App {
 
     /// Why changes are impossible, if they are.
     pub fn read_only(&self) -> Option<&str> {
-        if self.edit.read_only {
-            return Some("--read-only");
-        }
-        match &self.source {
-            Some(Source::Procfs { reason }) => Some(reason),
-            _ => None,
-        }
+        read_only_reason(self.edit.read_only, self.source.as_ref())
     }
 
     /// How old the table on screen is.
@@ -175,9 +169,14 @@ impl App {
         self.dirty = true;
     }
 
+    /// Whether the filter line shows: while typing a query, or while one is in force.
+    pub fn shows_filter(&self) -> bool {
+        self.mode == Mode::Filter || !self.filter.applied.is_empty()
+    }
+
     /// Fits the table to the terminal and the filter line after either changed.
     pub fn relayout(&mut self) {
-        self.page = layout::page(self);
+        self.page = layout::page(self.size, self.shows_filter());
         self.scroll_to_cursor();
         self.dirty = true;
     }
@@ -216,6 +215,18 @@ impl App {
             watched.push(*r);
         }
         self.detail.history.record(entries, &self.rows, &watched);
+    }
+}
+
+/// `App::read_only` from its two parts, for a handler that borrows `App::edit` mutably
+/// beside it.
+pub fn read_only_reason(flag: bool, source: Option<&Source>) -> Option<&str> {
+    if flag {
+        return Some("--read-only");
+    }
+    match source {
+        Some(Source::Procfs { reason }) => Some(reason),
+        _ => None,
     }
 }
 

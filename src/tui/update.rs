@@ -1,14 +1,18 @@
 //! `update`: the only place state changes. Pure: no I/O, no clock (`now` comes in), never
-//! blocks; what must happen outside is returned as effects.
+//! blocks; what must happen outside is returned as effects. It hands each key to the
+//! feature whose mode has the keyboard and runs the console-wide `Action` a feature gives
+//! back (`Handled`), so features never call back into it.
 
 use std::time::Instant;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Mode};
-use super::app::App;
-use super::event::{Effect, Event};
+use super::app::{self, App};
+use super::drift::DriftState;
+use super::event::{Effect, Event, Handled};
 use super::ui::key::Key;
+use super::ui::layout;
 use super::{conns, detail, drift, edit, table, vrrp};
 
 pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
@@ -41,7 +45,7 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
                 app.pending = Some(snap);
             } else {
                 app.apply_snapshot(snap);
-                edit::drain::after_refresh(app);
+                edit::drain::after_refresh(&mut app.edit, app.snapshot.as_ref(), app.mode, now);
             }
             app.dirty = true;
             Vec::new()
@@ -112,12 +116,16 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
     if app.edit.dialog.is_some() {
         return edit::keys::key(app, ev);
     }
-    match app.mode {
+    let handled = match app.mode {
         Mode::Table => match app.keymap.action(&k) {
-            Some(a) => action(app, a),
-            None => Vec::new(),
+            Some(a) => Handled::Action(a),
+            None => Handled::Effects(Vec::new()),
         },
-        Mode::Drift => drift::keys::list_key(app, ev, k),
+        Mode::Drift => {
+            app.dirty = true;
+            let (state, cx) = drift_cx(app);
+            drift::keys::list_key(state, cx, ev, k)
+        }
         Mode::Help => {
             let closes = ev.code == KeyCode::Esc
                 || k == Key::char('q')
@@ -129,18 +137,34 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
                 help_scroll(app, ev);
             }
             app.dirty = true;
-            Vec::new()
+            Handled::Effects(Vec::new())
         }
         Mode::Filter => table::keys::filter_key(app, ev, k),
         Mode::Detail => detail::keys::key(app, ev, k),
         Mode::Conns | Mode::ConnFilter => conns::keys::key(app, ev, k),
-        Mode::Vrrp => vrrp::keys::panel_key(app, ev, k),
+        Mode::Vrrp => vrrp::keys::panel_key(app, ev, k).into(),
+    };
+    match handled {
+        Handled::Effects(effects) => effects,
+        Handled::Action(a) => action(app, a),
     }
+}
+
+/// The drift list's own state and what its keys use of the rest, borrowed side by side.
+fn drift_cx(app: &mut App) -> (&mut DriftState, drift::keys::Cx<'_>) {
+    let cx = drift::keys::Cx {
+        items: app.health.drift(),
+        read_only: app::read_only_reason(app.edit.read_only, app.source.as_ref()),
+        keymap: &app.keymap,
+        edit: &mut app.edit,
+        mode: &mut app.mode,
+    };
+    (&mut app.drift, cx)
 }
 
 /// j/k, arrows, PageUp/PageDown, Home/End inside a `?` popup too long for the terminal.
 fn help_scroll(app: &mut App, ev: &KeyEvent) {
-    let max = super::view::help_max_scroll(app, app.size.1);
+    let max = layout::help_max_scroll(app.size.1);
     let page = app.size.1.saturating_sub(3).max(1);
     let s = app.help_scroll;
     app.help_scroll = match ev.code {
@@ -155,11 +179,6 @@ fn help_scroll(app: &mut App, ev: &KeyEvent) {
     .min(max);
 }
 
-/// An action from elsewhere than the table (the drift list's `R`/`K`/quit).
-pub(super) fn action_of(app: &mut App, a: Action) -> Vec<Effect> {
-    action(app, a)
-}
-
 fn action(app: &mut App, a: Action) -> Vec<Effect> {
     app.dirty = true;
     match a {
@@ -172,9 +191,9 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
         Action::Detail => detail::keys::open(app),
         Action::Connections => conns::keys::open(app),
         Action::Vrrp => vrrp::keys::open(app),
-        Action::DriftList => drift::keys::open(app),
-        Action::ReconcileAll => drift::keys::all(app, false),
-        Action::KeepAll => drift::keys::all(app, true),
+        Action::DriftList => drift::keys::open(&mut app.drift, &mut app.mode),
+        Action::ReconcileAll => drift::keys::all(drift_cx(app).1, false),
+        Action::KeepAll => drift::keys::all(drift_cx(app).1, true),
         a @ (Action::AddService
         | Action::AddServer
         | Action::Edit

@@ -8,7 +8,7 @@ use super::query;
 use super::state::{row_filter, ConnMsg};
 use crate::tui::action::{Action, Mode, FILTER_KEYS};
 use crate::tui::app::App;
-use crate::tui::event::Effect;
+use crate::tui::event::{Effect, Handled};
 use crate::tui::table::columns::RowKey;
 use crate::tui::ui::key::Key;
 use crate::tui::ui::layout::HEADER_LINES;
@@ -105,22 +105,22 @@ pub fn leave(app: &mut App) -> Vec<Effect> {
 }
 
 /// Keys while the connections view is open.
-pub fn key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
+pub fn key(app: &mut App, ev: &KeyEvent, k: Key) -> Handled {
     if app.mode == Mode::ConnFilter {
         return query_key(app, ev, k);
     }
     if ev.code == KeyCode::Esc && !k.ctrl && !k.alt {
-        return back(app);
+        return back(app).into();
     }
     app.dirty = true;
     match app.keymap.action(&k) {
-        Some(Action::Quit) => crate::tui::vrrp::keys::quit(app),
+        Some(Action::Quit) => Handled::Action(Action::Quit),
         Some(Action::Filter) => {
             app.mode = Mode::ConnFilter;
             app.conns.query_input = app.conns.query_applied.clone();
-            Vec::new()
+            Handled::Effects(Vec::new())
         }
-        a => list_action(app, a),
+        a => list_action(app, a).into(),
     }
 }
 
@@ -146,7 +146,7 @@ pub fn list_action(app: &mut App, a: Option<Action>) -> Vec<Effect> {
 }
 
 /// Keys of the `/` prompt: the query is checked as it is typed, applied on Enter.
-fn query_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
+fn query_key(app: &mut App, ev: &KeyEvent, k: Key) -> Handled {
     app.dirty = true;
     let v = &mut app.conns;
     match ev.code {
@@ -160,7 +160,7 @@ fn query_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
                 v.query_applied = v.query_input.trim().to_string();
                 v.query_error = None;
                 app.mode = Mode::Conns;
-                return apply_query(app);
+                return apply_query(app).into();
             }
             Err(e) => v.query_error = Some(e),
         },
@@ -168,14 +168,14 @@ fn query_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
             v.query_input.pop();
             v.query_error = query::parse(&v.query_input).err();
         }
-        KeyCode::Char('c') if k.ctrl => return crate::tui::vrrp::keys::quit(app),
+        KeyCode::Char('c') if k.ctrl => return Handled::Action(Action::Quit),
         KeyCode::Char(ch) if !k.ctrl && !k.alt => {
             v.query_input.push(ch);
             v.query_error = query::parse(&v.query_input).err();
         }
         _ => {}
     }
-    Vec::new()
+    Handled::Effects(Vec::new())
 }
 
 /// A scan's message; redraws only for the scan wanted.

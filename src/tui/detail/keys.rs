@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use crate::tui::action::{Action, Mode};
 use crate::tui::app::App;
 use crate::tui::conns;
-use crate::tui::event::Effect;
+use crate::tui::event::{Effect, Handled};
 use crate::tui::ui::key::Key;
 
 /// Fixed keys of the view (Esc cannot be remapped: it is also `clear_filter`).
@@ -24,23 +24,24 @@ pub fn open(app: &mut App) -> Vec<Effect> {
 }
 
 /// Keys while the detail view is open.
-pub fn key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
+pub fn key(app: &mut App, ev: &KeyEvent, k: Key) -> Handled {
     if ev.code == KeyCode::Esc && !k.ctrl && !k.alt {
-        return conns::keys::leave(app);
+        return conns::keys::leave(app).into();
     }
     app.dirty = true;
     match app.keymap.action(&k) {
-        Some(Action::Quit) => crate::tui::vrrp::keys::quit(app),
-        Some(Action::Connections) => conns::keys::open(app),
+        Some(Action::Connections) => conns::keys::open(app).into(),
+        // Quit, and what the row's health and drift allow, as from the table.
         Some(
-            a @ (Action::ReconcileAll
+            a @ (Action::Quit
+            | Action::ReconcileAll
             | Action::KeepAll
             | Action::DriftList
             | Action::Drain
             | Action::Undrain
             | Action::Disable),
-        ) => crate::tui::update::action_of(app, a),
-        a => conns::keys::list_action(app, a),
+        ) => Handled::Action(a),
+        a => conns::keys::list_action(app, a).into(),
     }
 }
 

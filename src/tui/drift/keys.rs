@@ -1,14 +1,18 @@
 //! The drift list's keys: `w` opens it, `r` reverts the selected difference, `k` keeps it
 //! (until reconciled or the configuration is reloaded), and `R`/`K` (keymap actions) do it
-//! for all. Pure: commands leave as effects.
+//! for all. Pure: commands leave as effects. The keys take the list's own state and a small
+//! context, not the whole `App`.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+use super::DriftState;
+use crate::engine::drift::DriftItem;
 use crate::tui::action::{Action, Mode};
-use crate::tui::app::App;
-use crate::tui::event::Effect;
+use crate::tui::edit::EditState;
+use crate::tui::event::{Effect, Handled};
 use crate::tui::health::HealthCmd;
 use crate::tui::ui::key::Key;
+use crate::tui::ui::keymap::Keymap;
 
 /// Fixed keys of the list, for the footer and help.
 pub const LIST_KEYS: [(&str, &str); 5] = [
@@ -19,58 +23,67 @@ pub const LIST_KEYS: [(&str, &str); 5] = [
     ("Esc", "back"),
 ];
 
+/// What the drift keys use of the rest of the console.
+pub struct Cx<'a> {
+    /// The reconciler's differences (`HealthState::drift`).
+    pub items: &'a [DriftItem],
+    /// Why changes are refused, if they are (`App::read_only`).
+    pub read_only: Option<&'a str>,
+    pub keymap: &'a Keymap,
+    /// Where the list says what it did (the message line under the header).
+    pub edit: &'a mut EditState,
+    pub mode: &'a mut Mode,
+}
+
 /// Opens the list.
-pub fn open(app: &mut App) -> Vec<Effect> {
-    app.mode = Mode::Drift;
-    app.drift.cursor = 0;
-    app.dirty = true;
+pub fn open(state: &mut DriftState, mode: &mut Mode) -> Vec<Effect> {
+    *mode = Mode::Drift;
+    state.cursor = 0;
     Vec::new()
 }
 
 /// Keys while the list is open.
-pub fn list_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
-    app.dirty = true;
-    let n = app.health.drift().len();
-    let cur = app.drift.cursor.min(n.saturating_sub(1));
+pub fn list_key(state: &mut DriftState, cx: Cx<'_>, ev: &KeyEvent, k: Key) -> Handled {
+    let n = cx.items.len();
+    let cur = state.cursor.min(n.saturating_sub(1));
     match ev.code {
-        KeyCode::Esc => app.mode = Mode::Table,
-        KeyCode::Up => app.drift.cursor = cur.saturating_sub(1),
-        KeyCode::Down => app.drift.cursor = (cur + 1).min(n.saturating_sub(1)),
-        KeyCode::Char('r') if !k.ctrl && !k.alt => return one(app, cur, false),
-        KeyCode::Char('k') if !k.ctrl && !k.alt => return one(app, cur, true),
-        _ => match app.keymap.action(&k) {
-            Some(Action::DriftList) => app.mode = Mode::Table,
+        KeyCode::Esc => *cx.mode = Mode::Table,
+        KeyCode::Up => state.cursor = cur.saturating_sub(1),
+        KeyCode::Down => state.cursor = (cur + 1).min(n.saturating_sub(1)),
+        KeyCode::Char('r') if !k.ctrl && !k.alt => return one(cx, cur, false).into(),
+        KeyCode::Char('k') if !k.ctrl && !k.alt => return one(cx, cur, true).into(),
+        _ => match cx.keymap.action(&k) {
+            Some(Action::DriftList) => *cx.mode = Mode::Table,
             Some(a @ (Action::ReconcileAll | Action::KeepAll | Action::Quit)) => {
-                return crate::tui::update::action_of(app, a)
+                return Handled::Action(a)
             }
             _ => {}
         },
     }
-    Vec::new()
+    Handled::Effects(Vec::new())
 }
 
 /// Reverts (`keep == false`) or keeps the entry at `i`.
-fn one(app: &mut App, i: usize, keep: bool) -> Vec<Effect> {
-    let Some(item) = app.health.drift().get(i).cloned() else {
-        app.edit.error("drift: nothing to act on");
+fn one(cx: Cx<'_>, i: usize, keep: bool) -> Vec<Effect> {
+    let Some(item) = cx.items.get(i).cloned() else {
+        cx.edit.error("drift: nothing to act on");
         return Vec::new();
     };
-    if let Some(reason) = app.read_only() {
-        let reason = reason.to_string();
-        app.edit
+    if let Some(reason) = cx.read_only {
+        cx.edit
             .error(format!("drift: refused, read-only ({reason})"));
         return Vec::new();
     }
     if keep && item.kept {
-        app.edit
+        cx.edit
             .error(format!("drift: {} is already kept", item.key));
         return Vec::new();
     }
     if keep {
-        app.edit.info(format!("drift: keeping {}", item.key));
+        cx.edit.info(format!("drift: keeping {}", item.key));
         vec![Effect::Health(HealthCmd::Keep(item.key))]
     } else {
-        app.edit.info(format!(
+        cx.edit.info(format!(
             "drift: reverting with ipvsadm {}",
             item.revert_line()
         ));
@@ -79,20 +92,19 @@ fn one(app: &mut App, i: usize, keep: bool) -> Vec<Effect> {
 }
 
 /// `R`/`K`: every entry at once.
-pub fn all(app: &mut App, keep: bool) -> Vec<Effect> {
-    let drift = app.health.drift();
+pub fn all(cx: Cx<'_>, keep: bool) -> Vec<Effect> {
+    let drift = cx.items;
     if drift.is_empty() {
-        app.edit.info("drift: none");
+        cx.edit.info("drift: none");
         return Vec::new();
     }
-    if let Some(reason) = app.read_only() {
-        let reason = reason.to_string();
-        app.edit
+    if let Some(reason) = cx.read_only {
+        cx.edit
             .error(format!("drift: refused, read-only ({reason})"));
         return Vec::new();
     }
     if !keep {
-        app.edit.info("drift: reconciling");
+        cx.edit.info("drift: reconciling");
         return vec![Effect::Health(HealthCmd::ReconcileAll)];
     }
     let effects: Vec<Effect> = drift
@@ -100,7 +112,7 @@ pub fn all(app: &mut App, keep: bool) -> Vec<Effect> {
         .filter(|i| !i.kept)
         .map(|i| Effect::Health(HealthCmd::Keep(i.key)))
         .collect();
-    app.edit
+    cx.edit
         .info(format!("drift: keeping {} item(s)", effects.len()));
     effects
 }

@@ -6,11 +6,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::tui::app::App;
+use super::DriftState;
+use crate::tui::health::HealthState;
 use crate::tui::ui::theme::{Slot, Theme};
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let h = &app.health;
+pub fn render(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    state: &DriftState,
+    h: &HealthState,
+    theme: &Theme,
+) {
     let items = h.drift();
     let mut out: Vec<Line<'_>> = vec![Line::styled(
         format!(
@@ -31,7 +37,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             theme.style(Slot::Muted),
         ));
     }
-    let cur = app.drift.cursor.min(items.len().saturating_sub(1));
+    let cur = state.cursor.min(items.len().saturating_sub(1));
     for (i, item) in items.iter().enumerate() {
         let selected = i == cur;
         let mark = if selected { "▶ " } else { "  " };

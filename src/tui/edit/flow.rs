@@ -162,7 +162,7 @@ pub fn applied(app: &mut App, results: &[Result<(), String>], now: Instant) -> b
             app.edit.undo = Some(inv);
         }
         if let Some(u) = done.drain {
-            drain::record(app, u, now);
+            drain::record(&mut app.edit, u, now);
         }
     } else {
         let why = errors.join("; ");

@@ -7,14 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
-use crate::tui::app::App;
-use crate::tui::edit::confirm::Confirm;
-use crate::tui::edit::form::{Form, Input};
-use crate::tui::edit::{Dialog, Preview};
+use super::confirm::Confirm;
+use super::form::{Form, Input};
+use super::Preview;
+use super::{Dialog, EditState};
 use crate::tui::ui::theme::{Slot, Theme};
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let Some(dialog) = &app.edit.dialog else {
+pub fn render(frame: &mut Frame<'_>, area: Rect, edit: &EditState, theme: &Theme) {
+    let Some(dialog) = &edit.dialog else {
         return;
     };
     let (title, lines) = match dialog {

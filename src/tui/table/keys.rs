@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::filter::Filter;
 use crate::tui::action::{Action, Mode};
 use crate::tui::app::App;
-use crate::tui::event::Effect;
+use crate::tui::event::Handled;
 use crate::tui::ui::key::Key;
 
 /// One of the table's own actions; `update` dispatches the others.
@@ -51,9 +51,10 @@ pub fn action(app: &mut App, a: Action) {
 }
 
 /// Keys while the `/` prompt is open.
-pub fn filter_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
+pub fn filter_key(app: &mut App, ev: &KeyEvent, k: Key) -> Handled {
+    // Ctrl+c (or another Ctrl quit key) still quits; plain letters are the query.
     if k.ctrl && app.keymap.action(&k) == Some(Action::Quit) {
-        return crate::tui::update::action_of(app, Action::Quit);
+        return Handled::Action(Action::Quit);
     }
     match ev.code {
         KeyCode::Esc => {
@@ -80,7 +81,7 @@ pub fn filter_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
         _ => {}
     }
     app.dirty = true;
-    Vec::new()
+    Handled::Effects(Vec::new())
 }
 
 /// Filters as the user types; a query that does not parse leaves the last good one in force.

@@ -1,10 +1,11 @@
-//! Where each screen region goes. Shared by the views and by `update`, which needs the table's
-//! height to keep the cursor on screen.
+//! Where each screen region goes, and how tall the `?` popup is. Shared by the views and by
+//! `update`, which needs the table's height to keep the cursor on screen and the popup's to
+//! stop its scrolling; so it takes sizes, not the state, and draws nothing.
 
 use ratatui::layout::Rect;
 
-use crate::tui::action::Mode;
-use crate::tui::app::App;
+use super::theme::ROW_LEGEND;
+use crate::tui::action::{Action, FILTER_KEYS};
 
 /// Lines of the header block.
 pub const HEADER_LINES: u16 = 3;
@@ -19,9 +20,9 @@ pub struct Regions {
     pub footer: Rect,
 }
 
-/// Header on top, footer at the bottom, filter line above the footer when there is one.
-pub fn regions(area: Rect, app: &App) -> Regions {
-    let show_filter = app.mode == Mode::Filter || !app.filter.applied.is_empty();
+/// Header on top, footer at the bottom, filter line above the footer when there is one
+/// (`show_filter`: `App::shows_filter`).
+pub fn regions(area: Rect, show_filter: bool) -> Regions {
     let mut rest = area;
     let header_h = HEADER_LINES.min(rest.height);
     let header = Rect {
@@ -53,9 +54,22 @@ pub fn regions(area: Rect, app: &App) -> Regions {
     }
 }
 
-/// Data rows that fit in the table region (its title line excluded).
-pub fn page(app: &App) -> usize {
-    let (w, h) = app.size;
-    let r = regions(Rect::new(0, 0, w, h), app);
+/// Data rows that fit in the table region (its title line excluded) of a terminal `size`
+/// (columns, lines).
+pub fn page(size: (u16, u16), show_filter: bool) -> usize {
+    let (w, h) = size;
+    let r = regions(Rect::new(0, 0, w, h), show_filter);
     usize::from(r.table.height.saturating_sub(1)).max(1)
+}
+
+/// Lines of the `?` popup in one column: one per action, then a blank line and a title
+/// before the filter keys and before the row legend, one line each.
+pub const HELP_LINES: usize = Action::ALL.len() + 2 + FILTER_KEYS.len() + 2 + ROW_LEGEND.len();
+
+/// How far the one-column `?` popup can scroll in a terminal `height` lines high (its
+/// border takes two).
+pub fn help_max_scroll(height: u16) -> u16 {
+    u16::try_from(HELP_LINES)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(height.saturating_sub(2))
 }

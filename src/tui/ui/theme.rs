@@ -19,6 +19,15 @@ pub const BUILTIN: [(&str, &str); 3] = [
     ),
 ];
 
+/// What the table's row styles mean, for the `?` popup's legend (here because it is the
+/// theme's vocabulary, and `layout` counts its lines).
+pub const ROW_LEGEND: [&str; 4] = [
+    "dim: weight 0, drained",
+    "bold warning: weight 0, still active",
+    "failure: service with no server taking traffic",
+    "↑/↓: changed since last refresh",
+];
+
 /// A semantic style slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Slot {

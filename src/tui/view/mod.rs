@@ -6,8 +6,6 @@ mod footer;
 mod header;
 mod help;
 
-pub use help::max_scroll as help_max_scroll;
-
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -24,7 +22,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
         ratatui::widgets::Block::default().style(theme.style(Slot::Text)),
         area,
     );
-    let r = regions(area, app);
+    let r = regions(area, app.shows_filter());
     header::render(frame, r.header, app, theme);
     // The detail and connections views take the table's place, its filter line included.
     let body = Rect {
@@ -34,8 +32,8 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     match app.mode {
         Mode::Detail => detail::view::render(frame, body, app, theme),
         Mode::Conns | Mode::ConnFilter => conns::view::render(frame, body, app, theme),
-        Mode::Vrrp => vrrp::view::render(frame, body, app, theme),
-        Mode::Drift => drift::view::render(frame, body, app, theme),
+        Mode::Vrrp => vrrp::view::render(frame, body, &app.vrrp, app.now, theme),
+        Mode::Drift => drift::view::render(frame, body, &app.drift, &app.health, theme),
         _ => {
             table::view::render(frame, r.table, app, theme);
             if let Some(f) = r.filter {
@@ -47,6 +45,6 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     if app.mode == Mode::Help {
         help::render(frame, area, app, theme);
     }
-    edit::view::render(frame, area, app, theme);
-    vrrp::view::render_dialog(frame, area, app, theme);
+    edit::view::render(frame, area, &app.edit, theme);
+    vrrp::view::render_dialog(frame, area, &app.vrrp, theme);
 }

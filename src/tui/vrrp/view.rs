@@ -1,7 +1,7 @@
 //! The VRRP panel (`v`): the selected instance's state, priorities, master, VIPs, timers,
 //! counters and recent transitions with measured drills; and the drill and quit dialogs.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -9,20 +9,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
-use crate::tui::app::App;
+use super::drill::{self, Dialog, Form, Kind};
+use super::keys::{DRILL_KEYS, QUIT_KEYS};
+use super::{state_name, Instance, VrrpState};
 use crate::tui::ui::format::age;
 use crate::tui::ui::theme::{Slot, Theme};
-use crate::tui::vrrp::drill::{self, Dialog, Form, Kind};
-use crate::tui::vrrp::keys::{DRILL_KEYS, QUIT_KEYS};
-use crate::tui::vrrp::{state_name, Instance};
 use crate::vrrp::counters::Counters;
 use crate::vrrp::State;
 
 /// Transition lines shown.
 const RECENT: usize = 8;
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let v = &app.vrrp;
+pub fn render(frame: &mut Frame<'_>, area: Rect, v: &VrrpState, now: Instant, theme: &Theme) {
     let mut out: Vec<Line<'_>> = Vec::new();
     if v.instances.is_empty() {
         let why = if v.configured {
@@ -49,7 +47,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     if let Some(inst) = v.selected() {
         out.push(Line::default());
-        out.extend(detail(inst, app, theme));
+        out.extend(detail(inst, now, theme));
     }
     frame.render_widget(Paragraph::new(out).style(theme.style(Slot::Text)), area);
 }
@@ -99,7 +97,7 @@ fn interval(cs: u16) -> String {
     format!("{}.{:02}s", cs / 100, cs % 100)
 }
 
-fn detail<'a>(inst: &Instance, app: &App, theme: &Theme) -> Vec<Line<'a>> {
+fn detail<'a>(inst: &Instance, now: Instant, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let muted = theme.style(Slot::Muted);
     let Some(s) = &inst.status else {
@@ -110,7 +108,7 @@ fn detail<'a>(inst: &Instance, app: &App, theme: &Theme) -> Vec<Line<'a>> {
         Some((a, p)) => format!("{a}/{p}"),
         None => "none heard".to_string(),
     };
-    let in_state = inst.time_in_state(app.now).unwrap_or_default();
+    let in_state = inst.time_in_state(now).unwrap_or_default();
     out.push(Line::from(vec![
         Span::styled(format!("  {} ", inst.info.name), theme.style(Slot::Accent)),
         Span::styled(state_name(s.state), state_style(Some(s.state), theme)),
@@ -143,7 +141,7 @@ fn detail<'a>(inst: &Instance, app: &App, theme: &Theme) -> Vec<Line<'a>> {
     }
     out.extend(counters(&s.counters, theme));
     out.push(Line::styled("  recent transitions and drills:", muted));
-    for (_, line) in recent(inst, app) {
+    for (_, line) in recent(inst, now) {
         out.push(line);
     }
     if let Some(d) = &inst.drill {
@@ -151,7 +149,7 @@ fn detail<'a>(inst: &Instance, app: &App, theme: &Theme) -> Vec<Line<'a>> {
             format!(
                 "    now   drill {}: waiting for a takeover ({} so far)",
                 d.title,
-                drill::ms(app.now.saturating_duration_since(d.sent))
+                drill::ms(now.saturating_duration_since(d.sent))
             ),
             theme.style(Slot::Warning),
         ));
@@ -202,12 +200,12 @@ fn counters<'a>(c: &Counters, theme: &Theme) -> Vec<Line<'a>> {
 }
 
 /// Transitions and measured drills, newest first, with how long ago.
-fn recent<'a>(inst: &Instance, app: &App) -> Vec<(Duration, Line<'a>)> {
+fn recent<'a>(inst: &Instance, now: Instant) -> Vec<(Duration, Line<'a>)> {
     let mut rows: Vec<(Duration, Line<'a>)> = Vec::new();
     if let Some(s) = &inst.status {
         let since = inst
             .received
-            .map_or(Duration::ZERO, |r| app.now.saturating_duration_since(r));
+            .map_or(Duration::ZERO, |r| now.saturating_duration_since(r));
         // The engine's clock at the snapshot: the last transition plus the time in state.
         let engine_now = s.transitions.last().map(|t| t.at + s.time_in_state);
         for t in &s.transitions {
@@ -225,7 +223,7 @@ fn recent<'a>(inst: &Instance, app: &App) -> Vec<(Duration, Line<'a>)> {
         }
     }
     for m in &inst.measured {
-        let ago = app.now.saturating_duration_since(m.sent);
+        let ago = now.saturating_duration_since(m.sent);
         rows.push((ago, Line::raw(format!("    -{:<6} {}", age(ago), m.line()))));
     }
     rows.sort_by_key(|(ago, _)| *ago);
@@ -243,8 +241,8 @@ pub fn hints(d: &Dialog) -> Vec<(String, &'static str)> {
 }
 
 /// The drill or quit dialog over whatever is on screen.
-pub fn render_dialog(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
-    let Some(d) = &app.vrrp.dialog else {
+pub fn render_dialog(frame: &mut Frame<'_>, area: Rect, v: &VrrpState, theme: &Theme) {
+    let Some(d) = &v.dialog else {
         return;
     };
     let (title, lines) = match d {
@@ -254,7 +252,7 @@ pub fn render_dialog(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme
         ),
         Dialog::Quit { yes } => (
             " Quit while MASTER? ".to_string(),
-            quit_lines(app, *yes, theme),
+            quit_lines(v, *yes, theme),
         ),
     };
     let h = (lines.len() as u16 + 2).min(area.height);
@@ -313,10 +311,9 @@ fn drill_lines<'a>(f: &Form, theme: &Theme) -> Vec<Line<'a>> {
     out
 }
 
-fn quit_lines<'a>(app: &App, yes: bool, theme: &Theme) -> Vec<Line<'a>> {
-    let names: Vec<String> = app.vrrp.masters().map(|i| i.info.name.clone()).collect();
-    let vips: Vec<String> = app
-        .vrrp
+fn quit_lines<'a>(v: &VrrpState, yes: bool, theme: &Theme) -> Vec<Line<'a>> {
+    let names: Vec<String> = v.masters().map(|i| i.info.name.clone()).collect();
+    let vips: Vec<String> = v
         .masters()
         .flat_map(|i| i.info.vips.iter().cloned())
         .collect();
