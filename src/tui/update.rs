@@ -194,32 +194,10 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
         Action::DriftList => drift::keys::open(&mut app.drift, &mut app.mode),
         Action::ReconcileAll => drift::keys::all(drift_cx(app).1, false),
         Action::KeepAll => drift::keys::all(drift_cx(app).1, true),
-        a @ (Action::AddService
-        | Action::AddServer
-        | Action::Edit
-        | Action::Delete
-        | Action::WeightUp
-        | Action::WeightDown
-        | Action::Drain
-        | Action::Undrain
-        | Action::Disable
-        | Action::Undo
-        | Action::Command
-        | Action::Zero
-        | Action::ZeroAll
-        | Action::Clear) => edit::flow::action(app, a, app.now),
-        a @ (Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom
-        | Action::SortNext
-        | Action::SortReverse
-        | Action::Filter
-        | Action::ClearFilter
-        | Action::ToggleExact
-        | Action::Freeze) => {
+        // The list of editing actions is `Action::edits`, written once.
+        a if a.edits() => edit::flow::action(app, a, app.now),
+        // The rest are the table's own: move, sort, filter, exact numbers, freeze.
+        a => {
             table::keys::action(app, a);
             Vec::new()
         }

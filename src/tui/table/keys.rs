@@ -46,6 +46,7 @@ pub fn action(app: &mut App, a: Action) {
                 }
             }
         }
+        // Dispatched by `update` before it gets here.
         _ => {}
     }
 }
