@@ -1,14 +1,17 @@
 //! The edge: terminal setup and restore, the event loop, and the executor that turns effects
-//! into kernel I/O and reports back as events. Nothing here decides anything.
+//! into kernel I/O and reports back as events. Nothing here decides anything, except that
+//! the executor refuses changes under `--read-only` a second time (`update` refuses first).
 
 use std::future::poll_fn;
 use std::io;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 
 use crate::ipvs::conn::CONN_PATH;
+use crate::ipvs::Op;
 use futures_core::Stream;
 use ratatui::crossterm::event::{Event as TermEvent, EventStream};
 use ratatui::crossterm::execute;
@@ -16,6 +19,7 @@ use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdat
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::tui::app::App;
 use crate::tui::edge::audit;
@@ -187,7 +191,15 @@ async fn event_loop(
         health,
     } = ends;
     let (conn_tx, mut conn_rx) = mpsc::channel::<Event>(4);
-    let mut scans = ScanRunner::new(CONN_PATH, conn_tx);
+    let source = reader.source();
+    let mut exec = Executor {
+        reader,
+        tx,
+        audit,
+        scans: ScanRunner::new(CONN_PATH, conn_tx),
+        engine,
+        health,
+    };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(app.interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -197,7 +209,7 @@ async fn event_loop(
         Event::Resize(size.width, size.height),
         Instant::now(),
     );
-    update(&mut app, Event::Opened(reader.source()), Instant::now());
+    update(&mut app, Event::Opened(source), Instant::now());
     loop {
         if app.dirty {
             execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
@@ -228,68 +240,8 @@ async fn event_loop(
                 crate::tui::edge::reader::release_freed_memory();
             }
             for effect in effects {
-                match effect {
-                    Effect::Quit => return Ok(0),
-                    Effect::Refresh => {
-                        let (reader, tx) = (reader.clone(), tx.clone());
-                        tokio::spawn(async move {
-                            let _ = tx.send(Event::Table(reader.read().await));
-                        });
-                    }
-                    Effect::Apply(ops) if app.edit.read_only => {
-                        let refused = ops.iter().map(|_| Err("--read-only".to_string()));
-                        let _ = tx.send(Event::Applied(refused.collect()));
-                    }
-                    Effect::Apply(ops) => {
-                        let (reader, tx, audit) = (reader.clone(), tx.clone(), audit.clone());
-                        tokio::spawn(async move {
-                            let results = reader.apply(&ops).await;
-                            let ok = results.iter().all(Result::is_ok);
-                            let _ = tx.send(Event::Applied(results));
-                            if let (true, Some(path)) = (ok, audit) {
-                                let text = audit::entry(SystemTime::now(), &audit::user(), &ops);
-                                let written = tokio::task::spawn_blocking(move || {
-                                    audit::append(&path, &text)
-                                        .map_err(|e| format!("{}: {e}", path.display()))
-                                })
-                                .await;
-                                let err = match written {
-                                    Ok(Ok(())) => None,
-                                    Ok(Err(e)) => Some(e),
-                                    Err(e) => Some(e.to_string()),
-                                };
-                                if let Some(e) = err {
-                                    let _ = tx.send(Event::AuditFailed(e));
-                                }
-                            }
-                        });
-                    }
-                    Effect::ScanConns { id, filter } => scans.start(id, filter),
-                    Effect::StopConns => scans.stop(),
-                    Effect::Health(cmd) => {
-                        if let Err(e) = health.send(cmd) {
-                            let _ = tx.send(Event::Health(crate::tui::health::Msg::Failed(e)));
-                        }
-                    }
-                    Effect::Audit(ops) => {
-                        if let Some(path) = audit.clone() {
-                            let tx = tx.clone();
-                            let text = audit::entry(SystemTime::now(), &audit::user(), &ops);
-                            tokio::task::spawn_blocking(move || {
-                                if let Err(e) = audit::append(&path, &text) {
-                                    let _ = tx.send(Event::AuditFailed(format!(
-                                        "{}: {e}",
-                                        path.display()
-                                    )));
-                                }
-                            });
-                        }
-                    }
-                    Effect::Vrrp(name, cmd) => {
-                        if let Err(e) = engine.send(&name, cmd) {
-                            let _ = tx.send(Event::Vrrp(crate::tui::vrrp::Msg::NotSent(e)));
-                        }
-                    }
+                if let Some(code) = exec.run(effect, app.edit.read_only) {
+                    return Ok(code);
                 }
             }
             // Whatever is already queued goes in before the next frame.
@@ -299,4 +251,80 @@ async fn event_loop(
             }
         }
     }
+}
+
+/// Turns effects into I/O; the results come back on `tx` as events.
+struct Executor<'a> {
+    reader: Reader,
+    tx: mpsc::UnboundedSender<Event>,
+    /// Where applied changes are logged (`None`: nowhere).
+    audit: Option<PathBuf>,
+    scans: ScanRunner,
+    engine: &'a Engine,
+    health: &'a Health,
+}
+
+impl Executor<'_> {
+    /// Starts one effect; `Some(code)` when the console ends with that exit code.
+    fn run(&mut self, effect: Effect, read_only: bool) -> Option<i32> {
+        let tx = &self.tx;
+        match effect {
+            Effect::Quit => return Some(0),
+            Effect::Refresh => {
+                let (reader, tx) = (self.reader.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let _ = tx.send(Event::Table(reader.read().await));
+                });
+            }
+            Effect::Apply(ops) if read_only => {
+                let refused = ops.iter().map(|_| Err("--read-only".to_string()));
+                let _ = tx.send(Event::Applied(refused.collect()));
+            }
+            Effect::Apply(ops) => {
+                let (reader, tx, audit) = (self.reader.clone(), tx.clone(), self.audit.clone());
+                tokio::spawn(async move {
+                    let results = reader.apply(&ops).await;
+                    let ok = results.iter().all(Result::is_ok);
+                    let _ = tx.send(Event::Applied(results));
+                    if let (true, Some(path)) = (ok, audit) {
+                        // Only a write that panicked is left to report here.
+                        if let Err(e) = audit_append(path, &ops, tx.clone()).await {
+                            let _ = tx.send(Event::AuditFailed(e.to_string()));
+                        }
+                    }
+                });
+            }
+            Effect::ScanConns { id, filter } => self.scans.start(id, filter),
+            Effect::StopConns => self.scans.stop(),
+            Effect::Health(cmd) => {
+                if let Err(e) = self.health.send(cmd) {
+                    let _ = tx.send(Event::Health(crate::tui::health::Msg::Failed(e)));
+                }
+            }
+            Effect::Audit(ops) => {
+                if let Some(path) = self.audit.clone() {
+                    // Not awaited: the loop goes on while the entry is written.
+                    audit_append(path, &ops, tx.clone());
+                }
+            }
+            Effect::Vrrp(name, cmd) => {
+                if let Err(e) = self.engine.send(&name, cmd) {
+                    let _ = tx.send(Event::Vrrp(crate::tui::vrrp::Msg::NotSent(e)));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Writes the audit entry of `ops`, stamped now, on a blocking thread; a failed write comes
+/// back as `Event::AuditFailed`. The one audit write, for changes the console applied and
+/// for those the health policy applied on an operator's command.
+fn audit_append(path: PathBuf, ops: &[Op], tx: mpsc::UnboundedSender<Event>) -> JoinHandle<()> {
+    let text = audit::entry(SystemTime::now(), &audit::user(), ops);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = audit::append(&path, &text) {
+            let _ = tx.send(Event::AuditFailed(format!("{}: {e}", path.display())));
+        }
+    })
 }
