@@ -172,9 +172,9 @@ fn main() -> ExitCode {
 
 fn console(cli: Cli) -> anyhow::Result<ExitCode> {
     let code = if cli.print_keymap {
-        lvsdeck::tui::run::print_keymap(&cli.keymap)
+        lvsdeck::tui::edge::run::print_keymap(&cli.keymap)
     } else {
-        lvsdeck::tui::run::main(&lvsdeck::tui::run::Options {
+        lvsdeck::tui::edge::run::main(&lvsdeck::tui::edge::run::Options {
             interval: Duration::from_secs_f64(cli.interval),
             theme: cli.theme,
             keymap: cli.keymap,

@@ -235,7 +235,8 @@ impl Action {
         }
     }
 
-    /// Whether it changes the table (refused when read-only; handled by `edit`).
+    /// Whether it changes the table (refused when read-only). The one list of editing
+    /// actions: `update` hands exactly these to `edit::flow`.
     pub fn edits(self) -> bool {
         matches!(
             self,

@@ -3,14 +3,17 @@
 use std::time::{Duration, Instant};
 
 use super::action::Mode;
-use super::changes::Changes;
-use super::columns::RowKey;
+use super::conns::Conns;
+use super::detail::DetailState;
+use super::drift::DriftState;
 use super::event::{Snapshot, Source};
-use super::filter::Filter;
-use super::keymap::Keymap;
-use super::rows::{self, RowRef};
-use super::sort::Sort;
-use super::views::{self, ViewsState};
+use super::table::changes::Changes;
+use super::table::columns::RowKey;
+use super::table::rows::{self, RowRef};
+use super::table::sort::Sort;
+use super::table::FilterState;
+use super::ui::keymap::Keymap;
+use super::ui::layout;
 
 /// Totals over the whole table, for the header; computed once per applied refresh.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -22,18 +25,6 @@ pub struct Totals {
     pub cps: u64,
     pub inbps: u64,
     pub outbps: u64,
-}
-
-/// The `/` prompt: what is typed, and the query in force.
-#[derive(Debug, Clone, Default)]
-pub struct FilterState {
-    /// Text being edited (or the applied text when not editing).
-    pub input: String,
-    /// The text of the query in force, to restore on Esc.
-    pub applied: String,
-    pub query: Filter,
-    /// Why `input` does not parse; the previous query stays in force meanwhile.
-    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,8 +67,12 @@ pub struct App {
     /// Something visible changed since the last draw.
     pub dirty: bool,
     pub quit: bool,
-    /// The detail and connections views.
-    pub views: ViewsState,
+    /// The detail view: its row and the rate history.
+    pub detail: DetailState,
+    /// The connections list (the connections view's, and the detail view's) and its prompt.
+    pub conns: Conns,
+    /// The drift list's selection.
+    pub drift: DriftState,
     /// Forms, dialogs, undo, drains and the last change's message (`edit`).
     pub edit: super::edit::EditState,
     /// The embedded VRRP instances, the panel and its dialogs (`vrrp`).
@@ -114,7 +109,9 @@ impl App {
             now,
             dirty: true,
             quit: false,
-            views: ViewsState::default(),
+            detail: DetailState::default(),
+            conns: Conns::default(),
+            drift: DriftState::default(),
             edit: Default::default(),
             vrrp: Default::default(),
             health: Default::default(),
@@ -127,13 +124,7 @@ impl App {
 
     /// Why changes are impossible, if they are.
     pub fn read_only(&self) -> Option<&str> {
-        if self.edit.read_only {
-            return Some("--read-only");
-        }
-        match &self.source {
-            Some(Source::Procfs { reason }) => Some(reason),
-            _ => None,
-        }
+        read_only_reason(self.edit.read_only, self.source.as_ref())
     }
 
     /// How old the table on screen is.
@@ -178,6 +169,18 @@ impl App {
         self.dirty = true;
     }
 
+    /// Whether the filter line shows: while typing a query, or while one is in force.
+    pub fn shows_filter(&self) -> bool {
+        self.mode == Mode::Filter || !self.filter.applied.is_empty()
+    }
+
+    /// Fits the table to the terminal and the filter line after either changed.
+    pub fn relayout(&mut self) {
+        self.page = layout::page(self.size, self.shows_filter());
+        self.scroll_to_cursor();
+        self.dirty = true;
+    }
+
     /// Keeps the cursor on screen.
     pub fn scroll_to_cursor(&mut self) {
         let page = self.page.max(1);
@@ -201,7 +204,29 @@ impl App {
         self.source = Some(snap.source.clone());
         self.snapshot = Some(snap);
         self.rebuild();
-        views::after_refresh(self);
+        // One history sample for the rows being looked at: on screen, and the selected one.
+        let entries = self
+            .snapshot
+            .as_ref()
+            .map_or(&[][..], |s| s.entries.as_slice());
+        let end = (self.offset + self.page).min(self.rows.len());
+        let mut watched: Vec<_> = self.rows.get(self.offset..end).unwrap_or(&[]).to_vec();
+        if let Some(r) = self.rows.get(self.cursor) {
+            watched.push(*r);
+        }
+        self.detail.history.record(entries, &self.rows, &watched);
+    }
+}
+
+/// `App::read_only` from its two parts, for a handler that borrows `App::edit` mutably
+/// beside it.
+pub fn read_only_reason(flag: bool, source: Option<&Source>) -> Option<&str> {
+    if flag {
+        return Some("--read-only");
+    }
+    match source {
+        Some(Source::Procfs { reason }) => Some(reason),
+        _ => None,
     }
 }
 

@@ -1,12 +1,13 @@
-//! What flows into `update` (events) and out of it (effects). The executor at the edge turns
-//! effects into I/O and reports results back as events.
+//! What flows into `update` (events) and out of it (effects), and what a feature's key
+//! handler hands back to `update` (`Handled`). The executor at the edge turns effects into
+//! I/O and reports results back as events.
 
 use std::time::Instant;
 
 use ratatui::crossterm::event::KeyEvent;
 
 use super::action::Action;
-use super::conns::ConnMsg;
+use super::conns::state::ConnMsg;
 use crate::ipvs::conn::ConnFilter;
 use crate::ipvs::{Info, Op, ServiceEntry};
 
@@ -74,4 +75,21 @@ pub enum Effect {
     Audit(Vec<Op>),
     /// Leave; the runner stops the VRRP instances first.
     Quit,
+}
+
+/// What a feature's key handler did with a key. Handlers never call back into `update`: a
+/// console-wide action (quit, reconcile all, drain from the detail view, ...) comes back
+/// for `update` to run as if pressed on the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// Done here; these effects (maybe none) go out.
+    Effects(Vec<Effect>),
+    /// `update` runs this action.
+    Action(Action),
+}
+
+impl From<Vec<Effect>> for Handled {
+    fn from(effects: Vec<Effect>) -> Handled {
+        Handled::Effects(effects)
+    }
 }

@@ -1,19 +1,19 @@
 //! `update`: the only place state changes. Pure: no I/O, no clock (`now` comes in), never
-//! blocks; what must happen outside is returned as effects.
+//! blocks; what must happen outside is returned as effects. It hands each key to the
+//! feature whose mode has the keyboard and runs the console-wide `Action` a feature gives
+//! back (`Handled`), so features never call back into it.
 
 use std::time::Instant;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::action::{Action, Mode};
-use super::app::App;
-use super::edit;
-use super::event::{Effect, Event};
-use super::filter::Filter;
-use super::keys::Key;
-use super::layout;
-use super::views;
-use super::vrrp;
+use super::app::{self, App};
+use super::drift::DriftState;
+use super::event::{Effect, Event, Handled};
+use super::ui::key::Key;
+use super::ui::layout;
+use super::{conns, detail, drift, edit, table, vrrp};
 
 pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
     app.now = now;
@@ -31,11 +31,11 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             app.dirty = true;
             app.vrrp.on_tick(now);
             let mut effects = refresh(app);
-            effects.extend(views::on_tick(app));
+            effects.extend(conns::keys::on_tick(app));
             effects
         }
         Event::Conns(id, msg) => {
-            views::on_conns(app, id, msg);
+            conns::keys::on_conns(app, id, msg);
             Vec::new()
         }
         Event::Table(Ok(snap)) => {
@@ -45,7 +45,7 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
                 app.pending = Some(snap);
             } else {
                 app.apply_snapshot(snap);
-                edit::drain::after_refresh(app);
+                edit::drain::after_refresh(&mut app.edit, app.snapshot.as_ref(), app.mode, now);
             }
             app.dirty = true;
             Vec::new()
@@ -93,7 +93,7 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
         }
         Event::Resize(w, h) => {
             app.size = (w, h);
-            relayout(app);
+            app.relayout();
             Vec::new()
         }
     }
@@ -108,12 +108,6 @@ fn refresh(app: &mut App) -> Vec<Effect> {
     vec![Effect::Refresh]
 }
 
-fn relayout(app: &mut App) {
-    app.page = layout::page(app);
-    app.scroll_to_cursor();
-    app.dirty = true;
-}
-
 fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
     let k = Key::from_event(ev);
     if app.vrrp.dialog.is_some() {
@@ -122,12 +116,16 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
     if app.edit.dialog.is_some() {
         return edit::keys::key(app, ev);
     }
-    match app.mode {
+    let handled = match app.mode {
         Mode::Table => match app.keymap.action(&k) {
-            Some(a) => action(app, a),
-            None => Vec::new(),
+            Some(a) => Handled::Action(a),
+            None => Handled::Effects(Vec::new()),
         },
-        Mode::Drift => super::drift::list_key(app, ev, k),
+        Mode::Drift => {
+            app.dirty = true;
+            let (state, cx) = drift_cx(app);
+            drift::keys::list_key(state, cx, ev, k)
+        }
         Mode::Help => {
             let closes = ev.code == KeyCode::Esc
                 || k == Key::char('q')
@@ -139,17 +137,34 @@ fn key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
                 help_scroll(app, ev);
             }
             app.dirty = true;
-            Vec::new()
+            Handled::Effects(Vec::new())
         }
-        Mode::Filter => filter_key(app, ev, k),
-        Mode::Detail | Mode::Conns | Mode::ConnFilter => views::key(app, ev, k),
-        Mode::Vrrp => vrrp::keys::panel_key(app, ev, k),
+        Mode::Filter => table::keys::filter_key(app, ev, k),
+        Mode::Detail => detail::keys::key(app, ev, k),
+        Mode::Conns | Mode::ConnFilter => conns::keys::key(app, ev, k),
+        Mode::Vrrp => vrrp::keys::panel_key(app, ev, k).into(),
+    };
+    match handled {
+        Handled::Effects(effects) => effects,
+        Handled::Action(a) => action(app, a),
     }
+}
+
+/// The drift list's own state and what its keys use of the rest, borrowed side by side.
+fn drift_cx(app: &mut App) -> (&mut DriftState, drift::keys::Cx<'_>) {
+    let cx = drift::keys::Cx {
+        items: app.health.drift(),
+        read_only: app::read_only_reason(app.edit.read_only, app.source.as_ref()),
+        keymap: &app.keymap,
+        edit: &mut app.edit,
+        mode: &mut app.mode,
+    };
+    (&mut app.drift, cx)
 }
 
 /// j/k, arrows, PageUp/PageDown, Home/End inside a `?` popup too long for the terminal.
 fn help_scroll(app: &mut App, ev: &KeyEvent) {
-    let max = super::view::help_max_scroll(app, app.size.1);
+    let max = layout::help_max_scroll(app.size.1);
     let page = app.size.1.saturating_sub(3).max(1);
     let s = app.help_scroll;
     app.help_scroll = match ev.code {
@@ -164,117 +179,27 @@ fn help_scroll(app: &mut App, ev: &KeyEvent) {
     .min(max);
 }
 
-fn filter_key(app: &mut App, ev: &KeyEvent, k: Key) -> Vec<Effect> {
-    if k.ctrl && app.keymap.action(&k) == Some(Action::Quit) {
-        return action(app, Action::Quit);
-    }
-    match ev.code {
-        KeyCode::Esc => {
-            app.filter.input = app.filter.applied.clone();
-            set_query(app);
-            app.mode = Mode::Table;
-            relayout(app);
-        }
-        // A query that does not parse stays open for correction.
-        KeyCode::Enter if app.filter.error.is_none() => {
-            app.filter.applied = app.filter.input.trim().to_string();
-            app.filter.input = app.filter.applied.clone();
-            app.mode = Mode::Table;
-            relayout(app);
-        }
-        KeyCode::Backspace => {
-            app.filter.input.pop();
-            set_query(app);
-        }
-        KeyCode::Char(c) if !k.ctrl && !k.alt => {
-            app.filter.input.push(c);
-            set_query(app);
-        }
-        _ => {}
-    }
-    app.dirty = true;
-    Vec::new()
-}
-
-/// Filters as the user types; a query that does not parse leaves the last good one in force.
-fn set_query(app: &mut App) {
-    match Filter::parse(&app.filter.input) {
-        Ok(q) => {
-            app.filter.error = None;
-            if q != app.filter.query {
-                app.filter.query = q;
-                app.rebuild();
-            }
-        }
-        Err(e) => app.filter.error = Some(e),
-    }
-}
-
-/// An action from elsewhere than the table (the drift list's `R`/`K`/quit).
-pub(super) fn action_of(app: &mut App, a: Action) -> Vec<Effect> {
-    action(app, a)
-}
-
 fn action(app: &mut App, a: Action) -> Vec<Effect> {
     app.dirty = true;
-    let page = app.page.max(1);
     match a {
-        Action::Quit => return vrrp::keys::quit(app),
-        Action::Help => app.mode = Mode::Help,
-        Action::Up => app.select(app.cursor.saturating_sub(1)),
-        Action::Down => app.select(app.cursor.saturating_add(1)),
-        Action::PageUp => app.select(app.cursor.saturating_sub(page)),
-        Action::PageDown => app.select(app.cursor.saturating_add(page)),
-        Action::Top => app.select(0),
-        Action::Bottom => app.select(usize::MAX),
-        Action::SortNext => {
-            app.sort = app.sort.next();
-            app.rebuild();
+        Action::Quit => vrrp::keys::quit(app),
+        Action::Help => {
+            app.mode = Mode::Help;
+            Vec::new()
         }
-        Action::SortReverse => {
-            app.sort = app.sort.reverse();
-            app.rebuild();
+        Action::Refresh => refresh(app),
+        Action::Detail => detail::keys::open(app),
+        Action::Connections => conns::keys::open(app),
+        Action::Vrrp => vrrp::keys::open(app),
+        Action::DriftList => drift::keys::open(&mut app.drift, &mut app.mode),
+        Action::ReconcileAll => drift::keys::all(drift_cx(app).1, false),
+        Action::KeepAll => drift::keys::all(drift_cx(app).1, true),
+        // The list of editing actions is `Action::edits`, written once.
+        a if a.edits() => edit::flow::action(app, a, app.now),
+        // The rest are the table's own: move, sort, filter, exact numbers, freeze.
+        a => {
+            table::keys::action(app, a);
+            Vec::new()
         }
-        Action::Filter => {
-            app.mode = Mode::Filter;
-            app.filter.input = app.filter.applied.clone();
-            relayout(app);
-        }
-        Action::ClearFilter => {
-            app.filter = Default::default();
-            app.rebuild();
-            relayout(app);
-        }
-        Action::ToggleExact => app.exact = !app.exact,
-        Action::Freeze => {
-            app.frozen = !app.frozen;
-            if !app.frozen {
-                if let Some(snap) = app.pending.take() {
-                    app.apply_snapshot(snap);
-                }
-            }
-        }
-        Action::Refresh => return refresh(app),
-        Action::Detail => return views::open_detail(app),
-        Action::Connections => return views::open_conns(app),
-        Action::Vrrp => return vrrp::keys::open(app),
-        Action::DriftList => return super::drift::open(app),
-        Action::ReconcileAll => return super::drift::all(app, false),
-        Action::KeepAll => return super::drift::all(app, true),
-        a @ (Action::AddService
-        | Action::AddServer
-        | Action::Edit
-        | Action::Delete
-        | Action::WeightUp
-        | Action::WeightDown
-        | Action::Drain
-        | Action::Undrain
-        | Action::Disable
-        | Action::Undo
-        | Action::Command
-        | Action::Zero
-        | Action::ZeroAll
-        | Action::Clear) => return edit::flow::action(app, a, app.now),
     }
-    Vec::new()
 }

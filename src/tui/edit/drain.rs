@@ -4,12 +4,12 @@
 use std::time::{Duration, Instant};
 
 use super::confirm::Confirm;
-use super::{Change, Dialog};
+use super::{Change, Dialog, EditState};
 use crate::ipvs::Op;
 use crate::tui::action::Mode;
-use crate::tui::app::App;
-use crate::tui::columns::RowKey;
-use crate::tui::format::age;
+use crate::tui::event::Snapshot;
+use crate::tui::table::columns::RowKey;
+use crate::tui::ui::format::age;
 
 /// A server being drained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +32,11 @@ pub enum Update {
 /// the drain started may end it.
 const SETTLE: Duration = Duration::from_secs(2);
 
-pub fn record(app: &mut App, update: Update, now: Instant) {
+/// Keeps the bookkeeping of a drain change that succeeded.
+pub fn record(edit: &mut EditState, update: Update, now: Instant) {
     match update {
         Update::Start(key, weight) => {
-            app.edit.drains.insert(
+            edit.drains.insert(
                 key,
                 Drain {
                     weight,
@@ -45,7 +46,7 @@ pub fn record(app: &mut App, update: Update, now: Instant) {
             );
         }
         Update::Stop(key) => {
-            app.edit.drains.remove(&key);
+            edit.drains.remove(&key);
         }
     }
 }
@@ -59,13 +60,14 @@ pub fn label(drain: &Drain, now: Instant) -> String {
 }
 
 /// After each table read: forget drains whose server is gone or has a weight again, and offer
-/// to remove a drained server once its connections reach zero.
-pub fn after_refresh(app: &mut App) {
-    let Some(snap) = &app.snapshot else { return };
+/// to remove a drained server once its connections reach zero (only on the table, with no
+/// dialog open: `mode` is the console's).
+pub fn after_refresh(edit: &mut EditState, snapshot: Option<&Snapshot>, mode: Mode, now: Instant) {
+    let Some(snap) = snapshot else { return };
     let taken = snap.taken_at;
     let mut gone = Vec::new();
     let mut empty = None;
-    for (key, drain) in &app.edit.drains {
+    for (key, drain) in &edit.drains {
         let RowKey::Dest(svc, addr, port) = *key else {
             continue;
         };
@@ -86,16 +88,16 @@ pub fn after_refresh(app: &mut App) {
         }
     }
     for key in gone {
-        app.edit.drains.remove(&key);
+        edit.drains.remove(&key);
     }
-    let idle = app.edit.dialog.is_none() && app.mode == Mode::Table;
+    let idle = edit.dialog.is_none() && mode == Mode::Table;
     if let (Some((key, service, addr, port, since)), true) = (empty, idle) {
-        if let Some(d) = app.edit.drains.get_mut(&key) {
+        if let Some(d) = edit.drains.get_mut(&key) {
             d.offered = true;
         }
         let label =
             crate::rules::join_host_port(&addr, &crate::rules::ip_text(&addr), &port.to_string());
-        let took = age(app.now.saturating_duration_since(since));
+        let took = age(now.saturating_duration_since(since));
         let change = Change::new(
             format!("{label} is drained (no connections after {took}). Remove it?"),
             vec![Op::DelDest {
@@ -104,6 +106,6 @@ pub fn after_refresh(app: &mut App) {
                 port,
             }],
         );
-        app.edit.dialog = Some(Dialog::Confirm(Confirm::yes_no(change)));
+        edit.dialog = Some(Dialog::Confirm(Confirm::yes_no(change)));
     }
 }

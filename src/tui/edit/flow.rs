@@ -15,9 +15,9 @@ use crate::ipvs::{Op, ServiceEntry, ServiceKey};
 use crate::rules::{ip_text, join_host_port, MAX_WEIGHT};
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::columns::{service_label, RowKey};
 use crate::tui::event::Effect;
 use crate::tui::health::HealthCmd;
+use crate::tui::table::columns::{service_label, RowKey};
 
 /// Weights the `+`/`-` keys stay within (ipvsadm's documented range).
 pub const WEIGHT_MAX: u32 = 65_535;
@@ -162,7 +162,7 @@ pub fn applied(app: &mut App, results: &[Result<(), String>], now: Instant) -> b
             app.edit.undo = Some(inv);
         }
         if let Some(u) = done.drain {
-            drain::record(app, u, now);
+            drain::record(&mut app.edit, u, now);
         }
     } else {
         let why = errors.join("; ");

@@ -306,7 +306,7 @@ impl Form {
 
     /// The dialog's title.
     pub fn title(&self) -> String {
-        let svc = |k: &ServiceKey| crate::tui::columns::service_label(k);
+        let svc = |k: &ServiceKey| crate::tui::table::columns::service_label(k);
         match &self.kind {
             FormKind::AddService => "Add a virtual service".to_string(),
             FormKind::EditService(k) => format!("Edit {}", svc(k)),

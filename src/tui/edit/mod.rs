@@ -1,6 +1,7 @@
 //! Changing the table from the console: forms, the `:` bar, previews, confirmations, undo and
-//! drains. Pure like `update`: keys come in, `Effect::Apply` goes out; the runner applies it
-//! atomically and writes the audit log.
+//! drains, with their keys (`keys`, `flow`) and their dialogs' view (`view`). Pure like
+//! `update`: keys come in, `Effect::Apply` goes out; the runner applies it atomically and
+//! writes the audit log.
 
 pub mod command_bar;
 pub mod confirm;
@@ -9,13 +10,14 @@ pub mod flow;
 pub mod form;
 pub mod keys;
 pub mod undo;
+pub mod view;
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use crate::ipvs::Op;
 
-use super::columns::RowKey;
+use super::table::columns::RowKey;
 use command_bar::CommandBar;
 use confirm::Confirm;
 use drain::Drain;

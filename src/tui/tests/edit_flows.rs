@@ -7,10 +7,11 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::fixture::{app, code, key, screen, snapshot, table, tcp, v4};
 use crate::ipvs::{DestConfig, Forward, Op, ServiceConfig};
-use crate::tui::columns::RowKey;
+use crate::tui::action::Action;
 use crate::tui::edit::form::FieldId;
-use crate::tui::edit::Dialog;
+use crate::tui::edit::{Dialog, Message};
 use crate::tui::event::{Effect, Event};
+use crate::tui::table::columns::RowKey;
 use crate::tui::{update, App};
 
 pub fn select(app: &mut App, want: RowKey) {
@@ -385,6 +386,21 @@ fn read_only_refuses_every_change_with_one_line() {
         panic!("the bar closed");
     };
     assert!(c.error.as_deref().is_some_and(|e| e.contains("read-only")));
+}
+
+/// `Action::edits` is the one list `update` hands to the edit flow: read-only, each of them
+/// is refused by name (`:` opens its bar, which refuses inside), and no other action is.
+#[test]
+fn update_hands_exactly_the_editing_actions_to_the_edit_flow() {
+    for a in Action::ALL {
+        let (mut app, now) = app(120, 30);
+        app.edit.read_only = true;
+        update(&mut app, Event::Action(a), now);
+        let refusal = format!("read-only (--read-only): {} refused", a.label());
+        let refused = matches!(&app.edit.message, Some(Message::Error(m)) if *m == refusal);
+        let bar = matches!(app.edit.dialog, Some(Dialog::Command(_)));
+        assert_eq!(refused || bar, a.edits(), "{a:?}");
+    }
 }
 
 #[test]

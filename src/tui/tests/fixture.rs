@@ -13,8 +13,8 @@ use crate::ipvs::{
     ServiceEntry, ServiceKey, Stats,
 };
 use crate::tui::event::{Event, Snapshot, Source};
-use crate::tui::keymap::Keymap;
-use crate::tui::theme::Theme;
+use crate::tui::ui::keymap::Keymap;
+use crate::tui::ui::theme::Theme;
 use crate::tui::{update, view, App};
 
 pub fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {

@@ -5,8 +5,8 @@ use std::time::Duration;
 use ratatui::crossterm::event::KeyCode;
 
 use super::fixture::{app, code, key, screen, snapshot, table, v4};
-use crate::tui::columns::RowKey;
 use crate::tui::event::{Effect, Event};
+use crate::tui::table::columns::RowKey;
 use crate::tui::update;
 
 #[test]
@@ -110,7 +110,7 @@ fn quit_is_an_effect() {
 #[test]
 fn read_only_is_known_before_the_first_read() {
     let t0 = std::time::Instant::now();
-    let keymap = crate::tui::keymap::Keymap::default_map().unwrap_or_else(|e| panic!("{e}"));
+    let keymap = crate::tui::ui::keymap::Keymap::default_map().unwrap_or_else(|e| panic!("{e}"));
     let mut app = crate::tui::App::new("lb".into(), Duration::from_secs(1), keymap, t0);
     update(&mut app, Event::Resize(100, 6), t0);
     let reason = "no CAP_NET_ADMIN".to_string();

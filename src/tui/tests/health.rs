@@ -8,14 +8,15 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::fixture::{app, code, key, screen, tcp, v4};
 use crate::check::{CheckerStatus, Health, Intent, LastResult, ServerStatus, Transition};
+use crate::clock::Instant as VInstant;
 use crate::engine::health::status::{HealthStatus, ServerView, Why};
 use crate::engine::ipvs::drift::{Drift, DriftItem, DriftKey};
 use crate::engine::ipvs::reconciler;
 use crate::tui::event::{Effect, Event};
-use crate::tui::health::{header_text, HealthCmd, Msg};
+use crate::tui::health::view::header_text;
+use crate::tui::health::{HealthCmd, Msg};
 use crate::tui::update;
 use crate::tui::App;
-use crate::vrrp::Instant as VInstant;
 
 fn at(s: u64) -> VInstant {
     VInstant::from_since_epoch(Duration::from_secs(s))

@@ -9,8 +9,8 @@ use ratatui::Terminal;
 use super::fixture::{dest, service, snapshot, tcp, v4};
 use crate::ipvs::{Forward, ServiceEntry};
 use crate::tui::event::Event;
-use crate::tui::keymap::Keymap;
-use crate::tui::theme::Theme;
+use crate::tui::ui::keymap::Keymap;
+use crate::tui::ui::theme::Theme;
 use crate::tui::{update, view, App};
 
 /// `services` services of `per` real servers each, distinct counters.

@@ -88,7 +88,7 @@ fn read_only_frozen_and_failed_header() {
         .clone()
         .unwrap_or_else(|| panic!("no snapshot"));
     snap.source = Source::Procfs {
-        reason: crate::tui::reader::procfs_reason(
+        reason: crate::tui::edge::reader::procfs_reason(
             &crate::ipvs::error::IpvsError::PermissionDenied { errno: 1 },
         ),
     };

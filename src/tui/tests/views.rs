@@ -8,9 +8,9 @@ use super::fixture::{app, code, key, screen, snapshot, table, tcp, v4};
 use crate::ipvs::conn::{parse_line, ConnFilter, Endpoint, ScanSummary};
 use crate::ipvs::Connection;
 use crate::tui::action::Mode;
-use crate::tui::columns::RowKey;
-use crate::tui::conns::{ConnMsg, RESCAN};
+use crate::tui::conns::state::{ConnMsg, RESCAN};
 use crate::tui::event::{Effect, Event};
+use crate::tui::table::columns::RowKey;
 use crate::tui::{update, App};
 
 /// `n` connections from distinct clients to 192.0.2.10:80 via 10.0.0.1..3, states mixed.
@@ -99,7 +99,7 @@ fn detail_of_a_firewall_mark_service_keeps_its_servers_connections() {
     mine[0].dest_addr = v4(10, 0, 1, 1);
     mine[0].dest_port = 0;
     deliver(&mut app, id, mine, 2);
-    assert_eq!(app.views.conns.shown.rows.len(), 1);
+    assert_eq!(app.conns.list.shown.rows.len(), 1);
     let text = screen(&app);
     assert!(text.contains("Firewall mark  42"), "{text}");
     assert!(text.contains("10.0.1.1:0"), "{text}");
@@ -141,10 +141,10 @@ fn connections_view_filter_and_page() {
     let (id2, filter) = scan_of(&update(&mut app, code(KeyCode::Enter), now));
     assert!(id2 > id);
     assert_eq!(filter.state.as_deref(), Some("ESTABLISHED"));
-    assert_eq!(app.views.conns.shown.rows.len(), 0);
+    assert_eq!(app.conns.list.shown.rows.len(), 0);
     // Late batches of the old scan are ignored.
     update(&mut app, Event::Conns(id, ConnMsg::Batch(conns(5))), now);
-    assert_eq!(app.views.conns.shown.rows.len(), 0);
+    assert_eq!(app.conns.list.shown.rows.len(), 0);
     let many = conns(400);
     let mine: Vec<_> = many
         .into_iter()
@@ -153,8 +153,8 @@ fn connections_view_filter_and_page() {
     let n = mine.len();
     deliver(&mut app, id2, mine, 400);
     update(&mut app, code(KeyCode::PageDown), now);
-    assert!(app.views.conns.offset > 0);
-    assert!(app.views.conns.cursor < n);
+    assert!(app.conns.list.offset > 0);
+    assert!(app.conns.list.cursor < n);
     insta::assert_snapshot!(screen(&app));
 }
 
@@ -190,7 +190,7 @@ fn connections_are_rescanned_on_a_slower_cadence_and_on_r() {
     let (id3, _) = scan_of(&update(&mut app, key('r'), later));
     assert!(id3 > id2);
     // The list on screen stays while the rescan runs, with a progress mark.
-    assert_eq!(app.views.conns.shown.rows.len(), 3);
+    assert_eq!(app.conns.list.shown.rows.len(), 3);
     update(&mut app, Event::Conns(id3, ConnMsg::Batch(conns(2))), later);
     let text = screen(&app);
     assert!(text.contains("reading… 2 found"), "{text}");

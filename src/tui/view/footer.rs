@@ -7,15 +7,14 @@ use ratatui::Frame;
 
 use crate::tui::action::Mode;
 use crate::tui::app::App;
-use crate::tui::theme::{Slot, Theme};
-use crate::tui::views;
+use crate::tui::ui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let key = theme.style(Slot::Key);
     let text = theme.style(Slot::Text);
     let mut spans = Vec::new();
     let hints = match (&app.vrrp.dialog, &app.edit.dialog, app.mode) {
-        (Some(d), _, _) => crate::tui::view::vrrp::hints(d),
+        (Some(d), _, _) => crate::tui::vrrp::view::hints(d),
         (None, d, m) => other(d, m, app),
     };
     for (keys, label) in hints {
@@ -32,12 +31,13 @@ fn other(
 ) -> Vec<(String, &'static str)> {
     match (dialog, mode) {
         (Some(d), _) => crate::tui::edit::keys::hints(d),
-        (None, Mode::Detail | Mode::Conns | Mode::ConnFilter) => views::hints(app),
+        (None, Mode::Detail) => crate::tui::detail::keys::hints(app),
+        (None, Mode::Conns | Mode::ConnFilter) => crate::tui::conns::keys::hints(app),
         (None, Mode::Vrrp) => crate::tui::vrrp::keys::PANEL_KEYS
             .iter()
             .map(|(k, l)| (k.to_string(), *l))
             .collect(),
-        (None, Mode::Drift) => crate::tui::drift::LIST_KEYS
+        (None, Mode::Drift) => crate::tui::drift::keys::LIST_KEYS
             .iter()
             .map(|(k, l)| (k.to_string(), *l))
             .collect(),

@@ -7,8 +7,8 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::app::App;
-use crate::tui::format::{age, bytes, count};
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::ui::format::{age, bytes, count};
+use crate::tui::ui::theme::{Slot, Theme};
 
 const SEP: &str = " │ ";
 
@@ -96,7 +96,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         None if app.source.is_some() => Span::styled(" read-write (netlink)", ok),
         None => Span::styled(" connecting…", base),
     }];
-    if let Some(h) = crate::tui::health::header_text(&app.health) {
+    if let Some(h) = crate::tui::health::view::header_text(&app.health) {
         let style = if app.health.failed.is_some() || app.health.drift().iter().any(|i| !i.kept) {
             warn
         } else {

@@ -10,17 +10,11 @@ use ratatui::Frame;
 
 use crate::tui::action::{Action, FILTER_KEYS};
 use crate::tui::app::App;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::ui::layout::help_max_scroll;
+use crate::tui::ui::theme::{Slot, Theme, ROW_LEGEND};
 
-/// The legend of row styles; side by side in pairs when there is room.
-const LEGEND: [&str; 4] = [
-    "dim: weight 0, drained",
-    "bold warning: weight 0, still active",
-    "failure: service with no server taking traffic",
-    "↑/↓: changed since last refresh",
-];
-
-/// The popup's lines; `narrow` puts each legend entry on its own line.
+/// The popup's lines; `narrow` puts each legend entry on its own line (then there are
+/// `layout::HELP_LINES` of them), else they go side by side in pairs.
 fn lines<'a>(app: &'a App, theme: &Theme, narrow: bool) -> Vec<Line<'a>> {
     let key = theme.style(Slot::Key);
     let text = theme.style(Slot::Text);
@@ -61,9 +55,13 @@ fn lines<'a>(app: &'a App, theme: &Theme, narrow: bool) -> Vec<Line<'a>> {
     lines.push(Line::default());
     lines.push(Line::styled("Rows", accent));
     if narrow {
-        lines.extend(LEGEND.iter().map(|l| Line::styled(format!(" {l}"), text)));
+        lines.extend(
+            ROW_LEGEND
+                .iter()
+                .map(|l| Line::styled(format!(" {l}"), text)),
+        );
     } else {
-        for pair in LEGEND.chunks(2) {
+        for pair in ROW_LEGEND.chunks(2) {
             lines.push(Line::styled(format!(" {}", pair.join(" │ ")), text));
         }
     }
@@ -76,14 +74,6 @@ fn widest(lines: &[Line<'_>]) -> u16 {
         .map(|l| u16::try_from(l.width()).unwrap_or(u16::MAX))
         .max()
         .unwrap_or(18)
-}
-
-/// How far the one-column popup can scroll in a terminal `height` lines high.
-pub fn max_scroll(app: &App, height: u16) -> u16 {
-    let n = lines(app, &Theme::mono(), true).len();
-    u16::try_from(n)
-        .unwrap_or(u16::MAX)
-        .saturating_sub(height.saturating_sub(2))
 }
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
@@ -121,7 +111,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             } else {
                 // One column that scrolls.
                 let h = area.height;
-                let top = app.help_scroll.min(max_scroll(app, h));
+                let top = app.help_scroll.min(help_max_scroll(h));
                 let shown = usize::from(h.saturating_sub(2));
                 let n = narrow.len();
                 let end = (usize::from(top) + shown).min(n);
@@ -152,4 +142,17 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     }
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(body).block(block).style(text), popup);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::ui::layout::HELP_LINES;
+
+    /// `update` stops the scrolling at `layout::help_max_scroll`, counted without drawing.
+    #[test]
+    fn layout_counts_the_one_column_lines() {
+        let (app, _) = crate::tui::tests::fixture::app(100, 34);
+        assert_eq!(lines(&app, &Theme::mono(), true).len(), HELP_LINES);
+    }
 }

@@ -1,26 +1,19 @@
-//! Drawing: one file per screen region. Views read the state and the theme, nothing else.
+//! Drawing the whole screen: the regions from `ui::layout`, the chrome every mode shares
+//! (header, footer, the `?` popup) here, the body and the dialogs by each feature's `view`.
+//! Views read the state and the theme, nothing else.
 
-mod conn_list;
-mod connections;
-mod detail;
-mod dialog;
-mod drift;
-mod filter_bar;
 mod footer;
 mod header;
 mod help;
-mod table;
-pub mod vrrp;
-
-pub use help::max_scroll as help_max_scroll;
 
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
 use super::action::Mode;
 use super::app::App;
-use super::layout::regions;
-use super::theme::{Slot, Theme};
+use super::ui::layout::regions;
+use super::ui::theme::{Slot, Theme};
+use super::{conns, detail, drift, edit, table, vrrp};
 
 /// Draws the whole console.
 pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
@@ -29,7 +22,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
         ratatui::widgets::Block::default().style(theme.style(Slot::Text)),
         area,
     );
-    let r = regions(area, app);
+    let r = regions(area, app.shows_filter());
     header::render(frame, r.header, app, theme);
     // The detail and connections views take the table's place, its filter line included.
     let body = Rect {
@@ -37,14 +30,14 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
         ..r.table
     };
     match app.mode {
-        Mode::Detail => detail::render(frame, body, app, theme),
-        Mode::Conns | Mode::ConnFilter => connections::render(frame, body, app, theme),
-        Mode::Vrrp => vrrp::render(frame, body, app, theme),
-        Mode::Drift => drift::render(frame, body, app, theme),
+        Mode::Detail => detail::view::render(frame, body, app, theme),
+        Mode::Conns | Mode::ConnFilter => conns::view::render(frame, body, app, theme),
+        Mode::Vrrp => vrrp::view::render(frame, body, &app.vrrp, app.now, theme),
+        Mode::Drift => drift::view::render(frame, body, &app.drift, &app.health, theme),
         _ => {
-            table::render(frame, r.table, app, theme);
+            table::view::render(frame, r.table, app, theme);
             if let Some(f) = r.filter {
-                filter_bar::render(frame, f, app, theme);
+                table::filter_bar::render(frame, f, app, theme);
             }
         }
     }
@@ -52,6 +45,6 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     if app.mode == Mode::Help {
         help::render(frame, area, app, theme);
     }
-    dialog::render(frame, area, app, theme);
-    vrrp::render_dialog(frame, area, app, theme);
+    edit::view::render(frame, area, &app.edit, theme);
+    vrrp::view::render_dialog(frame, area, &app.vrrp, theme);
 }

@@ -6,7 +6,7 @@ use super::drill::{self, Dialog, Form, Kind};
 use crate::tui::action::{Action, Mode};
 use crate::tui::app::App;
 use crate::tui::event::Effect;
-use crate::tui::keys::Key;
+use crate::tui::ui::key::Key;
 
 /// Fixed keys of the panel, for the footer and help.
 pub const PANEL_KEYS: [(&str, &str); 5] = [

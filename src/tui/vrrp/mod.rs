@@ -1,10 +1,12 @@
 //! The VRRP side of the console: the embedded instances' status as the panel (`v`) and the
-//! header slot show it, failover drills with their measured takeover, and the question
-//! before quitting a console that holds mastership. Pure: statuses come in as events,
-//! commands go out as `Effect::Vrrp`.
+//! header slot show it, failover drills with their measured takeover (`drill`), and the
+//! question before quitting a console that holds mastership. The state is here, the keys in
+//! `keys`, the panel and dialogs in `view`. Pure: statuses come in as events, commands go
+//! out as `Effect::Vrrp`; the engine runs in `edge::vrrp_runner`.
 
 pub mod drill;
 pub mod keys;
+pub mod view;
 
 use std::collections::VecDeque;
 use std::net::IpAddr;
