@@ -26,7 +26,8 @@ fn main() {
     let start = Instant::now();
     let mut ops = 0usize;
     for l in &lines {
-        if let Ok(Some(_)) = lvsdeck::rules::parse_line(l, &lvsdeck::linux::names::SystemResolver) {
+        if let Ok(Some(_)) = lvsdeck::rules::parse_line(l, &lvsdeck::adm::resolver::SystemResolver)
+        {
             ops += 1;
         }
     }

@@ -1,135 +1,10 @@
-//! Entry point: parses the command line and hands over; wiring only.
+//! Entry point: one tokio runtime, then the subcommand's `run` ([`lvsdeck::cli`]); wiring
+//! only.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use lvsdeck::cli;
-
-#[derive(Parser)]
-#[command(
-    name = "lvsdeck",
-    version,
-    about = "A terminal console for Linux IPVS directors"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Cmd>,
-    /// Console: seconds between table reads.
-    #[arg(long, default_value_t = 1.0, value_name = "SECONDS", value_parser = parse_interval)]
-    interval: f64,
-    /// Console theme: dark, light, high-contrast, or a TOML file (NO_COLOR is honoured).
-    #[arg(long, default_value = "dark", value_name = "NAME|PATH")]
-    theme: String,
-    /// Console keymap: default, vim, or a TOML file laid over the default.
-    #[arg(long, default_value = "default", value_name = "NAME|PATH")]
-    keymap: String,
-    /// Console: refuse every change (the header says so).
-    #[arg(long)]
-    read_only: bool,
-    /// Console: where applied changes are logged as replayable ipvsadm lines
-    /// (default $XDG_STATE_HOME/lvsdeck/audit.log or ~/.local/state/lvsdeck/audit.log).
-    #[arg(long, value_name = "PATH")]
-    audit_log: Option<PathBuf>,
-    /// Console: run this keepalived.conf's VRRP instances inside the console (the `v` panel,
-    /// failover drills); quitting stops them.
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    file: Option<PathBuf>,
-    /// Console without -f: the control socket of a running `lvsdeck daemon` to attach to
-    /// when it answers (health markers, drains through the daemon).
-    #[arg(long, value_name = "PATH", default_value = lvsdeck::engine::control::DEFAULT_PATH)]
-    control: PathBuf,
-    /// Print the effective keymap as TOML and exit.
-    #[arg(long)]
-    print_keymap: bool,
-}
-
-fn parse_interval(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.1..=3600.0).contains(&v) => Ok(v),
-        _ => Err("a number of seconds from 0.1 to 3600".into()),
-    }
-}
-
-#[derive(Subcommand)]
-enum Cmd {
-    /// Run an ipvsadm 1.31 command line (`lvsdeck adm -Ln --stats`); see `lvsdeck adm -h`.
-    #[command(disable_help_flag = true)]
-    Adm {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
-    /// Boot a throwaway director VM with the real kernel IPVS and open its console.
-    Lab {
-        /// Run this shell script in the VM instead, print its output, exit with its status.
-        #[arg(long, value_name = "SCRIPT")]
-        run: Option<PathBuf>,
-        /// Copy a host file into the VM's /opt/bin (repeatable).
-        #[arg(long = "file", short = 'f', value_name = "FILE")]
-        files: Vec<PathBuf>,
-        /// Seed the demo table and traffic (default for the console).
-        #[arg(long, conflicts_with = "no_demo")]
-        demo: bool,
-        /// Start with an empty IPVS table.
-        #[arg(long)]
-        no_demo: bool,
-        /// VM memory in MiB.
-        #[arg(long, default_value_t = 1024)]
-        mem: u32,
-        /// Give up on a scenario after this many seconds.
-        #[arg(long, default_value_t = 900)]
-        timeout: u64,
-        /// No progress lines on stderr.
-        #[arg(long, short)]
-        quiet: bool,
-    },
-    /// Run the VRRP instances, health checkers and virtual servers of a keepalived.conf in
-    /// the foreground (for systemd). SIGTERM removes the virtual servers it configured.
-    Daemon {
-        /// The configuration file (includes are followed); SIGHUP re-reads it.
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
-        file: PathBuf,
-        /// Leave the IPVS table as it is on stop (keepalived's -I).
-        #[arg(short = 'I', long = "dont-release-ipvs")]
-        dont_release_ipvs: bool,
-        /// Leave VRRP as it is on stop: no priority-0 advert, VIPs stay (keepalived's -V).
-        #[arg(short = 'V', long = "dont-release-vrrp")]
-        dont_release_vrrp: bool,
-        /// The control socket (status, drain/undrain, drift) for `lvsdeck control` and an
-        /// attached console; mode 0600, removed on exit.
-        #[arg(long, value_name = "PATH", default_value = lvsdeck::engine::control::DEFAULT_PATH)]
-        control: PathBuf,
-    },
-    /// Ask a running daemon over its control socket: `status`, `drain|disable|undrain
-    /// -t VIP:PORT -r RIP:PORT`, `reconcile|keep [ENTRY]`, or a JSON request line.
-    Control {
-        /// The daemon's control socket.
-        #[arg(long, value_name = "PATH", default_value = lvsdeck::engine::control::DEFAULT_PATH)]
-        control: PathBuf,
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
-        request: Vec<String>,
-    },
-    /// Check a keepalived.conf: errors and warnings with file:line, then what would run.
-    Validate {
-        /// The configuration file (includes are followed).
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
-        file: PathBuf,
-    },
-    /// Make the kernel's IPVS table match a keepalived.conf's virtual servers (only the
-    /// services it declares, or declared on the last run, are touched).
-    Reconcile {
-        /// The configuration file (includes are followed).
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
-        file: PathBuf,
-        /// Print the drift and the plan as ipvsadm lines; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Where the owned table is kept between runs.
-        #[arg(long, value_name = "FILE", default_value = lvsdeck::engine::ipvs::state_file::DEFAULT_PATH)]
-        state: PathBuf,
-    },
-}
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
@@ -154,12 +29,7 @@ fn main() -> ExitCode {
     } else if argv.get(1).map(String::as_str) == Some("adm") {
         rt.block_on(cli::adm::run("lvsdeck adm", &argv[2..]))
     } else {
-        let parsed = Cli::parse();
-        match parsed.command {
-            // The console builds its own runtime until it moves onto this one.
-            None => console(parsed),
-            Some(cmd) => rt.block_on(dispatch(cmd)),
-        }
+        rt.block_on(cli::args::run(cli::args::Cli::parse()))
     };
     match result {
         Ok(code) => code,
@@ -167,81 +37,5 @@ fn main() -> ExitCode {
             eprintln!("lvsdeck: {e:#}");
             ExitCode::from(1)
         }
-    }
-}
-
-fn console(cli: Cli) -> anyhow::Result<ExitCode> {
-    let code = if cli.print_keymap {
-        lvsdeck::tui::edge::run::print_keymap(&cli.keymap)
-    } else {
-        lvsdeck::tui::edge::run::main(&lvsdeck::tui::edge::run::Options {
-            interval: Duration::from_secs_f64(cli.interval),
-            theme: cli.theme,
-            keymap: cli.keymap,
-            read_only: cli.read_only,
-            audit_log: cli.audit_log,
-            vrrp_config: cli.file,
-            control: cli.control,
-        })
-    }?;
-    Ok(ExitCode::from(code.clamp(0, 255) as u8))
-}
-
-async fn dispatch(cmd: Cmd) -> anyhow::Result<ExitCode> {
-    match cmd {
-        Cmd::Lab {
-            run,
-            files,
-            demo,
-            no_demo,
-            mem,
-            timeout,
-            quiet,
-        } => {
-            cli::lab::run(cli::lab::Options {
-                run,
-                files,
-                demo: if demo {
-                    Some(true)
-                } else if no_demo {
-                    Some(false)
-                } else {
-                    None
-                },
-                mem_mb: mem,
-                timeout: Duration::from_secs(timeout),
-                quiet,
-            })
-            .await
-        }
-        Cmd::Adm { args } => cli::adm::run("lvsdeck adm", &args).await,
-        Cmd::Validate { file } => cli::validate::run(&file).await,
-        Cmd::Reconcile {
-            file,
-            dry_run,
-            state,
-        } => {
-            cli::reconcile::run(cli::reconcile::Options {
-                file,
-                dry_run,
-                state,
-            })
-            .await
-        }
-        Cmd::Daemon {
-            file,
-            control,
-            dont_release_ipvs,
-            dont_release_vrrp,
-        } => {
-            cli::daemon::run(cli::daemon::Options {
-                file,
-                control,
-                dont_release_ipvs,
-                dont_release_vrrp,
-            })
-            .await
-        }
-        Cmd::Control { control, request } => cli::control::run(&control, &request).await,
     }
 }

@@ -6,12 +6,12 @@
 
 use std::io::{self, BufRead, BufWriter, Write};
 
+use crate::adm::resolver::SystemResolver;
 use crate::ipvs::batch::apply_atomically;
 use crate::ipvs::conn::read_conns;
 use crate::ipvs::error::IpvsError;
 use crate::ipvs::netlink::Client;
 use crate::ipvs::{Connection, Op};
-use crate::linux::names::SystemResolver;
 use crate::rules::{self, Command, ListOptions};
 
 use super::names::{NoNames, ReverseNames, SystemNames};

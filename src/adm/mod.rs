@@ -31,6 +31,7 @@ pub mod help;
 pub mod largenum;
 pub mod listing;
 pub mod names;
+pub mod resolver;
 pub mod save;
 pub mod sort;
 pub mod status;

@@ -3,6 +3,8 @@
 //! codes; the work is in the library's modules.
 
 pub mod adm;
+pub mod args;
+pub mod console;
 pub mod control;
 pub mod daemon;
 pub mod lab;

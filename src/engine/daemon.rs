@@ -11,9 +11,8 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, watch};
 
 use crate::engine::control::server::{self, Pending};
-use crate::engine::director::{Director, StopPolicy};
+use crate::engine::director::{Director, Front, StopPolicy};
 use crate::engine::health::status::HealthStatus;
-use crate::engine::ipvs::reconcile::DriftPolicy;
 use crate::engine::load::Loaded;
 
 /// Runs `loaded` (read from `file`) until SIGTERM/SIGINT, answering `control`'s requests;
@@ -28,9 +27,9 @@ pub async fn run(
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
     let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
     let (status, _) = watch::channel(HealthStatus::default());
-    // The headless daemon reverts drift: nobody is there to be asked.
-    let mut director = match Director::start(file, loaded, status, DriftPolicy::Reconcile).await {
-        Ok(d) => d,
+    // Headless: drift is reverted (nobody is there to be asked), a partial start is refused.
+    let mut director = match Director::start(file, loaded, status, Front::Daemon).await {
+        Ok((d, _)) => d,
         Err(e) => {
             tracing::error!("{e}");
             return Ok(1);

@@ -42,7 +42,27 @@ impl StopPolicy {
     };
 }
 
-/// Why a director did not start; nothing it started is left running.
+/// Who drives the director, which decides what a partial start and drift mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Front {
+    /// `lvsdeck daemon`: nobody is there to ask, so drift is reverted, and a director that
+    /// could start none of its VRRP instances, or not its IPVS side, does not run at all.
+    Daemon,
+    /// The console: its operator is asked about drift (their own edits must not be undone
+    /// behind their back), and what could not start is reported while the rest runs.
+    Console,
+}
+
+impl Front {
+    fn drift(self) -> DriftPolicy {
+        match self {
+            Front::Daemon => DriftPolicy::Reconcile,
+            Front::Console => DriftPolicy::Ask,
+        }
+    }
+}
+
+/// Why a daemon's director did not start; nothing it started is left running.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("{file}: {source:#}")]
@@ -59,6 +79,15 @@ pub enum StartError {
         #[source]
         source: anyhow::Error,
     },
+}
+
+/// What did not start (a console's director runs without it and shows it).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Problems {
+    /// Why each VRRP instance that failed did not start (or why none could).
+    pub vrrp: Vec<String>,
+    /// Why the IPVS side (reconciler and checkers) did not start.
+    pub ipvs: Option<String>,
 }
 
 /// What woke the director.
@@ -92,28 +121,37 @@ pub struct Director {
 impl Director {
     /// Starts what `loaded` (read from `file`) describes: VRRP instances first, then
     /// `lvs_flush`, then the reconciler and the checkers. `status` carries the health
-    /// picture to in-process watchers; `drift` says what becomes of changes nobody in
-    /// lvsdeck made.
+    /// picture to in-process watchers. For [`Front::Console`] it always returns a director
+    /// (what failed is in [`Problems`]); for [`Front::Daemon`] a partial start is an error.
     pub async fn start(
         file: &Path,
         loaded: Loaded,
         status: watch::Sender<HealthStatus>,
-        drift: DriftPolicy,
-    ) -> Result<Director, StartError> {
+        front: Front,
+    ) -> Result<(Director, Problems), StartError> {
         let shown = file.display().to_string();
+        let mut problems = Problems::default();
         let mut vrrp: Option<Instances> = None;
         if !loaded.vrrp.is_empty() {
-            let shared = Shared::open().await.map_err(|source| StartError::Vrrp {
-                file: shown.clone(),
-                source,
-            })?;
-            let mut instances = Instances::new(shared);
-            let c = instances.reconcile(loaded.vrrp.clone()).await;
-            tracing::info!("started {} VRRP instances from {shown}", c.started);
-            if c.failed > 0 && c.started == 0 {
-                return Err(StartError::NoInstance { file: shown });
+            match Shared::open().await {
+                Ok(shared) => {
+                    let mut instances = Instances::new(shared);
+                    let c = instances.reconcile(loaded.vrrp.clone()).await;
+                    tracing::info!("started {} VRRP instances from {shown}", c.started);
+                    if c.failed > 0 && c.started == 0 && front == Front::Daemon {
+                        return Err(StartError::NoInstance { file: shown });
+                    }
+                    problems.vrrp = c.errors;
+                    vrrp = Some(instances);
+                }
+                Err(source) if front == Front::Daemon => {
+                    return Err(StartError::Vrrp {
+                        file: shown,
+                        source,
+                    })
+                }
+                Err(e) => problems.vrrp.push(format!("{e:#}")),
             }
-            vrrp = Some(instances);
         }
         // keepalived's `lvs_flush`: the whole table, once, before our services go in.
         if loaded.config.global.lvs_flush && !loaded.services.is_empty() {
@@ -122,9 +160,9 @@ impl Director {
                 Err(e) => tracing::error!("lvs_flush: {e:#}"),
             }
         }
-        let ipvs = match Ipvs::start(&loaded, status, drift).await {
-            Ok(i) => i,
-            Err(source) => {
+        let mut ipvs = Ipvs::new(&loaded, status, front.drift());
+        if let Err(source) = ipvs.open(&loaded).await {
+            if front == Front::Daemon {
                 if let Some(v) = &mut vrrp {
                     v.stop_all().await;
                 }
@@ -133,17 +171,19 @@ impl Director {
                     source,
                 });
             }
-        };
+            problems.ipvs = Some(format!("{source:#}"));
+        }
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        Ok(Director {
+        let director = Director {
             file: file.to_path_buf(),
             alerting: vrrp_alerting(&loaded.config),
             vrrp,
             ipvs,
             vrrp_alerts: VrrpAlerter::default(),
             tick,
-        })
+        };
+        Ok((director, problems))
     }
 
     /// The configuration file this director runs.

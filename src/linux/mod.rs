@@ -3,7 +3,6 @@
 //! - rtnetlink: [`links`] (link state events), [`vips`] (addresses and their events),
 //!   [`vmac`] (keepalived's macvlan), one event loop ([`rtnl_monitor`]);
 //! - interface facts from ioctls and /proc ([`iface`]);
-//! - the system's host and service names for the rule language ([`names`]);
 //! - packet sockets for neighbour announcements: [`garp`] (IPv4), [`na`] (IPv6);
 //! - VRRP's raw sockets (protocol 112, [`vrrp_socket`]);
 //! - processes: [`script`] runs notify, track and check scripts as a given user;
@@ -19,7 +18,6 @@ pub mod garp;
 pub mod iface;
 pub mod links;
 pub mod na;
-pub mod names;
 pub mod packet_socket;
 pub mod rtnl;
 pub mod rtnl_monitor;

@@ -1,6 +1,6 @@
 //! How an address and port are written in a rule: numerically (`-S -n`, logs) or with
 //! names (`-S` without `-n`). Names come in through [`AddrFormat`]: `adm`'s resolver, or
-//! `crate::linux::names::PortNames` for `/etc/services` port names.
+//! `crate::adm::resolver::PortNames` for `/etc/services` port names.
 
 use std::fmt::Write;
 use std::net::{IpAddr, Ipv6Addr};

@@ -27,7 +27,7 @@ pub const DEFAULT_PERSISTENCE: u32 = 360;
 pub const MAX_WEIGHT: i64 = i32::MAX as i64;
 
 /// Parses ipvsadm's arguments (without the program name), asking `resolver` for the words
-/// that are not numeric (the system's: `crate::linux::names::SystemResolver`; none:
+/// that are not numeric (the system's: `crate::adm::resolver::SystemResolver`; none:
 /// [`super::NoResolver`]). No arguments lists the table.
 pub fn parse<S: AsRef<str>>(args: &[S], resolver: &dyn Resolver) -> Result<Command, RuleError> {
     if args.is_empty() {

@@ -1,7 +1,7 @@
 //! Host and service names, looked up only when a word is not numeric (ipvsadm's order:
 //! numeric first, then the resolver), so restoring numeric rules never touches DNS. The
 //! lookups themselves are the caller's ([`Resolver`]); the system's resolver and its
-//! `/etc/services` live at the edge, in `crate::linux::names`.
+//! `/etc/services` live at the edge, in `crate::adm::resolver`.
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;

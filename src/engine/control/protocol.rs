@@ -12,9 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::adm::resolver::SystemResolver;
 use crate::engine::ipvs::desired::ServerId;
 use crate::engine::ipvs::drift::DriftKey;
-use crate::linux::names::SystemResolver;
 use crate::rules::parse_selector;
 
 /// Longest request or reply line read (a status of thousands of servers fits).

@@ -90,11 +90,9 @@ pub struct Ipvs {
 }
 
 impl Ipvs {
-    pub async fn start(
-        loaded: &Loaded,
-        status: watch::Sender<HealthStatus>,
-        drift: DriftPolicy,
-    ) -> anyhow::Result<Ipvs> {
+    /// The IPVS side with nothing running yet (mail alerts set up); [`Ipvs::open`] starts
+    /// the reconciler and the checkers.
+    pub fn new(loaded: &Loaded, status: watch::Sender<HealthStatus>, drift: DriftPolicy) -> Ipvs {
         let mut ipvs = Ipvs {
             running: None,
             status,
@@ -102,13 +100,15 @@ impl Ipvs {
             drift,
         };
         ipvs.set_mail(loaded);
-        if !loaded.services.is_empty() {
-            ipvs.open(loaded).await?;
-        }
-        Ok(ipvs)
+        ipvs
     }
 
-    async fn open(&mut self, loaded: &Loaded) -> anyhow::Result<()> {
+    /// Opens IPVS and starts the reconciler and the checkers of `loaded`'s virtual servers
+    /// (nothing when it has none: a VRRP-only director never opens IPVS).
+    pub async fn open(&mut self, loaded: &Loaded) -> anyhow::Result<()> {
+        if loaded.services.is_empty() {
+            return Ok(());
+        }
         let client = Client::connect().await.context("IPVS (generic netlink)")?;
         let rec = Reconciler::new(loaded.services.clone(), self.drift);
         let (tx, events) = mpsc::unbounded_channel();
@@ -178,10 +178,7 @@ impl Ipvs {
     pub async fn reload(&mut self, new: &Loaded) -> anyhow::Result<()> {
         self.set_mail(new);
         let Some(r) = &mut self.running else {
-            if !new.services.is_empty() {
-                self.open(new).await?;
-            }
-            return Ok(());
+            return self.open(new).await;
         };
         let down = r.checks.down().await;
         let (tx, events) = mpsc::unbounded_channel();

@@ -49,6 +49,12 @@ impl Instances {
         self.shared.now()
     }
 
+    /// The sockets and clock every instance shares (the console reads the receivers'
+    /// counts of adverts for VRIDs not run here).
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     pub fn handles(&self) -> impl Iterator<Item = &Handle> {
         self.running.values()
     }

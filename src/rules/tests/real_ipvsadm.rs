@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 
-use crate::linux::names::SystemResolver;
+use crate::adm::resolver::SystemResolver;
 use crate::rules::{parse, parse_line, Command, RuleError};
 
 const BINARY: &str = "/usr/sbin/ipvsadm";

@@ -23,10 +23,9 @@ use tokio::task::JoinHandle;
 
 use crate::tui::app::App;
 use crate::tui::edge::audit;
-use crate::tui::edge::health_runner::Health;
+use crate::tui::edge::engine::Link;
 use crate::tui::edge::reader::Reader;
 use crate::tui::edge::scan::ScanRunner;
-use crate::tui::edge::vrrp_runner::Engine;
 use crate::tui::event::{Effect, Event};
 use crate::tui::ui::keymap::Keymap;
 use crate::tui::ui::theme::{ColorSupport, Theme};
@@ -53,7 +52,7 @@ pub struct Options {
 
 /// Opens the console; returns the exit code. Theme and keymap errors are reported before the
 /// terminal is touched, so they print plainly.
-pub fn main(opts: &Options) -> anyhow::Result<i32> {
+pub async fn run(opts: &Options) -> anyhow::Result<i32> {
     let keymap = Keymap::load(&opts.keymap)?;
     let theme = Theme::load(&opts.theme, ColorSupport::from_env())?;
     let loaded = match &opts.vrrp_config {
@@ -68,11 +67,7 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
             }
         },
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")?;
-    rt.block_on(async {
+    {
         let reader = Reader::open().await;
         let mut app = App::new(
             host_name(),
@@ -85,42 +80,35 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
         let audit = opts.audit_log.clone().or_else(audit::default_path);
         // ratatui::init installs a panic hook that restores the terminal first.
         let (tx, rx) = mpsc::unbounded_channel::<Event>();
-        let (engine, health) = match loaded {
-            Some(loaded) => {
-                let engine = Engine::start(loaded.vrrp.clone(), tx.clone()).await;
-                let health = if loaded.services.is_empty() {
-                    Health::default()
-                } else {
-                    // Two owners of one table: the daemon would revert this console's
-                    // drains as drift, and this console would hold the daemon's changes.
-                    if crate::engine::control::server::live(&opts.control).await {
-                        let w = format!(
-                            "a lvsdeck daemon runs here ({}): run the console without -f to attach to it",
-                            opts.control.display()
-                        );
-                        let _ = tx.send(Event::Health(crate::tui::health::Msg::Warning(w)));
-                    }
-                    Health::start(loaded, tx.clone()).await
-                };
-                (engine, health)
+        let link = match (loaded, &opts.vrrp_config) {
+            (Some(loaded), Some(file)) => {
+                // Two owners of one table: the daemon would revert this console's
+                // drains as drift, and this console would hold the daemon's changes.
+                if !loaded.services.is_empty()
+                    && crate::engine::control::server::live(&opts.control).await
+                {
+                    let w = format!(
+                        "a lvsdeck daemon runs here ({}): run the console without -f to attach to it",
+                        opts.control.display()
+                    );
+                    let _ = tx.send(Event::Health(crate::tui::health::Msg::Warning(w)));
+                }
+                Link::local(file, loaded, tx.clone()).await
             }
-            None => {
-                let health = crate::tui::edge::health_runner::attach(&opts.control, tx.clone()).await;
-                (Engine::default(), health.unwrap_or_default())
-            }
+            _ => Link::attach(&opts.control, tx.clone())
+                .await
+                .unwrap_or_default(),
         };
         let mut terminal = ratatui::init();
         let ends = Ends {
             signals,
-            engine: &engine,
-            health: &health,
+            link: &link,
         };
         let result = event_loop(&mut terminal, app, &theme, reader, ends, audit, (tx, rx)).await;
-        // Masters leave cleanly (priority 0, VIPs removed) before the process ends.
         // The checkers and the reconciler end, leaving the IPVS table as it is (unlike
-        // `lvsdeck daemon`, the console never removes services), then the VRRP instances leave.
-        let checked = health.stop().await;
-        engine.stop().await;
+        // `lvsdeck daemon`, the console never removes services), then the VRRP instances
+        // leave cleanly (priority 0, VIPs removed) before the process ends.
+        let checked = link.stop().await;
         // After a hang-up the terminal is gone: nothing to restore, nothing to tell.
         let _ = ratatui::try_restore();
         if checked {
@@ -131,7 +119,7 @@ pub fn main(opts: &Options) -> anyhow::Result<i32> {
             );
         }
         result
-    })
+    }
 }
 
 /// `--print-keymap`: the effective bindings as a loadable TOML file.
@@ -166,11 +154,10 @@ impl Signals {
     }
 }
 
-/// What the loop needs besides the state: the signals that end it, the VRRP engine.
+/// What the loop needs besides the state: the signals that end it, the director.
 struct Ends<'a> {
     signals: Signals,
-    engine: &'a Engine,
-    health: &'a Health,
+    link: &'a Link,
 }
 
 /// Events handled before a redraw: a fast scan's batches are taken in together.
@@ -185,11 +172,7 @@ async fn event_loop(
     audit: Option<std::path::PathBuf>,
     (tx, mut rx): (mpsc::UnboundedSender<Event>, mpsc::UnboundedReceiver<Event>),
 ) -> anyhow::Result<i32> {
-    let Ends {
-        mut signals,
-        engine,
-        health,
-    } = ends;
+    let Ends { mut signals, link } = ends;
     let (conn_tx, mut conn_rx) = mpsc::channel::<Event>(4);
     let source = reader.source();
     let mut exec = Executor {
@@ -197,8 +180,7 @@ async fn event_loop(
         tx,
         audit,
         scans: ScanRunner::new(CONN_PATH, conn_tx),
-        engine,
-        health,
+        link,
     };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(app.interval);
@@ -260,8 +242,8 @@ struct Executor<'a> {
     /// Where applied changes are logged (`None`: nowhere).
     audit: Option<PathBuf>,
     scans: ScanRunner,
-    engine: &'a Engine,
-    health: &'a Health,
+    /// The director the console's health, drift and drill commands go to.
+    link: &'a Link,
 }
 
 impl Executor<'_> {
@@ -297,7 +279,7 @@ impl Executor<'_> {
             Effect::ScanConns { id, filter } => self.scans.start(id, filter),
             Effect::StopConns => self.scans.stop(),
             Effect::Health(cmd) => {
-                if let Err(e) = self.health.send(cmd) {
+                if let Err(e) = self.link.health(cmd, tx) {
                     let _ = tx.send(Event::Health(crate::tui::health::Msg::Failed(e)));
                 }
             }
@@ -308,7 +290,7 @@ impl Executor<'_> {
                 }
             }
             Effect::Vrrp(name, cmd) => {
-                if let Err(e) = self.engine.send(&name, cmd) {
+                if let Err(e) = self.link.vrrp(&name, cmd) {
                     let _ = tx.send(Event::Vrrp(crate::tui::vrrp::Msg::NotSent(e)));
                 }
             }

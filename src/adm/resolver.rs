@@ -1,6 +1,7 @@
-//! The system's names at the edge of the rule language: host lookups through the C
-//! library, ports from `/etc/services` (read once). The rule language asks for them
-//! through its [`Resolver`] and [`AddrFormat`] traits and never reads a file itself.
+//! The system's names for the rule language, as ipvsadm looks them up: host names through
+//! the C library, ports from `/etc/services` (read once). The rule language asks for them
+//! through its [`Resolver`] and [`AddrFormat`] traits and never reads a file itself; the
+//! reverse lookups of listings are in [`super::names`].
 
 use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
 use std::sync::OnceLock;
