@@ -18,7 +18,7 @@ use crate::cli;
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Cmd>,
+    pub command: Option<Subcmd>,
     /// Console: seconds between table reads.
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS", value_parser = parse_interval)]
     pub interval: f64,
@@ -56,7 +56,7 @@ fn parse_interval(s: &str) -> Result<f64, String> {
 }
 
 #[derive(Subcommand)]
-pub enum Cmd {
+pub enum Subcmd {
     /// Run an ipvsadm 1.31 command line (`lvsdeck adm -Ln --stats`); see `lvsdeck adm -h`.
     #[command(disable_help_flag = true)]
     Adm {
@@ -158,9 +158,9 @@ async fn console(cli: Cli) -> anyhow::Result<ExitCode> {
     .await
 }
 
-async fn dispatch(cmd: Cmd) -> anyhow::Result<ExitCode> {
+async fn dispatch(cmd: Subcmd) -> anyhow::Result<ExitCode> {
     match cmd {
-        Cmd::Lab {
+        Subcmd::Lab {
             run,
             files,
             demo,
@@ -185,9 +185,9 @@ async fn dispatch(cmd: Cmd) -> anyhow::Result<ExitCode> {
             })
             .await
         }
-        Cmd::Adm { args } => cli::adm::run("lvsdeck adm", &args).await,
-        Cmd::Validate { file } => cli::validate::run(&file).await,
-        Cmd::Reconcile {
+        Subcmd::Adm { args } => cli::adm::run("lvsdeck adm", &args).await,
+        Subcmd::Validate { file } => cli::validate::run(&file).await,
+        Subcmd::Reconcile {
             file,
             dry_run,
             state,
@@ -199,7 +199,7 @@ async fn dispatch(cmd: Cmd) -> anyhow::Result<ExitCode> {
             })
             .await
         }
-        Cmd::Daemon {
+        Subcmd::Daemon {
             file,
             control,
             dont_release_ipvs,
@@ -213,6 +213,6 @@ async fn dispatch(cmd: Cmd) -> anyhow::Result<ExitCode> {
             })
             .await
         }
-        Cmd::Control { control, request } => cli::control::run(&control, &request).await,
+        Subcmd::Control { control, request } => cli::control::run(&control, &request).await,
     }
 }

@@ -56,38 +56,38 @@ pub struct Config {
 /// A configuration and everything said about it. With errors, `config` holds what could
 /// be read; it must not be run.
 #[derive(Debug, Clone)]
-pub struct Parsed {
+pub struct ParsedConfig {
     pub config: Config,
     pub diagnostics: Diagnostics,
 }
 
-impl Parsed {
+impl ParsedConfig {
     pub fn is_ok(&self) -> bool {
         !self.diagnostics.has_errors()
     }
 }
 
 /// Reads `path` and its includes.
-pub fn load(path: &Path) -> Result<Parsed, ReadError> {
+pub fn load(path: &Path) -> Result<ParsedConfig, ReadError> {
     let mut d = Diagnostics::default();
     let tokens = include::load_file(path, &mut d)?;
     Ok(finish(&tokens, d))
 }
 
 /// Reads `text` as the file `name` (includes resolve relative to `name`).
-pub fn parse_str(text: &str, name: &Path) -> Parsed {
+pub fn parse_str(text: &str, name: &Path) -> ParsedConfig {
     let mut d = Diagnostics::default();
     let tokens = include::load_text(text, name, &mut d);
     finish(&tokens, d)
 }
 
-fn finish(tokens: &[include::Located], mut d: Diagnostics) -> Parsed {
+fn finish(tokens: &[include::Located], mut d: Diagnostics) -> ParsedConfig {
     let items = tree::build(tokens, &mut d);
     let config = from_items(&items, &mut d);
     crossref::check(&config, &mut d);
     // Converting reports what cannot become a kernel service (family mismatches, ...).
     ipvs::convert(&config, &mut d);
-    Parsed {
+    ParsedConfig {
         config,
         diagnostics: d,
     }

@@ -66,7 +66,7 @@ pub enum Effect {
     /// No view needs connections any more: stop the scan.
     StopConns,
     /// Send a command to the VRRP instance of that name.
-    Vrrp(String, crate::engine::vrrp::Command),
+    Vrrp(String, crate::engine::vrrp::InstanceCommand),
     /// Send a command to the health engine (embedded, or the daemon attached over its
     /// control socket): drift reconcile/keep, operator drain/disable/undrain.
     Health(super::health::HealthCmd),

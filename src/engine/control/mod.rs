@@ -19,7 +19,7 @@ use crate::clock::Instant;
 use crate::engine::health::operator::server_text;
 use crate::engine::health::status::{HealthStatus, ServerView, Why};
 use crate::engine::ipvs::drift::{Drift, DriftItem};
-use crate::engine::ipvs::reconciler::{self, Command};
+use crate::engine::ipvs::reconciler::{self, ReconcilerCommand};
 use crate::engine::ipvs::run::Ipvs;
 use crate::engine::vrrp::Instances;
 use crate::rules::{service_selector, Numeric};
@@ -62,7 +62,7 @@ pub async fn handle(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> 
 
 async fn reconcile(ipvs: &mut Ipvs, entry: Option<&str>) -> Result<String, String> {
     let key = entry.map(parse_entry).transpose()?;
-    ipvs.command(Command::Reconcile(key))
+    ipvs.command(ReconcilerCommand::Reconcile(key))
         .await
         .map_err(|e| e.to_string())?;
     Ok(match key {
@@ -73,7 +73,7 @@ async fn reconcile(ipvs: &mut Ipvs, entry: Option<&str>) -> Result<String, Strin
 
 async fn keep(ipvs: &mut Ipvs, entry: &str) -> Result<String, String> {
     let key = parse_entry(entry)?;
-    ipvs.command(Command::Keep(key))
+    ipvs.command(ReconcilerCommand::Keep(key))
         .await
         .map_err(|e| e.to_string())?;
     Ok(format!("keeping {key} until reconciled or reloaded"))
@@ -88,7 +88,7 @@ async fn keep_all(ipvs: &mut Ipvs) -> Result<String, String> {
         .unwrap_or_default();
     let mut n = 0;
     for i in drift.items.iter().filter(|i| !i.kept) {
-        ipvs.command(Command::Keep(i.key))
+        ipvs.command(ReconcilerCommand::Keep(i.key))
             .await
             .map_err(|e| e.to_string())?;
         n += 1;
@@ -424,10 +424,10 @@ pub fn from_reply(r: &StatusReply, now: Instant) -> (HealthStatus, Vec<String>) 
         now: Some(now),
         wall_secs: r.wall_secs,
         servers,
-        reconciler: reconciler::Status {
+        reconciler: reconciler::ReconcilerStatus {
             drift: Drift { items },
             error: r.reconciler_error.clone(),
-            ..reconciler::Status::default()
+            ..reconciler::ReconcilerStatus::default()
         },
     };
     (status, problems)

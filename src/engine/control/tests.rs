@@ -71,7 +71,7 @@ fn picture(now: u64) -> HealthStatus {
                 status: None,
             },
         ],
-        reconciler: reconciler::Status {
+        reconciler: reconciler::ReconcilerStatus {
             drift: Drift {
                 items: vec![DriftItem {
                     key: DriftKey {
@@ -84,7 +84,7 @@ fn picture(now: u64) -> HealthStatus {
                 }],
             },
             error: Some("oops".into()),
-            ..reconciler::Status::default()
+            ..reconciler::ReconcilerStatus::default()
         },
     }
 }

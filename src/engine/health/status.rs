@@ -55,7 +55,7 @@ pub struct HealthStatus {
     pub wall_secs: Option<u64>,
     pub servers: Vec<ServerView>,
     /// The reconciler's last read: drift, last plan, error.
-    pub reconciler: reconciler::Status,
+    pub reconciler: reconciler::ReconcilerStatus,
 }
 
 /// Why a checked server is where it is.

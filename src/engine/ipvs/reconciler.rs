@@ -1,5 +1,5 @@
 //! The reconciler as a tokio task: reads the kernel every period and on every command,
-//! publishes a [`Status`] for the console, applies plans atomically through the one client,
+//! publishes a [`ReconcilerStatus`] for the console, applies plans atomically through the one client,
 //! and logs each op as an ipvsadm line.
 
 use std::time::Duration;
@@ -17,7 +17,7 @@ use crate::engine::ipvs::reconcile::{Reconciler, Scope};
 
 /// What the rest of lvsdeck (config reload, health policy, console) asks of the reconciler.
 #[derive(Debug, Clone)]
-pub enum Command {
+pub enum ReconcilerCommand {
     /// A new configuration (already validated).
     Reload(Vec<IpvsService>),
     /// The health policy's verdict on a server (`None`: back to its configured state).
@@ -38,7 +38,7 @@ pub enum Command {
 
 /// What the console shows about reconciliation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Status {
+pub struct ReconcilerStatus {
     /// Drift seen in the last read (before it was reverted, if it was).
     pub drift: Drift,
     /// The ops of the last applied plan, as ipvsadm lines.
@@ -58,7 +58,12 @@ pub fn log_ops(ops: &[Op]) {
 
 /// One read, drift check and apply. Errors are recorded in `status`, never fatal: the next
 /// period tries again.
-pub async fn step(client: &Client, rec: &mut Reconciler, release: Scope, status: &mut Status) {
+pub async fn step(
+    client: &Client,
+    rec: &mut Reconciler,
+    release: Scope,
+    status: &mut ReconcilerStatus,
+) {
     status.reads += 1;
     let kernel = match client.table().await {
         Ok(t) => t,
@@ -96,10 +101,10 @@ pub async fn run(
     client: Client,
     mut rec: Reconciler,
     period: Duration,
-    mut commands: mpsc::Receiver<Command>,
-    publish: watch::Sender<Status>,
+    mut commands: mpsc::Receiver<ReconcilerCommand>,
+    publish: watch::Sender<ReconcilerStatus>,
 ) {
-    let mut status = Status::default();
+    let mut status = ReconcilerStatus::default();
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -107,18 +112,18 @@ pub async fn run(
             _ = tick.tick() => Scope::Nothing,
             cmd = commands.recv() => match cmd {
                 None => return,
-                Some(Command::Reload(services)) => { rec.reload(services); Scope::Nothing }
-                Some(Command::Health(id, p)) => { set(&mut rec.health, id, p); Scope::Nothing }
-                Some(Command::HealthAll(h)) => { rec.health = h; Scope::Nothing }
-                Some(Command::ReloadWithHealth(services, h)) => {
+                Some(ReconcilerCommand::Reload(services)) => { rec.reload(services); Scope::Nothing }
+                Some(ReconcilerCommand::Health(id, p)) => { set(&mut rec.health, id, p); Scope::Nothing }
+                Some(ReconcilerCommand::HealthAll(h)) => { rec.health = h; Scope::Nothing }
+                Some(ReconcilerCommand::ReloadWithHealth(services, h)) => {
                     rec.reload(services);
                     rec.health = h;
                     Scope::Nothing
                 }
-                Some(Command::Operator(id, p)) => { set(&mut rec.operator, id, p); Scope::Nothing }
-                Some(Command::Reconcile(None)) => Scope::All,
-                Some(Command::Reconcile(Some(k))) => Scope::One(k),
-                Some(Command::Keep(k)) => { rec.keep(k); Scope::Nothing }
+                Some(ReconcilerCommand::Operator(id, p)) => { set(&mut rec.operator, id, p); Scope::Nothing }
+                Some(ReconcilerCommand::Reconcile(None)) => Scope::All,
+                Some(ReconcilerCommand::Reconcile(Some(k))) => Scope::One(k),
+                Some(ReconcilerCommand::Keep(k)) => { rec.keep(k); Scope::Nothing }
             },
         };
         step(&client, &mut rec, release, &mut status).await;
@@ -134,19 +139,19 @@ fn set(o: &mut crate::engine::Overrides, id: ServerId, p: Option<Presence>) {
 }
 
 /// How the console and the health policy talk to a running reconciler.
-pub struct Handle {
-    pub commands: mpsc::Sender<Command>,
-    pub status: watch::Receiver<Status>,
+pub struct ReconcilerHandle {
+    pub commands: mpsc::Sender<ReconcilerCommand>,
+    pub status: watch::Receiver<ReconcilerStatus>,
     pub task: tokio::task::JoinHandle<()>,
 }
 
 /// Starts the reconciler on the current runtime: it reconciles at once, then every `period`
 /// and after every command. Dropping `commands` stops it.
-pub fn spawn(client: Client, rec: Reconciler, period: Duration) -> Handle {
+pub fn spawn(client: Client, rec: Reconciler, period: Duration) -> ReconcilerHandle {
     let (tx, rx) = mpsc::channel(64);
-    let (publish, status) = watch::channel(Status::default());
+    let (publish, status) = watch::channel(ReconcilerStatus::default());
     let task = tokio::spawn(run(client, rec, period, rx, publish));
-    Handle {
+    ReconcilerHandle {
         commands: tx,
         status,
         task,

@@ -24,7 +24,7 @@ use crate::engine::health::scripts::{self, HealthScripts};
 use crate::engine::health::status::{views, HealthStatus};
 use crate::engine::health::verdicts::Verdicts;
 use crate::engine::ipvs::reconcile::{DriftPolicy, Reconciler};
-use crate::engine::ipvs::reconciler::{self, Command, Handle};
+use crate::engine::ipvs::reconciler::{self, ReconcilerCommand, ReconcilerHandle};
 use crate::engine::load::Loaded;
 
 /// How often the reconciler rereads the kernel when nothing happens (drift is reverted).
@@ -36,7 +36,7 @@ pub struct Running {
     checks: Checks,
     pub events: mpsc::UnboundedReceiver<Event>,
     verdicts: Verdicts,
-    rec: Handle,
+    rec: ReconcilerHandle,
     /// About when the checkers' clock started (the runner starts it as it is spawned).
     epoch: TokioInstant,
     alerter: Alerter,
@@ -166,7 +166,12 @@ impl Ipvs {
         }
         if r.verdicts.apply(&ev.output.ops) {
             let h = r.verdicts.overrides.clone();
-            if r.rec.commands.send(Command::HealthAll(h)).await.is_err() {
+            if r.rec
+                .commands
+                .send(ReconcilerCommand::HealthAll(h))
+                .await
+                .is_err()
+            {
                 tracing::error!("the reconciler has stopped");
             }
         }
@@ -187,7 +192,7 @@ impl Ipvs {
         let h = verdicts.overrides.clone();
         r.rec
             .commands
-            .send(Command::ReloadWithHealth(new.services.clone(), h))
+            .send(ReconcilerCommand::ReloadWithHealth(new.services.clone(), h))
             .await
             .context("the reconciler has stopped")?;
         let epoch = TokioInstant::now();
@@ -283,7 +288,7 @@ impl Ipvs {
     }
 
     /// Hands a command (the console's reconcile or keep) to the reconciler.
-    pub async fn command(&self, cmd: Command) -> Result<(), Refusal> {
+    pub async fn command(&self, cmd: ReconcilerCommand) -> Result<(), Refusal> {
         let Some(r) = &self.running else {
             return Err(Refusal::NoVirtualServer);
         };

@@ -15,4 +15,4 @@ pub mod vmac;
 
 pub use set::Instances;
 pub use spec::Spec;
-pub use task::{Command, Handle};
+pub use task::{InstanceCommand, InstanceHandle};

@@ -12,14 +12,14 @@ use tokio::sync::mpsc;
 
 use super::spec::Spec;
 use super::sync;
-use super::task::{spawn, spawn_member, Handle, Shared};
+use super::task::{spawn, spawn_member, InstanceHandle, Shared};
 
 /// How long one instance may take to leave (priority 0, VIPs removed).
 const STOP_WITHIN: Duration = Duration::from_secs(5);
 
 pub struct Instances {
     shared: Arc<Shared>,
-    running: BTreeMap<String, Handle>,
+    running: BTreeMap<String, InstanceHandle>,
     /// Each running sync group's coordinator (it ends after its members).
     groups: BTreeMap<String, tokio::task::JoinHandle<()>>,
 }
@@ -55,7 +55,7 @@ impl Instances {
         &self.shared
     }
 
-    pub fn handles(&self) -> impl Iterator<Item = &Handle> {
+    pub fn handles(&self) -> impl Iterator<Item = &InstanceHandle> {
         self.running.values()
     }
 

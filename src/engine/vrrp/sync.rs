@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::group::GroupSpec;
 use super::notify;
-use super::task::Command;
+use super::task::InstanceCommand;
 use crate::vrrp::{MemberView, State, SyncGroup};
 
 /// How long a stopping group waits for its notify_stop.
@@ -28,7 +28,7 @@ pub struct Link {
 /// that never wants MASTER would in keepalived).
 pub fn start(
     spec: GroupSpec,
-    members: Vec<Option<mpsc::Sender<Command>>>,
+    members: Vec<Option<mpsc::Sender<InstanceCommand>>>,
     mut reports: mpsc::UnboundedReceiver<(usize, MemberView)>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -49,7 +49,7 @@ pub fn start(
                 tracing::debug!("{who} tells {name}: {input:?}");
                 if let Some(Some(tx)) = members.get(j) {
                     // A member that already ended cannot be told; the others still are.
-                    let _ = tx.send(Command::Sync(input)).await;
+                    let _ = tx.send(InstanceCommand::Sync(input)).await;
                 }
             }
         }

@@ -27,7 +27,7 @@ const NOTIFY_DRAIN: Duration = Duration::from_secs(3);
 
 /// What the console (or the daemon) may ask of a running instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub enum InstanceCommand {
     /// Advertise priority 0 if master, stay backup for this long.
     GiveUpMastership(Duration),
     /// Run at this priority for this long.
@@ -74,17 +74,17 @@ impl Shared {
 }
 
 /// A running instance.
-pub struct Handle {
+pub struct InstanceHandle {
     pub spec: Spec,
     pub status: watch::Receiver<Status>,
-    pub commands: mpsc::Sender<Command>,
+    pub commands: mpsc::Sender<InstanceCommand>,
     pub join: JoinHandle<()>,
 }
 
-impl Handle {
+impl InstanceHandle {
     /// Asks the task to leave and waits for it (bounded).
     pub async fn shutdown(self, within: Duration) {
-        let _ = self.commands.send(Command::Shutdown).await;
+        let _ = self.commands.send(InstanceCommand::Shutdown).await;
         let name = self.spec.name.clone();
         if tokio::time::timeout(within, self.join).await.is_err() {
             tracing::warn!("VRRP_Instance({name}) did not stop within {within:?}");
@@ -122,7 +122,7 @@ struct Runner {
 }
 
 /// Opens the sockets for `spec` and starts its task.
-pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<Handle> {
+pub async fn spawn(spec: Spec, shared: Arc<Shared>) -> anyhow::Result<InstanceHandle> {
     spawn_member(spec, shared, None).await
 }
 
@@ -131,7 +131,7 @@ pub async fn spawn_member(
     spec: Spec,
     shared: Arc<Shared>,
     sync: Option<super::sync::Link>,
-) -> anyhow::Result<Handle> {
+) -> anyhow::Result<InstanceHandle> {
     let name = &spec.name;
     let ifindex = iface::index(&spec.interface)
         .with_context(|| format!("vrrp_instance {name}: interface {}", spec.interface))?;
@@ -210,7 +210,7 @@ pub async fn spawn_member(
         vmac,
     };
     let join = tokio::spawn(runner.run(cmd_rx));
-    Ok(Handle {
+    Ok(InstanceHandle {
         spec,
         status: status_rx,
         commands: cmd_tx,
@@ -219,7 +219,7 @@ pub async fn spawn_member(
 }
 
 impl Runner {
-    async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+    async fn run(mut self, mut commands: mpsc::Receiver<InstanceCommand>) {
         let mut addr_events = self.shared.addr_events.subscribe();
         tracing::info!(
             "VRRP_Instance({}) starting on {} from {} (vrid {}, priority {}, {:?})",
@@ -258,12 +258,12 @@ impl Runner {
                 },
                 _ = sleep_until(sleep_to) => self.inst.handle(self.shared.now(), Input::Timer),
                 cmd = commands.recv() => match cmd {
-                    Some(Command::GiveUpMastership(d)) => self.inst.handle(
+                    Some(InstanceCommand::GiveUpMastership(d)) => self.inst.handle(
                         self.shared.now(), Input::GiveUpMastership { duration: d }),
-                    Some(Command::SetPriority(p, d)) => self.inst.handle(
+                    Some(InstanceCommand::SetPriority(p, d)) => self.inst.handle(
                         self.shared.now(), Input::SetPriorityFor { priority: p, duration: d }),
-                    Some(Command::Sync(input)) => self.inst.handle(self.shared.now(), input),
-                    Some(Command::Shutdown) | None => {
+                    Some(InstanceCommand::Sync(input)) => self.inst.handle(self.shared.now(), input),
+                    Some(InstanceCommand::Shutdown) | None => {
                         let out = self.inst.handle(self.shared.now(), Input::Shutdown);
                         self.execute(out).await;
                         self.notify.drain(NOTIFY_DRAIN).await;

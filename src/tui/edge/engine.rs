@@ -24,7 +24,7 @@ use crate::engine::director::{Director, Front, StopPolicy};
 use crate::engine::health::operator::server_text;
 use crate::engine::health::status::HealthStatus;
 use crate::engine::load::Loaded;
-use crate::engine::vrrp::Command as InstanceCommand;
+use crate::engine::vrrp::InstanceCommand;
 use crate::tui::event::Event;
 use crate::tui::health::{HealthCmd, Msg};
 use crate::tui::vrrp::{InstanceInfo, Msg as VrrpMsg};
@@ -35,7 +35,7 @@ const EVERY: Duration = Duration::from_secs(1);
 
 /// Where the console's commands go; `Default` when no director runs for it.
 #[derive(Default)]
-pub struct Link {
+pub struct DirectorLink {
     /// Control requests: to the in-process director's task, or to the attached socket's.
     requests: Option<mpsc::Sender<Pending>>,
     /// Prefixed to refusals, so the operator knows who refused ("daemon: ...").
@@ -51,10 +51,14 @@ pub struct Link {
     checked: bool,
 }
 
-impl Link {
+impl DirectorLink {
     /// Starts `loaded` (read from `file`) in-process and reports to the console what runs
     /// and what could not start.
-    pub async fn local(file: &Path, loaded: Loaded, tx: mpsc::UnboundedSender<Event>) -> Link {
+    pub async fn local(
+        file: &Path,
+        loaded: Loaded,
+        tx: mpsc::UnboundedSender<Event>,
+    ) -> DirectorLink {
         let (status_tx, status_rx) = watch::channel(HealthStatus::default());
         let (director, problems) =
             match Director::start(file, loaded, status_tx, Front::Console).await {
@@ -62,13 +66,13 @@ impl Link {
                 // A console's director reports instead of failing; kept for safety.
                 Err(e) => {
                     let _ = tx.send(Event::Health(Msg::Failed(e.to_string())));
-                    return Link::default();
+                    return DirectorLink::default();
                 }
             };
-        let mut link = Link {
+        let mut link = DirectorLink {
             who: "",
             checked: director.checks_servers(),
-            ..Link::default()
+            ..DirectorLink::default()
         };
         link.watch_vrrp(&director, problems.vrrp, &tx);
         if let Some(e) = problems.ipvs {
@@ -85,18 +89,18 @@ impl Link {
 
     /// Attaches to a running daemon's control socket if one answers at `path`; `None`
     /// when none does (the console then works as without one).
-    pub async fn attach(path: &Path, tx: mpsc::UnboundedSender<Event>) -> Option<Link> {
+    pub async fn attach(path: &Path, tx: mpsc::UnboundedSender<Event>) -> Option<DirectorLink> {
         if !path.exists() {
             return None;
         }
         let client = Client::connect(path).await.ok()?;
         let _ = tx.send(Event::Health(Msg::Attached(path.display().to_string())));
         let (requests, rx) = mpsc::channel(16);
-        Some(Link {
+        Some(DirectorLink {
             requests: Some(requests),
             who: "daemon: ",
             task: Some(tokio::spawn(remote(client, rx, tx))),
-            ..Link::default()
+            ..DirectorLink::default()
         })
     }
 

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::tui::app::App;
 use crate::tui::edge::audit;
-use crate::tui::edge::engine::Link;
+use crate::tui::edge::engine::DirectorLink;
 use crate::tui::edge::reader::Reader;
 use crate::tui::edge::scan::ScanRunner;
 use crate::tui::event::{Effect, Event};
@@ -93,9 +93,9 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
                     );
                     let _ = tx.send(Event::Health(crate::tui::health::Msg::Warning(w)));
                 }
-                Link::local(file, loaded, tx.clone()).await
+                DirectorLink::local(file, loaded, tx.clone()).await
             }
-            _ => Link::attach(&opts.control, tx.clone())
+            _ => DirectorLink::attach(&opts.control, tx.clone())
                 .await
                 .unwrap_or_default(),
         };
@@ -157,7 +157,7 @@ impl Signals {
 /// What the loop needs besides the state: the signals that end it, the director.
 struct Ends<'a> {
     signals: Signals,
-    link: &'a Link,
+    link: &'a DirectorLink,
 }
 
 /// Events handled before a redraw: a fast scan's batches are taken in together.
@@ -243,7 +243,7 @@ struct Executor<'a> {
     audit: Option<PathBuf>,
     scans: ScanRunner,
     /// The director the console's health, drift and drill commands go to.
-    link: &'a Link,
+    link: &'a DirectorLink,
 }
 
 impl Executor<'_> {

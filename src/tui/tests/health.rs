@@ -124,9 +124,9 @@ fn picture() -> HealthStatus {
             ),
             view(4, Why::SorryServer(false), None),
         ],
-        reconciler: reconciler::Status {
+        reconciler: reconciler::ReconcilerStatus {
             drift,
-            ..reconciler::Status::default()
+            ..reconciler::ReconcilerStatus::default()
         },
     }
 }

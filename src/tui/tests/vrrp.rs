@@ -7,7 +7,7 @@ use std::time::Duration;
 use ratatui::crossterm::event::KeyCode;
 
 use super::fixture::{app, code, key, screen, v4};
-use crate::engine::vrrp::Command;
+use crate::engine::vrrp::InstanceCommand;
 use crate::tui::event::{Effect, Event};
 use crate::tui::update;
 use crate::tui::vrrp::{header_text, InstanceInfo, Msg};
@@ -162,7 +162,7 @@ fn give_up_drill_needs_the_name_and_measures_the_takeover() {
         fx,
         vec![Effect::Vrrp(
             "VI_1".into(),
-            Command::GiveUpMastership(Duration::from_secs(40))
+            InstanceCommand::GiveUpMastership(Duration::from_secs(40))
         )]
     );
     // Our instance goes backup at once, the peer's advert shows 3.62 s later.
@@ -204,7 +204,7 @@ fn priority_drill_without_takeover_expires() {
         fx,
         vec![Effect::Vrrp(
             "VI_1".into(),
-            Command::SetPriority(244, Duration::from_secs(30))
+            InstanceCommand::SetPriority(244, Duration::from_secs(30))
         )]
     );
     update(&mut app, Event::Tick, now + Duration::from_secs(29));

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use super::{state_name, Instance, MEASURED_KEPT};
-use crate::engine::vrrp::Command;
+use crate::engine::vrrp::InstanceCommand;
 use crate::vrrp::State;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl Kind {
 
 /// The drill dialog: its settings and the instance name being typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Form {
+pub struct DrillForm {
     pub instance: String,
     pub kind: Kind,
     /// For raise and lower.
@@ -42,8 +42,8 @@ pub struct Form {
 
 /// The VRRP dialogs; each has the keyboard while open.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Dialog {
-    Drill(Form),
+pub enum VrrpDialog {
+    Drill(DrillForm),
     /// Quitting while master: what will happen, and No first.
     Quit {
         yes: bool,
@@ -54,14 +54,14 @@ pub const DEFAULT_SECONDS: u64 = 30;
 pub const SECONDS_STEP: u64 = 10;
 pub const PRIORITY_STEP: u8 = 10;
 
-impl Form {
-    pub fn new(instance: &Instance, kind: Kind) -> Form {
+impl DrillForm {
+    pub fn new(instance: &Instance, kind: Kind) -> DrillForm {
         let priority = match kind {
             Kind::GiveUp => 0,
             Kind::Raise => 254,
             Kind::Lower => 1,
         };
-        Form {
+        DrillForm {
             instance: instance.info.name.clone(),
             kind,
             priority,
@@ -107,11 +107,11 @@ impl Form {
     }
 
     /// The engine command, once the name is typed exactly.
-    pub fn command(&self) -> Command {
+    pub fn command(&self) -> InstanceCommand {
         let d = Duration::from_secs(self.seconds);
         match self.kind {
-            Kind::GiveUp => Command::GiveUpMastership(d),
-            Kind::Raise | Kind::Lower => Command::SetPriority(self.priority, d),
+            Kind::GiveUp => InstanceCommand::GiveUpMastership(d),
+            Kind::Raise | Kind::Lower => InstanceCommand::SetPriority(self.priority, d),
         }
     }
 }
@@ -164,7 +164,7 @@ pub fn ms(d: Duration) -> String {
 }
 
 /// Starts measuring a drill on `inst`.
-pub fn start(inst: &mut Instance, form: &Form, now: Instant) {
+pub fn start(inst: &mut Instance, form: &DrillForm, now: Instant) {
     let (from_state, from_master) = match &inst.status {
         Some(s) => (s.state, s.master.map(|m| m.0)),
         None => (State::Initialize, None),

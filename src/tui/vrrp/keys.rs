@@ -2,7 +2,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::drill::{self, Dialog, Form, Kind};
+use super::drill::{self, DrillForm, Kind, VrrpDialog};
 use crate::tui::action::{Action, Mode};
 use crate::tui::app::App;
 use crate::tui::event::Effect;
@@ -42,7 +42,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
 pub fn quit(app: &mut App) -> Vec<Effect> {
     app.dirty = true;
     if app.vrrp.masters().next().is_some() {
-        app.vrrp.dialog = Some(Dialog::Quit { yes: false });
+        app.vrrp.dialog = Some(VrrpDialog::Quit { yes: false });
         return Vec::new();
     }
     app.quit = true;
@@ -81,7 +81,7 @@ fn drill_dialog(app: &mut App, kind: Kind) -> Vec<Effect> {
             .error("no VRRP instance runs in this console (start it with -f FILE)");
         return Vec::new();
     };
-    app.vrrp.dialog = Some(Dialog::Drill(Form::new(inst, kind)));
+    app.vrrp.dialog = Some(VrrpDialog::Drill(DrillForm::new(inst, kind)));
     Vec::new()
 }
 
@@ -92,7 +92,7 @@ pub fn dialog_key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match dialog {
-        Dialog::Quit { yes } => match ev.code {
+        VrrpDialog::Quit { yes } => match ev.code {
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Vec::new(),
             KeyCode::Enter if yes => {
                 app.quit = true;
@@ -100,23 +100,23 @@ pub fn dialog_key(app: &mut App, ev: &KeyEvent) -> Vec<Effect> {
             }
             KeyCode::Enter => Vec::new(),
             KeyCode::Char('y' | 'Y') => {
-                app.vrrp.dialog = Some(Dialog::Quit { yes: true });
+                app.vrrp.dialog = Some(VrrpDialog::Quit { yes: true });
                 Vec::new()
             }
             KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
-                app.vrrp.dialog = Some(Dialog::Quit { yes: !yes });
+                app.vrrp.dialog = Some(VrrpDialog::Quit { yes: !yes });
                 Vec::new()
             }
             _ => {
-                app.vrrp.dialog = Some(Dialog::Quit { yes });
+                app.vrrp.dialog = Some(VrrpDialog::Quit { yes });
                 Vec::new()
             }
         },
-        Dialog::Drill(f) => drill_key(app, f, ev),
+        VrrpDialog::Drill(f) => drill_key(app, f, ev),
     }
 }
 
-fn drill_key(app: &mut App, mut f: Form, ev: &KeyEvent) -> Vec<Effect> {
+fn drill_key(app: &mut App, mut f: DrillForm, ev: &KeyEvent) -> Vec<Effect> {
     match ev.code {
         KeyCode::Esc => return Vec::new(),
         KeyCode::Enter if f.typed.trim() == f.instance => {
@@ -155,6 +155,6 @@ fn drill_key(app: &mut App, mut f: Form, ev: &KeyEvent) -> Vec<Effect> {
         }
         _ => {}
     }
-    app.vrrp.dialog = Some(Dialog::Drill(f));
+    app.vrrp.dialog = Some(VrrpDialog::Drill(f));
     Vec::new()
 }

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use crate::vrrp::{State, Status};
-use drill::{Dialog, Drill, Measured};
+use drill::{Drill, Measured, VrrpDialog};
 
 /// What the console learns about one instance when the engine starts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub struct VrrpState {
     /// The selected instance in the panel.
     pub cursor: usize,
     /// A drill or quit question, if any (it has the keyboard).
-    pub dialog: Option<Dialog>,
+    pub dialog: Option<VrrpDialog>,
     /// `-f` was given: the engine is starting or running.
     pub configured: bool,
     /// The last drill command that could not be sent.

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::drill::{self, Dialog, Form, Kind};
+use super::drill::{self, DrillForm, Kind, VrrpDialog};
 use super::keys::{DRILL_KEYS, QUIT_KEYS};
 use super::{state_name, Instance, VrrpState};
 use crate::tui::ui::format::age;
@@ -232,10 +232,10 @@ fn recent<'a>(inst: &Instance, now: Instant) -> Vec<(Duration, Line<'a>)> {
 }
 
 /// Fixed keys of a VRRP dialog, for the footer.
-pub fn hints(d: &Dialog) -> Vec<(String, &'static str)> {
+pub fn hints(d: &VrrpDialog) -> Vec<(String, &'static str)> {
     let keys: &[(&str, &'static str)] = match d {
-        Dialog::Drill(_) => &DRILL_KEYS,
-        Dialog::Quit { .. } => &QUIT_KEYS,
+        VrrpDialog::Drill(_) => &DRILL_KEYS,
+        VrrpDialog::Quit { .. } => &QUIT_KEYS,
     };
     keys.iter().map(|(k, l)| (k.to_string(), *l)).collect()
 }
@@ -246,11 +246,11 @@ pub fn render_dialog(frame: &mut Frame<'_>, area: Rect, v: &VrrpState, theme: &T
         return;
     };
     let (title, lines) = match d {
-        Dialog::Drill(f) => (
+        VrrpDialog::Drill(f) => (
             format!(" Failover drill: {} ", f.kind.title()),
             drill_lines(f, theme),
         ),
-        Dialog::Quit { yes } => (
+        VrrpDialog::Quit { yes } => (
             " Quit while MASTER? ".to_string(),
             quit_lines(v, *yes, theme),
         ),
@@ -282,7 +282,7 @@ pub fn render_dialog(frame: &mut Frame<'_>, area: Rect, v: &VrrpState, theme: &T
     );
 }
 
-fn drill_lines<'a>(f: &Form, theme: &Theme) -> Vec<Line<'a>> {
+fn drill_lines<'a>(f: &DrillForm, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![Line::raw(f.summary()), Line::default()];
     let settings = match f.kind {
         Kind::GiveUp => format!("hold BACKUP for {} s (Left/Right)", f.seconds),
