@@ -133,7 +133,9 @@ fn main() -> anyhow::Result<()> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(60);
     let keymap = Keymap::default_map()?;
-    let theme = Theme::load("dark", ColorSupport::TrueColor)?;
+    let theme = Theme::load("dark", ColorSupport::TrueColor, &|p| {
+        std::fs::read_to_string(p)
+    })?;
     let t0 = Instant::now();
     let mut app = App::new("bench".into(), Duration::from_secs(1), keymap, t0);
     update(&mut app, Event::Resize(200, 60), t0);

@@ -53,8 +53,8 @@ pub struct Options {
 /// Opens the console; returns the exit code. Theme and keymap errors are reported before the
 /// terminal is touched, so they print plainly.
 pub async fn run(opts: &Options) -> anyhow::Result<i32> {
-    let keymap = Keymap::load(&opts.keymap)?;
-    let theme = Theme::load(&opts.theme, ColorSupport::from_env())?;
+    let keymap = Keymap::load(&opts.keymap, &read_file)?;
+    let theme = Theme::load(&opts.theme, color_support(), &read_file)?;
     let loaded = match &opts.vrrp_config {
         None => None,
         Some(file) => match crate::engine::load::load(file) {
@@ -124,9 +124,21 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
 
 /// `--print-keymap`: the effective bindings as a loadable TOML file.
 pub fn print_keymap(spec: &str) -> anyhow::Result<i32> {
-    let keymap = Keymap::load(spec)?;
+    let keymap = Keymap::load(spec, &read_file)?;
     print!("{}", keymap.to_toml());
     Ok(0)
+}
+
+/// Theme and keymap files, read from the file system.
+fn read_file(path: &str) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
+/// What the terminal can show, from NO_COLOR and COLORTERM.
+fn color_support() -> ColorSupport {
+    let no_color = std::env::var("NO_COLOR").ok();
+    let colorterm = std::env::var("COLORTERM").ok();
+    ColorSupport::detect(no_color.as_deref(), colorterm.as_deref())
 }
 
 fn host_name() -> String {

@@ -3,6 +3,15 @@
 
 use std::fmt;
 
+/// How a theme or keymap file is read: the console's edge passes the file system; tests
+/// and built-in names need none ([`no_files`]). The loaders stay pure.
+pub type ReadFile<'a> = &'a dyn Fn(&str) -> std::io::Result<String>;
+
+/// Reads nothing: every path is missing (built-in names still load).
+pub fn no_files(_path: &str) -> std::io::Result<String> {
+    Err(std::io::ErrorKind::NotFound.into())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub file: String,
@@ -79,6 +88,7 @@ impl Source {
         spec: &str,
         dir: &str,
         builtins: &[(&str, &'static str)],
+        read: ReadFile<'_>,
     ) -> Result<Source, ConfigErrors> {
         if let Some((name, text)) = builtins.iter().find(|(n, _)| *n == spec) {
             return Ok(Source {
@@ -87,7 +97,7 @@ impl Source {
             });
         }
         let looks_like_path = spec.contains('/') || spec.ends_with(".toml");
-        match std::fs::read_to_string(spec) {
+        match read(spec) {
             Ok(text) => Ok(Source {
                 file: spec.to_string(),
                 text,

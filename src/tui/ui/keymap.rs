@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::tui::action::{Action, Mode, FILTER_KEYS};
-use crate::tui::ui::config_error::{line_of, syntax, ConfigError, ConfigErrors, Source};
+use crate::tui::ui::config_error::{
+    line_of, no_files, syntax, ConfigError, ConfigErrors, ReadFile, Source,
+};
 use crate::tui::ui::key::Key;
 
 /// Keymaps shipped in `keymaps/`, selectable by name.
@@ -33,17 +35,17 @@ pub struct Keymap {
 impl Keymap {
     /// The built-in default keymap.
     pub fn default_map() -> Result<Keymap, ConfigErrors> {
-        let src = Source::resolve("default", "keymaps", &BUILTIN)?;
+        let src = Source::resolve("default", "keymaps", &BUILTIN, &no_files)?;
         Keymap::empty().overlay(&src, "default")
     }
 
     /// `--keymap NAME|PATH`, laid over the default.
-    pub fn load(spec: &str) -> Result<Keymap, ConfigErrors> {
+    pub fn load(spec: &str, read: ReadFile<'_>) -> Result<Keymap, ConfigErrors> {
         let base = Keymap::default_map()?;
         if spec == "default" {
             return Ok(base);
         }
-        let src = Source::resolve(spec, "keymaps", &BUILTIN)?;
+        let src = Source::resolve(spec, "keymaps", &BUILTIN, read)?;
         base.overlay(&src, spec)
     }
 
@@ -265,12 +267,12 @@ mod tests {
     #[test]
     fn builtins_load_and_bind_every_action() {
         for (name, _) in BUILTIN {
-            let map = Keymap::load(name).unwrap_or_else(|e| panic!("{e}"));
+            let map = Keymap::load(name, &no_files).unwrap_or_else(|e| panic!("{e}"));
             for a in Action::ALL {
                 assert!(!map.keys(a).is_empty(), "{name}: {} unbound", a.name());
             }
         }
-        let vim = Keymap::load("vim").unwrap_or_else(|e| panic!("{e}"));
+        let vim = Keymap::load("vim", &no_files).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(vim.action(&Key::char('j')), Some(Action::Down));
     }
 
@@ -314,7 +316,7 @@ mod tests {
 
     #[test]
     fn printed_keymap_loads_back_identically() {
-        let vim = Keymap::load("vim").unwrap_or_else(|e| panic!("{e}"));
+        let vim = Keymap::load("vim", &no_files).unwrap_or_else(|e| panic!("{e}"));
         let again = load(&vim.to_toml()).unwrap_or_else(|e| panic!("{e}"));
         for a in Action::ALL {
             assert_eq!(vim.keys(a), again.keys(a), "{}", a.name());

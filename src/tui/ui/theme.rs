@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::tui::ui::config_error::{line_of, syntax, ConfigError, ConfigErrors, Source};
+use crate::tui::ui::config_error::{line_of, syntax, ConfigError, ConfigErrors, ReadFile, Source};
 
 pub const BUILTIN: [(&str, &str); 3] = [
     ("dark", include_str!("../../../themes/dark.toml")),
@@ -114,12 +114,6 @@ impl ColorSupport {
             ColorSupport::Basic16
         }
     }
-
-    pub fn from_env() -> ColorSupport {
-        let no_color = std::env::var("NO_COLOR").ok();
-        let colorterm = std::env::var("COLORTERM").ok();
-        ColorSupport::detect(no_color.as_deref(), colorterm.as_deref())
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,12 +127,16 @@ impl Theme {
         self.styles.get(&slot).copied().unwrap_or_default()
     }
 
-    /// `--theme NAME|PATH`, adapted to `support`.
-    pub fn load(spec: &str, support: ColorSupport) -> Result<Theme, ConfigErrors> {
+    /// `--theme NAME|PATH`, adapted to `support`; a PATH is read with `read`.
+    pub fn load(
+        spec: &str,
+        support: ColorSupport,
+        read: ReadFile<'_>,
+    ) -> Result<Theme, ConfigErrors> {
         if support == ColorSupport::None {
             return Ok(Theme::mono());
         }
-        let src = Source::resolve(spec, "themes", &BUILTIN)?;
+        let src = Source::resolve(spec, "themes", &BUILTIN, read)?;
         let theme = Theme::parse(&src, spec)?;
         Ok(match support {
             ColorSupport::Basic16 => theme.to_basic16(),
@@ -318,11 +316,13 @@ fn palette256(n: u8) -> (u8, u8, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::ui::config_error::no_files;
 
     #[test]
     fn builtins_parse() {
         for (name, _) in BUILTIN {
-            let t = Theme::load(name, ColorSupport::TrueColor).unwrap_or_else(|e| panic!("{e}"));
+            let t = Theme::load(name, ColorSupport::TrueColor, &no_files)
+                .unwrap_or_else(|e| panic!("{e}"));
             assert_ne!(t.style(Slot::Selection), Style::default(), "{name}");
         }
     }
@@ -352,7 +352,8 @@ mod tests {
             ColorSupport::TrueColor
         );
         assert_eq!(ColorSupport::detect(None, None), ColorSupport::Basic16);
-        let t = Theme::load("dark", ColorSupport::None).unwrap_or_else(|e| panic!("{e}"));
+        let t =
+            Theme::load("dark", ColorSupport::None, &no_files).unwrap_or_else(|e| panic!("{e}"));
         assert!(t
             .style(Slot::Selection)
             .add_modifier
