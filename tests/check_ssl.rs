@@ -8,6 +8,7 @@
 // the library; see Cargo.toml).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/servers.rs"]
 mod check_support;
 
 use std::path::{Path, PathBuf};

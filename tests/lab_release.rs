@@ -7,6 +7,7 @@
 // the library; see Cargo.toml).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/lab_vm.rs"]
 mod common;
 
 #[test]
