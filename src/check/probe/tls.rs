@@ -18,59 +18,17 @@ use rustls::{
 
 use crate::config::ssl::{Ssl, SslFile};
 
+/// keepalived's leniency as a verifier: handshake signatures are always checked; the
+/// certificate only against `ca` when there is one (its chain, not its name: real servers
+/// are addressed by IP), else not at all.
 #[derive(Debug)]
-struct AnyCertificate(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+struct Verifier {
+    provider: Arc<CryptoProvider>,
+    /// `ca`'s verifier; `None`: any certificate.
+    chain: Option<Arc<WebPkiServerVerifier>>,
 }
 
-/// The server's chain checked against `ca`; a name mismatch is accepted.
-#[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -79,10 +37,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -96,7 +54,12 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -105,11 +68,18 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -165,7 +135,10 @@ fn private_key(f: &SslFile, password: Option<&str>) -> Result<PrivateKeyDer<'sta
         .map_err(|e| fail(f, "key", format!("no PEM private key ({e})")))
 }
 
-fn read_ca(f: &SslFile, provider: &Arc<CryptoProvider>) -> Result<ChainOnly, String> {
+fn read_ca(
+    f: &SslFile,
+    provider: &Arc<CryptoProvider>,
+) -> Result<Arc<WebPkiServerVerifier>, String> {
     let mut roots = RootCertStore::empty();
     for c in certificates(f, "ca")? {
         roots.add(c).map_err(|e| fail(f, "ca", e))?;
@@ -173,17 +146,21 @@ fn read_ca(f: &SslFile, provider: &Arc<CryptoProvider>) -> Result<ChainOnly, Str
     let v = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| fail(f, "ca", e))?;
-    Ok(ChainOnly(v))
+    Ok(v)
 }
 
 /// The client configuration SSL_GET uses: `ssl` is the configuration's `SSL { }` block.
 /// Errors name the file and line of the keyword whose file is unusable.
 pub fn client_config_for(ssl: Option<&Ssl>) -> Result<Arc<ClientConfig>, String> {
     let provider = Arc::new(ring::default_provider());
-    let verifier: Arc<dyn ServerCertVerifier> = match ssl.and_then(|s| s.ca.as_ref()) {
-        Some(ca) => Arc::new(read_ca(ca, &provider)?),
-        None => Arc::new(AnyCertificate(provider.clone())),
+    let chain = match ssl.and_then(|s| s.ca.as_ref()) {
+        Some(ca) => Some(read_ca(ca, &provider)?),
+        None => None,
     };
+    let verifier = Arc::new(Verifier {
+        provider: provider.clone(),
+        chain,
+    });
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
