@@ -8,25 +8,25 @@ fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
-/// `strtol(s, &end, 10)` that must consume the whole string: leading white space and a
-/// sign are allowed, at least one digit, nothing after. `None` on overflow of a C long.
-pub fn strtol_whole(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
+/// C's number prefix: leading white space, then an optional sign. Returns whether the
+/// number is negative and where its digits start.
+fn sign(b: &[u8]) -> (bool, usize) {
     let mut i = 0;
     while i < b.len() && is_c_space(b[i]) {
         i += 1;
     }
-    let negative = match b.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    match b.get(i) {
+        Some(b'-') => (true, i + 1),
+        Some(b'+') => (false, i + 1),
+        _ => (false, i),
+    }
+}
+
+/// `strtol(s, &end, 10)` that must consume the whole string: leading white space and a
+/// sign are allowed, at least one digit, nothing after. `None` on overflow of a C long.
+pub fn strtol_whole(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let (negative, i) = sign(b);
     let digits = &b[i..];
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
@@ -53,21 +53,7 @@ pub fn number_in(s: &str, min: i64, max: i64) -> Option<i64> {
 /// anything else stops it. Saturates instead of C's undefined overflow.
 pub fn atoi(s: &str) -> i64 {
     let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() && is_c_space(b[i]) {
-        i += 1;
-    }
-    let negative = match b.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let (negative, mut i) = sign(b);
     let mut value: i64 = 0;
     while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
         value = value.saturating_mul(10).saturating_add(i64::from(d - b'0'));
