@@ -93,13 +93,25 @@ fn parse_i64(s: &str) -> Option<i64> {
 /// An unsigned integer in `min..=max` from argument `i`.
 pub fn uint_at(item: &Item, i: usize, min: u64, max: u64, d: &mut Diagnostics) -> Option<u64> {
     let s = need(item, i, d)?;
-    match parse_u64(s) {
+    in_range(item, s, parse_u64(s), min, max, d)
+}
+
+/// `value` when it parsed and lies in `min..=max`; else the error naming the keyword.
+fn in_range<T: PartialOrd + Copy + std::fmt::Display>(
+    item: &Item,
+    text: &str,
+    value: Option<T>,
+    min: T,
+    max: T,
+    d: &mut Diagnostics,
+) -> Option<T> {
+    match value {
         Some(v) if (min..=max).contains(&v) => Some(v),
         _ => {
             d.error(
                 &item.at,
                 format!(
-                    "'{}' must be an integer between {min} and {max}, not '{s}'",
+                    "'{}' must be an integer between {min} and {max}, not '{text}'",
                     item.keyword
                 ),
             );
@@ -120,19 +132,7 @@ pub fn uint(item: &Item, min: u64, max: u64, d: &mut Diagnostics) -> Option<u64>
 pub fn int(item: &Item, min: i64, max: i64, d: &mut Diagnostics) -> Option<i64> {
     no_block(item, d);
     let s = need(item, 0, d)?;
-    match parse_i64(s) {
-        Some(v) if (min..=max).contains(&v) => Some(v),
-        _ => {
-            d.error(
-                &item.at,
-                format!(
-                    "'{}' must be an integer between {min} and {max}, not '{s}'",
-                    item.keyword
-                ),
-            );
-            None
-        }
-    }
+    in_range(item, s, parse_i64(s), min, max, d)
 }
 
 /// Seconds with an optional fraction (`1`, `0.5`, `2.125`), to the microsecond.
