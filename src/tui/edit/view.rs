@@ -4,13 +4,13 @@
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::confirm::Confirm;
 use super::form::{Form, Input};
 use super::Preview;
 use super::{Dialog, EditState};
+use crate::tui::ui::popup;
 use crate::tui::ui::theme::{Slot, Theme};
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, edit: &EditState, theme: &Theme) {
@@ -36,39 +36,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, edit: &EditState, theme: &Theme
                 height: h,
                 ..area
             };
-            draw(frame, bar, " ipvsadm ", l, theme);
+            popup::draw(frame, bar, " ipvsadm ", l, theme);
             return;
         }
     };
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let w = lines
-        .iter()
-        .map(|l| l.width() as u16 + 4)
-        .chain([title.chars().count() as u16 + 6, 50])
-        .max()
-        .unwrap_or(50)
-        .min(area.width);
-    let popup = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    draw(frame, popup, &format!(" {title} "), lines, theme);
-}
-
-fn draw(frame: &mut Frame<'_>, at: Rect, title: &str, lines: Vec<Line<'_>>, theme: &Theme) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::Border))
-        .title(Span::styled(title.to_string(), theme.style(Slot::Accent)));
-    frame.render_widget(Clear, at);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .style(theme.style(Slot::Text)),
-        at,
-    );
+    let at = popup::centred(area, &lines, (title.chars().count() as u16 + 6).max(50));
+    popup::draw(frame, at, &format!(" {title} "), lines, theme);
 }
 
 fn form_lines<'a>(f: &Form, theme: &Theme) -> Vec<Line<'a>> {

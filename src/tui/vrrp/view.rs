@@ -6,13 +6,14 @@ use std::time::{Duration, Instant};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::drill::{self, DrillForm, Kind, VrrpDialog};
 use super::keys::{DRILL_KEYS, QUIT_KEYS};
 use super::{state_name, Instance, VrrpState};
 use crate::tui::ui::format::age;
+use crate::tui::ui::popup;
 use crate::tui::ui::theme::{Slot, Theme};
 use crate::vrrp::counters::Counters;
 use crate::vrrp::State;
@@ -255,31 +256,8 @@ pub fn render_dialog(frame: &mut Frame<'_>, area: Rect, v: &VrrpState, theme: &T
             quit_lines(v, *yes, theme),
         ),
     };
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let w = lines
-        .iter()
-        .map(|l| l.width() as u16 + 4)
-        .chain([50])
-        .max()
-        .unwrap_or(50)
-        .min(area.width);
-    let at = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::Border))
-        .title(Span::styled(title, theme.style(Slot::Accent)));
-    frame.render_widget(Clear, at);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .style(theme.style(Slot::Text)),
-        at,
-    );
+    let at = popup::centred(area, &lines, 50);
+    popup::draw(frame, at, &title, lines, theme);
 }
 
 fn drill_lines<'a>(f: &DrillForm, theme: &Theme) -> Vec<Line<'a>> {
