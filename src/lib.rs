@@ -1,10 +1,12 @@
 //! lvsdeck: a terminal console for Linux IPVS directors.
 //!
-//! Module map: `ipvs` is the kernel table (model, netlink client, /proc readers), `rules` the
-//! ipvsadm command language, `adm` ipvsadm's command line and output, `lab` the real-kernel VM,
-//! `vrrp` the VRRP protocol core (codec, receive checks, state machine; no I/O), `check` the
-//! health checkers and their policy, `config` keepalived.conf, `engine` runs them and keeps the
-//! kernel table converged, `tui` the console.
+//! The layers, each importing only those after it (README's map; `tests/architecture.rs`
+//! keeps it): `cli` the subcommands; `tui` the console; `engine` the one loader and the one
+//! `Director` both front ends drive; `adm` ipvsadm's command line and output, and `lab` the
+//! real-kernel VM; `check` the health policy (pure) and its probes; `config` keepalived.conf;
+//! `rules` the ipvsadm language (pure); `ipvs` the kernel table's model (pure) and the one
+//! netlink client; `vrrp` the VRRP protocol core (pure); `linux` the kernel plumbing (the
+//! only `unsafe`); `clock` the monotonic instant the cores are handed.
 
 pub mod adm;
 pub mod check;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     ("clock", &[]),
     ("vrrp", &["clock"]),
-    ("linux", &["clock", "vrrp"]),
+    ("linux", &["clock"]),
     ("ipvs", &["clock", "linux"]),
     ("rules", &["ipvs"]),
     ("config", &["ipvs", "rules"]),

@@ -18,20 +18,10 @@ use neli::rtnl::{Ifinfomsg, IfinfomsgBuilder, RtattrBuilder};
 use neli::types::{Buffer, RtBuffer};
 
 use super::{iface, rtnl};
-use crate::vrrp::Family;
 
 /// `IFLA_MACVLAN_MODE` and `MACVLAN_MODE_PRIVATE` (linux/if_link.h).
 const IFLA_MACVLAN_MODE: u16 = 1;
 const MACVLAN_MODE_PRIVATE: u32 = 1;
-
-/// The virtual router MAC (RFC 5798 §7.3).
-pub fn mac(family: Family, vrid: u8) -> [u8; 6] {
-    let f = match family {
-        Family::V4 => 1,
-        Family::V6 => 2,
-    };
-    [0x00, 0x00, 0x5e, 0x00, f, vrid]
-}
 
 /// keepalived's default name, `vrrp.VRID`.
 pub fn default_name(vrid: u8) -> String {
@@ -196,7 +186,7 @@ fn link_msg(ifindex: u32, up: bool) -> io::Result<Ifinfomsg> {
 impl Vmac {
     /// Creates `name` on `base` with `mac` and brings it up. A leftover interface of that name
     /// (a previous run that was killed) is replaced.
-    pub async fn create(base: &str, name: &str, mac: [u8; 6], family: Family) -> io::Result<Vmac> {
+    pub async fn create(base: &str, name: &str, mac: [u8; 6], ipv6: bool) -> io::Result<Vmac> {
         let base_index = iface::index(base)?;
         let router = rtnl::connect().await?;
         let flags = NlmF::CREATE | NlmF::EXCL;
@@ -230,7 +220,7 @@ impl Vmac {
             mac,
             base: String::new(),
         };
-        let result = vmac.configure(base, family, &router).await;
+        let result = vmac.configure(base, ipv6, &router).await;
         if let Err(e) = result {
             let _ = vmac.remove().await;
             return Err(e);
@@ -238,7 +228,7 @@ impl Vmac {
         Ok(vmac)
     }
 
-    async fn configure(&mut self, base: &str, family: Family, router: &NlRouter) -> io::Result<()> {
+    async fn configure(&mut self, base: &str, ipv6: bool, router: &NlRouter) -> io::Result<()> {
         let name = self.name.clone();
         for (key, value) in [
             ("arp_ignore", "1"),
@@ -248,7 +238,7 @@ impl Vmac {
         ] {
             set(&sysctl("ipv4", &name, key), value)?;
         }
-        if family == Family::V4 {
+        if !ipv6 {
             // keepalived: an IPv4 vmac has no IPv6 (no link-local address, no DAD, no RS).
             let _ = set(&sysctl("ipv6", &name, "disable_ipv6"), "1");
         }
@@ -292,9 +282,7 @@ mod tests {
 
     #[test]
     fn virtual_router_macs_and_names() {
-        assert_eq!(mac(Family::V4, 51), [0, 0, 0x5e, 0, 1, 51]);
-        assert_eq!(mac(Family::V6, 255), [0, 0, 0x5e, 0, 2, 255]);
-        assert_eq!(mac_string(mac(Family::V4, 10)), "00:00:5e:00:01:0a");
+        assert_eq!(mac_string([0, 0, 0x5e, 0, 1, 10]), "00:00:5e:00:01:0a");
         assert_eq!(default_name(7), "vrrp.7");
     }
 }

@@ -70,6 +70,16 @@ impl Family {
     }
 }
 
+/// The virtual router MAC of `vrid` (RFC 5798 §7.3): 00:00:5e:00:01:VRID for IPv4,
+/// 00:00:5e:00:02:VRID for IPv6 (keepalived's `use_vmac`).
+pub fn virtual_mac(family: Family, vrid: u8) -> [u8; 6] {
+    let f = match family {
+        Family::V4 => 1,
+        Family::V6 => 2,
+    };
+    [0x00, 0x00, 0x5e, 0x00, f, vrid]
+}
+
 /// The virtual addresses an advert carries; one family per advert.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Addrs {

@@ -20,7 +20,7 @@ mod tests;
 
 /// The engine's clock, which every input here is stamped with.
 pub use crate::clock::Instant;
-pub use advert::{Addrs, Advert, Auth, Dialect, Family, Path, Version};
+pub use advert::{virtual_mac, Addrs, Advert, Auth, Dialect, Family, Path, Version};
 pub use checks::{AddressCheck, Received, Rejection};
 pub use config::{Config, ConfigError, Garp};
 pub use counters::Counters;

@@ -23,8 +23,9 @@ async fn settle(base: &str, name: &str) {
 
 pub async fn create(spec: &Spec, v: &VmacSpec) -> anyhow::Result<Vmac> {
     let family = spec.core.family();
-    let mac = vmac::mac(family, spec.core.vrid);
-    let made = Vmac::create(&spec.interface, &v.name, mac, family)
+    let mac = crate::vrrp::virtual_mac(family, spec.core.vrid);
+    let ipv6 = family == crate::vrrp::Family::V6;
+    let made = Vmac::create(&spec.interface, &v.name, mac, ipv6)
         .await
         .with_context(|| {
             format!(

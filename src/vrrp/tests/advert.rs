@@ -215,3 +215,10 @@ fn encode_rejections() {
     a.vrid = 0;
     assert_eq!(a.encode(&path6()), Err(EncodeError::Vrid));
 }
+
+#[test]
+fn virtual_router_macs_per_family() {
+    use crate::vrrp::{virtual_mac, Family};
+    assert_eq!(virtual_mac(Family::V4, 51), [0, 0, 0x5e, 0, 1, 51]);
+    assert_eq!(virtual_mac(Family::V6, 255), [0, 0, 0x5e, 0, 2, 255]);
+}
