@@ -9,7 +9,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
 
-use super::protocol::{parse_reply, parse_request, to_line, Reply, Request};
+use super::protocol::{parse_reply, parse_request, to_line, ControlError, Reply, Request};
 
 /// How long a reply may take.
 const REPLY_WITHIN: Duration = Duration::from_secs(5);
@@ -52,12 +52,12 @@ impl Client {
         let Some(line) = line else {
             bail!("the daemon closed the connection");
         };
-        parse_reply(&line).map_err(anyhow::Error::msg)
+        Ok(parse_reply(&line)?)
     }
 }
 
 /// The request a shell command line names.
-pub fn short_form(words: &[String]) -> Result<Request, String> {
+pub fn short_form(words: &[String]) -> Result<Request, ControlError> {
     let joined = words.join(" ");
     if joined.trim_start().starts_with('{') {
         return parse_request(&joined);
@@ -65,13 +65,17 @@ pub fn short_form(words: &[String]) -> Result<Request, String> {
     let (cmd, rest) = match words.split_first() {
         Some((c, r)) => (c.as_str(), r.join(" ")),
         None => {
-            return Err("name a request: status, drain, disable, undrain, reconcile, keep".into())
+            return Err(ControlError::Usage(
+                "name a request: status, drain, disable, undrain, reconcile, keep".into(),
+            ))
         }
     };
     let entry = (!rest.trim().is_empty()).then(|| rest.clone());
     let server = || {
         entry.clone().ok_or_else(|| {
-            format!("{cmd}: name the server, e.g. -t 198.51.100.10:80 -r 127.0.0.1:8081")
+            ControlError::Usage(format!(
+                "{cmd}: name the server, e.g. -t 198.51.100.10:80 -r 127.0.0.1:8081"
+            ))
         })
     };
     Ok(match cmd {
@@ -82,9 +86,9 @@ pub fn short_form(words: &[String]) -> Result<Request, String> {
         "reconcile" => Request::Reconcile { entry },
         "keep" => Request::Keep { entry },
         other => {
-            return Err(format!(
+            return Err(ControlError::Usage(format!(
                 "unknown request `{other}` (status, drain, disable, undrain, reconcile, keep)"
-            ))
+            )))
         }
     })
 }

@@ -20,13 +20,13 @@ use crate::engine::health::operator::server_text;
 use crate::engine::health::status::{HealthStatus, ServerView, Why};
 use crate::engine::ipvs::drift::{Drift, DriftItem};
 use crate::engine::ipvs::reconciler::{self, ReconcilerCommand};
-use crate::engine::ipvs::run::Ipvs;
+use crate::engine::ipvs::run::{Ipvs, Refusal};
 use crate::engine::vrrp::Instances;
 use crate::rules::{service_selector, Numeric};
 
 use protocol::{
-    parse_entry, parse_server, CheckerReport, DriftReport, Reply, Request, ServerReport,
-    StatusReply, TransitionReport, VrrpReport, WhyReport,
+    parse_entry, parse_server, CheckerReport, ControlError, DriftReport, Reply, Request,
+    ServerReport, StatusReply, TransitionReport, VrrpReport, WhyReport,
 };
 
 /// Default path of the socket.
@@ -56,31 +56,38 @@ pub async fn handle(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> 
             message,
             applied: Vec::new(),
         },
-        Err(message) => Reply::Error { message },
+        Err(e) => Reply::Error {
+            message: e.to_string(),
+        },
     }
 }
 
-async fn reconcile(ipvs: &mut Ipvs, entry: Option<&str>) -> Result<String, String> {
+/// Why a request was not carried out: its words, or the engine's state.
+#[derive(Debug, thiserror::Error)]
+enum Refused {
+    #[error(transparent)]
+    Request(#[from] ControlError),
+    #[error(transparent)]
+    Engine(#[from] Refusal),
+}
+
+async fn reconcile(ipvs: &mut Ipvs, entry: Option<&str>) -> Result<String, Refused> {
     let key = entry.map(parse_entry).transpose()?;
-    ipvs.command(ReconcilerCommand::Reconcile(key))
-        .await
-        .map_err(|e| e.to_string())?;
+    ipvs.command(ReconcilerCommand::Reconcile(key)).await?;
     Ok(match key {
         Some(k) => format!("reconciling {k}"),
         None => "reconciling all drift".into(),
     })
 }
 
-async fn keep(ipvs: &mut Ipvs, entry: &str) -> Result<String, String> {
+async fn keep(ipvs: &mut Ipvs, entry: &str) -> Result<String, Refused> {
     let key = parse_entry(entry)?;
-    ipvs.command(ReconcilerCommand::Keep(key))
-        .await
-        .map_err(|e| e.to_string())?;
+    ipvs.command(ReconcilerCommand::Keep(key)).await?;
     Ok(format!("keeping {key} until reconciled or reloaded"))
 }
 
 /// Keeps every entry not kept yet, as the last read found them.
-async fn keep_all(ipvs: &mut Ipvs) -> Result<String, String> {
+async fn keep_all(ipvs: &mut Ipvs) -> Result<String, Refused> {
     let drift = ipvs
         .picture()
         .await
@@ -88,9 +95,7 @@ async fn keep_all(ipvs: &mut Ipvs) -> Result<String, String> {
         .unwrap_or_default();
     let mut n = 0;
     for i in drift.items.iter().filter(|i| !i.kept) {
-        ipvs.command(ReconcilerCommand::Keep(i.key))
-            .await
-            .map_err(|e| e.to_string())?;
+        ipvs.command(ReconcilerCommand::Keep(i.key)).await?;
         n += 1;
     }
     Ok(format!(
@@ -102,7 +107,11 @@ async fn keep_all(ipvs: &mut Ipvs) -> Result<String, String> {
 async fn operator(ipvs: &mut Ipvs, server: &str, intent: Intent) -> Reply {
     let id = match parse_server(server) {
         Ok(id) => id,
-        Err(message) => return Reply::Error { message },
+        Err(e) => {
+            return Reply::Error {
+                message: e.to_string(),
+            }
+        }
     };
     if let Err(refused) = ipvs.operator(&id, intent).await {
         return Reply::Error {
@@ -363,7 +372,7 @@ pub fn from_reply(r: &StatusReply, now: Instant) -> (HealthStatus, Vec<String>) 
         ) {
             (Ok(k), Ok(services)) => (k, services),
             (Err(e), _) | (_, Err(e)) => {
-                problems.push(e);
+                problems.push(e.to_string());
                 continue;
             }
         };
@@ -417,7 +426,7 @@ pub fn from_reply(r: &StatusReply, now: Instant) -> (HealthStatus, Vec<String>) 
                 found: d.found.clone(),
                 kept: d.kept,
             }),
-            Err(e) => problems.push(e),
+            Err(e) => problems.push(e.to_string()),
         }
     }
     let status = HealthStatus {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::adm::resolver::SystemResolver;
 use crate::engine::ipvs::desired::ServerId;
 use crate::engine::ipvs::drift::DriftKey;
-use crate::rules::parse_selector;
+use crate::rules::{parse_selector, RuleError};
 
 /// Longest request or reply line read (a status of thousands of servers fits).
 pub const MAX_LINE: usize = 16 << 20;
@@ -165,23 +165,45 @@ pub struct DriftReport {
     pub kept: bool,
 }
 
-/// One request line; the error names what is wrong.
-pub fn parse_request(line: &str) -> Result<Request, String> {
+/// Why a request, a reply or a name in one was refused; the text is what the operator (or
+/// the peer's log) reads, and names what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ControlError {
+    #[error("empty request line")]
+    EmptyRequest,
+    #[error("bad request (column {column}): {message}; expected e.g. {{\"cmd\":\"status\"}}")]
+    BadRequest { column: usize, message: String },
+    #[error("bad reply from the daemon: {0}")]
+    BadReply(String),
+    /// A service or server not named as ipvsadm names them.
+    #[error("`{text}`: {source}")]
+    Selector {
+        text: String,
+        #[source]
+        source: RuleError,
+    },
+    #[error("`{0}`: name the real server with -r ADDR:PORT")]
+    NoServer(String),
+    /// `lvsdeck control`'s short forms.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// One request line.
+pub fn parse_request(line: &str) -> Result<Request, ControlError> {
     let line = line.trim();
     if line.is_empty() {
-        return Err("empty request line".into());
+        return Err(ControlError::EmptyRequest);
     }
-    serde_json::from_str(line).map_err(|e| {
-        format!(
-            "bad request (column {}): {e}; expected e.g. {{\"cmd\":\"status\"}}",
-            e.column()
-        )
+    serde_json::from_str(line).map_err(|e| ControlError::BadRequest {
+        column: e.column(),
+        message: e.to_string(),
     })
 }
 
-/// One reply line; the error names what is wrong.
-pub fn parse_reply(line: &str) -> Result<Reply, String> {
-    serde_json::from_str(line.trim()).map_err(|e| format!("bad reply from the daemon: {e}"))
+/// One reply line.
+pub fn parse_reply(line: &str) -> Result<Reply, ControlError> {
+    serde_json::from_str(line.trim()).map_err(|e| ControlError::BadReply(e.to_string()))
 }
 
 /// `value` as one line (JSON escapes any newline in strings).
@@ -194,18 +216,21 @@ pub fn to_line<T: Serialize>(value: &T) -> String {
 }
 
 /// A drift entry or a service named as ipvsadm does (`-t 198.51.100.10:80 -r 10.0.0.1:80`).
-pub fn parse_entry(text: &str) -> Result<DriftKey, String> {
+pub fn parse_entry(text: &str) -> Result<DriftKey, ControlError> {
     let words = text.trim();
     parse_selector(words, &SystemResolver)
         .map(|s| DriftKey {
             service: s.service,
             server: s.server,
         })
-        .map_err(|e| format!("`{words}`: {e}"))
+        .map_err(|source| ControlError::Selector {
+            text: words.to_string(),
+            source,
+        })
 }
 
 /// A real server named as ipvsadm does (`-t 198.51.100.10:80 -r 127.0.0.1:8081`).
-pub fn parse_server(text: &str) -> Result<ServerId, String> {
+pub fn parse_server(text: &str) -> Result<ServerId, ControlError> {
     let k = parse_entry(text)?;
     match k.server {
         Some((addr, port)) => Ok(ServerId {
@@ -213,10 +238,7 @@ pub fn parse_server(text: &str) -> Result<ServerId, String> {
             addr,
             port,
         }),
-        None => Err(format!(
-            "`{}`: name the real server with -r ADDR:PORT",
-            text.trim()
-        )),
+        None => Err(ControlError::NoServer(text.trim().to_string())),
     }
 }
 
@@ -339,15 +361,19 @@ mod tests {
 
     #[test]
     fn bad_lines_are_refused_with_a_reason() {
-        let e = parse_request("drain 1.2.3.4").unwrap_err();
+        let e = parse_request("drain 1.2.3.4").unwrap_err().to_string();
         assert!(e.starts_with("bad request (column 1)"), "{e}");
-        let e = parse_request(r#"{"cmd":"explode"}"#).unwrap_err();
+        let e = parse_request(r#"{"cmd":"explode"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown variant `explode`"), "{e}");
-        let e = parse_request(r#"{"cmd":"drain"}"#).unwrap_err();
+        let e = parse_request(r#"{"cmd":"drain"}"#).unwrap_err().to_string();
         assert!(e.contains("missing field `server`"), "{e}");
-        let e = parse_request(r#"{"cmd":"drain","server":"-f 1","x":1}"#).unwrap_err();
+        let e = parse_request(r#"{"cmd":"drain","server":"-f 1","x":1}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown field `x`"), "{e}");
-        assert_eq!(parse_request("  ").unwrap_err(), "empty request line");
+        assert_eq!(parse_request("  ").unwrap_err(), ControlError::EmptyRequest);
     }
 
     #[test]
@@ -362,8 +388,12 @@ mod tests {
         assert!(k.server.is_none());
         assert_eq!(k.to_string(), "-f 1");
         let e = parse_server("-t 198.51.100.10:80").unwrap_err();
-        assert!(e.contains("name the real server"), "{e}");
-        assert!(parse_entry("-t nonsense:port:x").is_err());
+        assert_eq!(e, ControlError::NoServer("-t 198.51.100.10:80".into()));
+        assert!(e.to_string().contains("name the real server"), "{e}");
+        assert!(matches!(
+            parse_entry("-t nonsense:port:x"),
+            Err(ControlError::Selector { .. })
+        ));
         // The drift key's display is what parse_entry reads back.
         let k = parse_entry("-u [2001:db8::1]:53 -r [2001:db8::2]:53").unwrap();
         assert_eq!(parse_entry(&k.to_string()), Ok(k));

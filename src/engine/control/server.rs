@@ -121,7 +121,9 @@ async fn serve(stream: UnixStream, tx: mpsc::Sender<Pending>) {
             }
         } else {
             match parse_request(&line) {
-                Err(message) => Reply::Error { message },
+                Err(e) => Reply::Error {
+                    message: e.to_string(),
+                },
                 Ok(req) => {
                     let (rtx, rrx) = oneshot::channel();
                     if tx.send((req, rtx)).await.is_err() {

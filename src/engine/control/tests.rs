@@ -128,9 +128,11 @@ fn short_forms() {
     );
     assert!(short_form(&w("drain"))
         .unwrap_err()
+        .to_string()
         .contains("name the server"));
     assert!(short_form(&w("explode"))
         .unwrap_err()
+        .to_string()
         .contains("unknown request"));
 }
 
