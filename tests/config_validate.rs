@@ -70,3 +70,65 @@ fn unreadable_file_exits_one() {
     assert_eq!(code, 1);
     assert!(err.contains("cannot read"), "{err}");
 }
+
+/// `validate` checks through the daemon's own loader: a file the parser accepts but the
+/// daemon refuses (an AH instance, two virtual_server blocks for one service) is refused
+/// by both, with the same file:line message.
+#[test]
+fn validate_refuses_what_the_daemon_refuses() {
+    let dir = std::env::temp_dir().join(format!("lvsdeck-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "ah.conf",
+            "vrrp_instance VI_1 {\n  interface lo\n  virtual_router_id 51\n  priority 100\n  \
+             authentication {\n    auth_type AH\n    auth_pass secret\n  }\n  \
+             virtual_ipaddress {\n    192.0.2.10\n  }\n}\n",
+            "auth_type AH is not supported",
+        ),
+        (
+            "twice.conf",
+            "virtual_server 198.51.100.10 80 {\n  lb_kind DR\n  protocol TCP\n  \
+             real_server 192.0.2.5 80 {\n  }\n}\n\
+             virtual_server 198.51.100.10 80 {\n  lb_kind DR\n  protocol TCP\n  \
+             real_server 192.0.2.6 80 {\n  }\n}\n",
+            "198.51.100.10",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let validate = Command::new(env!("CARGO_BIN_EXE_lvsdeck"))
+            .args(["validate", "-f"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let v_err = String::from_utf8_lossy(&validate.stderr).to_string();
+        assert_eq!(
+            validate.status.code(),
+            Some(1),
+            "{name}: validate passed\n{v_err}"
+        );
+        assert!(v_err.contains(needle), "{name}: {v_err}");
+        // The daemon refuses the same file before it touches anything (exit 1, same line).
+        let daemon = Command::new(env!("CARGO_BIN_EXE_lvsdeck"))
+            .args(["daemon", "-f"])
+            .arg(&path)
+            .arg("--control")
+            .arg(dir.join("control.sock"))
+            .output()
+            .unwrap();
+        let d_err = String::from_utf8_lossy(&daemon.stderr).to_string();
+        assert_eq!(daemon.status.code(), Some(1), "{name}: daemon ran\n{d_err}");
+        let line = v_err
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            d_err.contains(&line),
+            "{name}: daemon said\n{d_err}\nvalidate said\n{line}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,7 +1,7 @@
 //! The one loader: keepalived.conf read, validated and turned into what the engine runs —
 //! VRRP instance specs, the parsed file for the checkers, the IPVS services for the
-//! reconciler. `lvsdeck daemon`, `lvsdeck validate` and the console all load through here,
-//! so a file one of them refuses the others refuse too.
+//! reconciler. `lvsdeck daemon`, the console and `lvsdeck validate` all load through here
+//! ([`load`], [`check`]), so a file one of them refuses the others refuse too.
 
 use std::path::Path;
 
@@ -39,55 +39,81 @@ pub struct Loaded {
     pub services: Vec<IpvsService>,
 }
 
-/// Reads and validates `file`; `Err` holds every error, and then nothing may change.
-pub fn load(file: &Path) -> Result<Loaded, Vec<LoadError>> {
-    let loaded = config::load(file).map_err(|source| {
-        vec![LoadError::Read {
-            file: file.display().to_string(),
-            source,
-        }]
+/// Everything the loader found in a file: what would run, and every reason it must not.
+pub struct Checked {
+    /// The parser's result, warnings and errors included (`validate` prints them all).
+    pub parsed: config::ParsedConfig,
+    pub vrrp: Vec<Spec>,
+    pub services: Vec<IpvsService>,
+    /// Every error: the parser's, then the instances', sync groups', services' and SSL's.
+    pub errors: Vec<LoadError>,
+    /// Warnings beyond the parser's (scripts running as root without script security).
+    pub warnings: Vec<String>,
+}
+
+/// Reads `file` and checks it as the daemon will run it; only an unreadable file is `Err`.
+pub fn check(file: &Path) -> Result<Checked, LoadError> {
+    let parsed = config::load(file).map_err(|source| LoadError::Read {
+        file: file.display().to_string(),
+        source,
     })?;
-    for d in loaded.diagnostics.warnings() {
-        tracing::warn!("{d}");
-    }
-    let mut errors: Vec<LoadError> = loaded
+    let mut errors: Vec<LoadError> = parsed
         .diagnostics
         .errors()
         .map(|d| LoadError::Config(d.clone()))
         .collect();
     let mut specs = Vec::new();
-    for i in &loaded.config.instances {
-        match Spec::from_config(i, &loaded.config.global, &loaded.config.scripts) {
+    for i in &parsed.config.instances {
+        match Spec::from_config(i, &parsed.config.global, &parsed.config.scripts) {
             Ok(s) => specs.push(s),
             Err(e) => errors.push(e.into()),
         }
     }
-    if let Err(e) = crate::engine::vrrp::group::apply(&mut specs, &loaded.config) {
+    if let Err(e) = crate::engine::vrrp::group::apply(&mut specs, &parsed.config) {
         errors.extend(e.into_iter().map(LoadError::from));
     }
     let lines: Vec<&crate::engine::vrrp::notify::Line> =
         specs.iter().flat_map(|s| s.script_lines()).collect();
-    if let Some(w) = crate::engine::vrrp::security::violation(
+    let warnings = crate::engine::vrrp::security::violation(
         &lines,
-        loaded.config.global.enable_script_security,
-    ) {
-        tracing::warn!("{}: {w}", file.display());
-    }
-    let services = loaded.config.ipvs_services();
+        parsed.config.global.enable_script_security,
+    )
+    .map(|w| format!("{}: {w}", file.display()))
+    .into_iter()
+    .collect();
+    let services = parsed.config.ipvs_services();
     errors.extend(duplicates(&services).into_iter().map(LoadError::Service));
     // The SSL block's files are read now, so a bad one is refused with its file:line.
-    if loaded.config.ssl.is_some() {
-        if let Err(e) = crate::check::probe::tls::client_config_for(loaded.config.ssl.as_ref()) {
+    if parsed.config.ssl.is_some() {
+        if let Err(e) = crate::check::probe::tls::client_config_for(parsed.config.ssl.as_ref()) {
             errors.push(LoadError::Service(e));
         }
     }
-    if errors.is_empty() {
+    Ok(Checked {
+        parsed,
+        vrrp: specs,
+        services,
+        errors,
+        warnings,
+    })
+}
+
+/// Reads and validates `file`; `Err` holds every error, and then nothing may change.
+pub fn load(file: &Path) -> Result<Loaded, Vec<LoadError>> {
+    let c = check(file).map_err(|e| vec![e])?;
+    for d in c.parsed.diagnostics.warnings() {
+        tracing::warn!("{d}");
+    }
+    for w in &c.warnings {
+        tracing::warn!("{w}");
+    }
+    if c.errors.is_empty() {
         Ok(Loaded {
-            vrrp: specs,
-            config: loaded.config,
-            services,
+            vrrp: c.vrrp,
+            config: c.parsed.config,
+            services: c.services,
         })
     } else {
-        Err(errors)
+        Err(c.errors)
     }
 }
