@@ -47,10 +47,11 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
 
     let lv = conf("sytl", 150, "    use_vmac\n");
     lab.start_lvsdeck(&lv);
-    let took = lab.until(Duration::from_secs(10), |l| {
-        l.has_vip(&l.lv_ns, "vrrp.64") && !l.has_vip(&l.ka_ns, "sytk")
-    });
-    let took = took.unwrap_or_else(|| panic!("lvsdeck did not take the VIP\n{}", lab.dump()));
+    let took = lab.expect(
+        10,
+        "lvsdeck did not take the VIP",
+        VmacLab::vip_on_lvsdeck_vmac,
+    );
     eprintln!(
         "FIGURE use_vmac lvsdeck start (150 over 100) -> VIP on vrrp.64: {} ms",
         took.as_millis()
@@ -131,8 +132,9 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
         lab.dump()
     );
     lab.stop_lvsdeck(libc::SIGKILL);
-    let took = lab.until(Duration::from_secs(10), |l| l.has_vip(&l.ka_ns, "sytk"));
-    let took = took.unwrap_or_else(|| panic!("keepalived did not take over\n{}", lab.dump()));
+    let took = lab.expect(10, "keepalived did not take over", |l| {
+        l.has_vip(&l.ka_ns, "sytk")
+    });
     eprintln!(
         "FIGURE lvsdeck SIGKILL -> VIP on keepalived: {} ms",
         took.as_millis()
@@ -145,10 +147,7 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
 
     // Restarted, lvsdeck replaces its leftover vmac and preempts.
     lab.start_lvsdeck(&lv);
-    let took = lab.until(Duration::from_secs(10), |l| {
-        l.has_vip(&l.lv_ns, "vrrp.64") && !l.has_vip(&l.ka_ns, "sytk")
-    });
-    let took = took.unwrap_or_else(|| panic!("lvsdeck did not preempt\n{}", lab.dump()));
+    let took = lab.expect(10, "lvsdeck did not preempt", VmacLab::vip_on_lvsdeck_vmac);
     eprintln!(
         "FIGURE lvsdeck restart (use_vmac, 150) -> VIP back on its vmac: {} ms",
         took.as_millis()
@@ -195,11 +194,11 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
         lab.dump()
     );
     run(&["ip", "-n", &lab.lv_ns, "link", "set", "sytl", "up"]);
-    let back = lab.until(Duration::from_secs(10), |l| {
-        l.has_vip(&l.lv_ns, "vrrp.64") && !l.has_vip(&l.ka_ns, "sytk")
-    });
-    let back =
-        back.unwrap_or_else(|| panic!("no preemption after the base came back\n{}", lab.dump()));
+    let back = lab.expect(
+        10,
+        "no preemption after the base came back",
+        VmacLab::vip_on_lvsdeck_vmac,
+    );
     eprintln!(
         "FIGURE vmac base up -> VIP back on vrrp.64: {} ms",
         back.as_millis()
