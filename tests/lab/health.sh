@@ -8,21 +8,10 @@ CONF=/tmp/health.conf
 cp $F/health.conf $CONF
 mkdir -p /srv/www; echo "real server" >/srv/www/index.html
 
-VS1="-A -t 198.51.100.10:80 -s rr
-"
-VS2="-A -t 198.51.100.20:80 -s wrr
-"
-R1="-a -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 2
-"
-R2="-a -t 198.51.100.10:80 -r 127.0.0.1:8082 -m -w 3
-"
+# VS1, VS2 and R1-R4 (health.conf's table) come from lib.sh.
 SORRY="-a -t 198.51.100.10:80 -r 127.0.0.1:8090 -m -w 1
 "
-R3="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 4
-"
 R3_0="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 0
-"
-R4="-a -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w 1
 "
 # The detection bound: delay_loop + retry x delay_before_retry + connect_timeout, plus one
 # 0.2 s poll.

@@ -154,3 +154,18 @@ stays() {
     done
     echo "PASS $1 (unchanged for $3 ms)"
 }
+
+# health.conf's table as `ipvsadm -Sn` prints it (health.sh, ops.sh): its two services and
+# their real servers at the configured weights, a line each.
+VS1="-A -t 198.51.100.10:80 -s rr
+"
+VS2="-A -t 198.51.100.20:80 -s wrr
+"
+R1="-a -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 2
+"
+R2="-a -t 198.51.100.10:80 -r 127.0.0.1:8082 -m -w 3
+"
+R3="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 4
+"
+R4="-a -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w 1
+"

@@ -29,13 +29,26 @@ impl Tmux {
     /// `lvsdeck lab ARGS` (the binary under test) in a new detached session `session`,
     /// `width` x `height`, on a tmux server of its own (`SOCKET-PID`).
     pub fn lab(socket: &str, session: &'static str, width: u16, height: u16, args: &str) -> Tmux {
-        let t = Tmux {
-            socket: format!("{socket}-{}", std::process::id()),
-            session,
-        };
         let cmd = format!("{} lab{args}", env!("CARGO_BIN_EXE_lvsdeck"));
+        let socket = format!("{socket}-{}", std::process::id());
+        Tmux::start(socket, session, width, height, &[&cmd])
+    }
+
+    /// A tmux server of its own (`socket`) with one detached session `session`, `width` x
+    /// `height`, running `command` (tmux's words after the size: a shell line, or
+    /// `sh -c LINE`).
+    pub fn start(
+        socket: String,
+        session: &'static str,
+        width: u16,
+        height: u16,
+        command: &[&str],
+    ) -> Tmux {
+        let t = Tmux { socket, session };
         let (x, y) = (width.to_string(), height.to_string());
-        t.run(&["new-session", "-d", "-s", session, "-x", &x, "-y", &y, &cmd]);
+        let mut args = vec!["new-session", "-d", "-s", session, "-x", &x, "-y", &y];
+        args.extend_from_slice(command);
+        t.run(&args);
         t
     }
 
