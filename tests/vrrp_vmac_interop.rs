@@ -17,6 +17,18 @@ use std::time::Duration;
 use vmac_lab::*;
 use vrrp_lab::run;
 
+/// The client, its neighbour table flushed, reaches the VIP, and at the virtual MAC.
+fn client_reaches_the_vmac(lab: &VmacLab) {
+    lab.flush_client_neigh();
+    let (answered, mac) = lab.client_sees();
+    assert!(
+        answered,
+        "the VIP did not answer the client\n{}",
+        lab.dump()
+    );
+    assert_eq!(mac.as_deref(), Some(VMAC), "{}", lab.dump());
+}
+
 /// lvsdeck (150, use_vmac) over keepalived (100): the VIP goes on lvsdeck's `vrrp.64`
 /// macvlan (private, 00:00:5e:00:01:40), keepalived accepts the adverts sent from it, and the
 /// client reaches the VIP at the virtual MAC. SIGKILL: keepalived takes over; lvsdeck
@@ -89,14 +101,7 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
             .any(|l| l.starts_with(VMAC) && l.contains("dev sytlb")),
         "{fdb}"
     );
-    lab.flush_client_neigh();
-    let (answered, mac) = lab.client_sees();
-    assert!(
-        answered,
-        "the VIP did not answer the client\n{}",
-        lab.dump()
-    );
-    assert_eq!(mac.as_deref(), Some(VMAC), "{}", lab.dump());
+    client_reaches_the_vmac(&lab);
 
     // SIGTERM: priority 0 from the vmac, keepalived takes over in Skew_Time, the vmac is
     // removed and the base's sysctls are put back.
@@ -157,14 +162,7 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
         "{}",
         lab.dump()
     );
-    lab.flush_client_neigh();
-    let (answered, mac) = lab.client_sees();
-    assert!(
-        answered,
-        "the VIP did not answer the client\n{}",
-        lab.dump()
-    );
-    assert_eq!(mac.as_deref(), Some(VMAC), "{}", lab.dump());
+    client_reaches_the_vmac(&lab);
 
     // The base is one of the instance's own links (keepalived tracks it under the vmac):
     // down -> FAULT, the VIP leaves the vmac, keepalived takes over; up -> preempted back.

@@ -17,13 +17,7 @@ R3_0="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 0
 # 0.2 s poll.
 BOUND=3200
 
-ip addr add 198.51.100.10/32 dev lo
-ip addr add 198.51.100.20/32 dev lo
-for p in 8081 8082 8083 8084; do serve $p; done
-usleep 300000
-
-lvsdeck daemon -f $CONF 2>/tmp/daemon.log &
-DPID=$!
+start_health_daemon
 
 # 1. Start: every real server in at its weight, no sorry server.
 wait_table "start: all real servers in" "$VS1$R1$R2$VS2$R3$R4" 3000

@@ -169,3 +169,14 @@ R3="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 4
 "
 R4="-a -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w 1
 "
+
+# start_health_daemon: health.conf's VIPs on lo, its real servers 8081-8084 (serve), and
+# `lvsdeck daemon -f $CONF` in the background, logging to /tmp/daemon.log; its PID in DPID.
+start_health_daemon() {
+    ip addr add 198.51.100.10/32 dev lo
+    ip addr add 198.51.100.20/32 dev lo
+    for p in 8081 8082 8083 8084; do serve $p; done
+    usleep 300000
+    lvsdeck daemon -f $CONF 2>/tmp/daemon.log &
+    DPID=$!
+}

@@ -38,13 +38,7 @@ S4='-t 198.51.100.20:80 -r 127.0.0.1:8084'
 # The 8084 entry of a status reply, with its health (fields in protocol order).
 entry() { echo "\"server\":\"$S4\",\"why\":\\{\"kind\":\"$1\"[^}]*\\},\"reason\":\"[^\"]*\",\"health\":\"$2\""; }
 
-ip addr add 198.51.100.10/32 dev lo
-ip addr add 198.51.100.20/32 dev lo
-for p in 8081 8082 8083 8084; do serve $p; done
-usleep 300000
-
-lvsdeck daemon -f $CONF 2>/tmp/daemon.log &
-DPID=$!
+start_health_daemon
 wait_table "start: all real servers in" "$VS1$R1$R2$VS2$R3$R4" 4000
 
 # 1. The socket: there, 0600, and a second daemon refuses to start on it.
