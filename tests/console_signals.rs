@@ -8,64 +8,19 @@
 // It signals, times or enters the processes and namespaces it made itself, through libc.
 #![allow(unsafe_code)]
 
-use std::process::Command;
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-}
+use tmux::Tmux;
 
-impl Tmux {
-    fn new(tag: &str) -> Tmux {
-        Tmux {
-            socket: format!("lvsdeck-sig-{tag}-{}", std::process::id()),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&out.stdout).to_string()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "timed out waiting for {needle:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .status();
-    }
-}
+/// How long a screen may take to show what a step waits for.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// Starts the console in tmux; then, once it is gone, the shell prints its exit code and
 /// the terminal's modes. Returns the session and the console's pid.
 fn start(tag: &str) -> (Tmux, i32) {
-    let t = Tmux::new(tag);
     let pidfile =
         std::env::temp_dir().join(format!("lvsdeck-sig-{tag}-{}.pid", std::process::id()));
     let _ = std::fs::remove_file(&pidfile);
@@ -74,20 +29,9 @@ fn start(tag: &str) -> (Tmux, i32) {
         env!("CARGO_BIN_EXE_lvsdeck"),
         pidfile.display()
     );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    t.wait_for(" lvsdeck ");
+    let socket = format!("lvsdeck-sig-{tag}-{}", std::process::id());
+    let t = Tmux::start(socket, "t", 100, 30, &["sh", "-c", &script]);
+    t.wait_for(" lvsdeck ", WAIT);
     let pid = std::fs::read_to_string(&pidfile)
         .ok()
         .and_then(|s| s.trim().parse().ok())
@@ -100,7 +44,7 @@ fn signal_restores(tag: &str, sig: i32, code: i32) {
     let (t, pid) = start(tag);
     // SAFETY: kill(2) on the pid we started.
     assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
-    let screen = t.wait_for("modes-done");
+    let screen = t.wait_for("modes-done", WAIT);
     assert!(screen.contains(&format!("exit={code}")), "{screen}");
     let modes: Vec<&str> = screen
         .lines()

@@ -11,28 +11,13 @@
 #[path = "support/tmux.rs"]
 mod tmux;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tmux::Tmux;
 
 #[test]
 fn lab_console_shows_the_demo_director() {
-    let t = Tmux {
-        socket: format!("lvsdeck-test-{}", std::process::id()),
-        session: "lab",
-    };
-    let cmd = format!("{} lab", env!("CARGO_BIN_EXE_lvsdeck"));
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "132",
-        "-y",
-        "40",
-        &cmd,
-    ]);
+    let t = Tmux::lab("lvsdeck-test", "lab", 132, 40, "");
     // The console on the serial line, with the demo table.
     let screen = t.wait_for("198.51.100.20:8000", Duration::from_secs(180));
     assert!(screen.contains("director"), "{screen}");
@@ -104,10 +89,6 @@ fn lab_console_shows_the_demo_director() {
     assert!(conns > 0, "no traffic counted:\n{screen}");
     // The terminal's size was passed to the serial console.
     assert!(screen.contains("40 132"), "{screen}");
-    t.run(&["send-keys", "-t", t.session, "poweroff -f", "Enter"]);
-    let start = Instant::now();
-    while t.alive() && start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    t.poweroff();
     assert!(!t.alive(), "the lab did not exit after poweroff");
 }

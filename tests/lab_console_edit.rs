@@ -51,26 +51,9 @@ impl Steps for Tmux {
 
 #[test]
 fn lab_console_edits_reach_the_kernel() {
-    let t = Tmux {
-        socket: format!("lvsdeck-edit-{}", std::process::id()),
-        session: "lab",
-    };
-    let cmd = format!("{} lab --no-demo", env!("CARGO_BIN_EXE_lvsdeck"));
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "132",
-        "-y",
-        "40",
-        &cmd,
-    ]);
+    let t = Tmux::lab("lvsdeck-edit", "lab", 132, 40, " --no-demo");
     // The lab opens the console first; leave it for the VM's shell to set the table up.
-    t.wait_for("VRRP", Duration::from_secs(240));
-    t.keys_one_by_one(&["q"]);
-    t.wait_for("director:~#", Duration::from_secs(30));
+    t.lab_shell();
     t.shell(
         0,
         "ipvsadm -A -t 198.51.100.10:80 -s rr && \

@@ -10,47 +10,28 @@
 #[path = "support/tmux.rs"]
 mod tmux;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tmux::Tmux;
+use tmux::{Tmux, HEALTH_CONF, HEALTH_SERVERS};
 
 #[test]
 fn console_shows_health_and_the_kernel_follows() {
-    let t = Tmux {
-        socket: format!("lvsdeck-health-{}", std::process::id()),
-        session: "lab",
-    };
-    let conf = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/health/health.conf"
+    let t = Tmux::lab(
+        "lvsdeck-health",
+        "lab",
+        140,
+        40,
+        &format!(" --no-demo --file {HEALTH_CONF}"),
     );
-    let cmd = format!(
-        "{} lab --no-demo --file {conf}",
-        env!("CARGO_BIN_EXE_lvsdeck")
-    );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "140",
-        "-y",
-        "40",
-        &cmd,
-    ]);
     // The lab opens the console on the empty table; leave it for the shell.
-    t.wait_for("VRRP", Duration::from_secs(240));
-    t.keys(&["q"]);
-    t.wait_for("director:~#", Duration::from_secs(30));
+    t.lab_shell();
     // Real servers (httpd in the foreground of background jobs, PIDs kept), VIPs on lo, and
     // a timer that kills the inhibit_on_failure server's httpd 20 s from now.
-    let setup = "clear; mkdir -p /srv/www; echo ok >/srv/www/index.html; \
-        ip addr add 198.51.100.10/32 dev lo; ip addr add 198.51.100.20/32 dev lo; \
-        for p in 8081 8082 8083 8084 8090; do httpd -f -p 127.0.0.1:$p -h /srv/www & echo $! >/tmp/pid_$p; done; \
-        (sleep 20; kill $(cat /tmp/pid_8083)) & \
-        lvsdeck -f /opt/bin/health.conf";
-    t.keys(&["-l", setup]);
+    let setup = format!(
+        "clear; {HEALTH_SERVERS}; (sleep 20; kill $(cat /tmp/pid_8083)) & \
+         lvsdeck -f /opt/bin/health.conf"
+    );
+    t.keys(&["-l", &setup]);
     t.keys(&["Enter"]);
     // Every checked server up, marked, and the health line in the header.
     let screen = t.wait_for("[up]", Duration::from_secs(60));
@@ -85,10 +66,5 @@ fn console_shows_health_and_the_kernel_follows() {
         screen.lines().any(|l| l.trim() == "services-2"),
         "quitting the console removed services:\n{screen}"
     );
-    t.keys(&["-l", "poweroff -f"]);
-    t.keys(&["Enter"]);
-    let start = Instant::now();
-    while t.alive() && start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    t.poweroff();
 }

@@ -18,7 +18,7 @@ mod tmux;
 
 use std::time::{Duration, Instant};
 
-use tmux::Tmux;
+use tmux::{Tmux, HEALTH_CONF, HEALTH_SERVERS};
 
 const ROW: &str = "127.0.0.1:8084";
 
@@ -93,36 +93,15 @@ fn kernel_after(t: &Tmux, n: u32, log: &str) -> (String, String) {
 
 #[test]
 fn console_drains_hold_across_checks_embedded_and_attached() {
-    let t = Tmux {
-        socket: format!("hops-console-ops-{}", std::process::id()),
-        session: "hops",
-    };
-    let conf = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/health/health.conf"
+    let t = Tmux::lab(
+        "hops-console-ops",
+        "hops",
+        150,
+        45,
+        &format!(" --no-demo --file {HEALTH_CONF}"),
     );
-    let cmd = format!(
-        "{} lab --no-demo --file {conf}",
-        env!("CARGO_BIN_EXE_lvsdeck")
-    );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "150",
-        "-y",
-        "45",
-        &cmd,
-    ]);
-    t.wait_for("VRRP", Duration::from_secs(240));
-    t.keys(&["q"]);
-    t.wait_for("director:~#", Duration::from_secs(30));
-    let setup = "clear; mkdir -p /srv/www; echo ok >/srv/www/index.html; \
-        ip addr add 198.51.100.10/32 dev lo; ip addr add 198.51.100.20/32 dev lo; \
-        for p in 8081 8082 8083 8084 8090; do httpd -f -p 127.0.0.1:$p -h /srv/www & echo $! >/tmp/pid_$p; done";
-    t.keys(&["-l", setup]);
+    t.lab_shell();
+    t.keys(&["-l", &format!("clear; {HEALTH_SERVERS}")]);
     t.keys(&["Enter"]);
 
     // (a) The console runs the checkers itself.
@@ -198,10 +177,5 @@ fn console_drains_hold_across_checks_embedded_and_attached() {
         "the daemon saw the drain as drift:\n{log}"
     );
 
-    t.keys(&["-l", "poweroff -f"]);
-    t.keys(&["Enter"]);
-    let start = Instant::now();
-    while t.alive() && start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    t.poweroff();
 }

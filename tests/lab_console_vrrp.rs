@@ -10,6 +10,7 @@
 #[path = "support/vrrp_lab.rs"]
 mod vrrp_lab;
 
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,26 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A tmux server `socket` with one detached session `t` (120x32) running the shell line
+    /// `cmd`.
+    fn start(socket: String, cmd: &str) -> Tmux {
+        let t = Tmux { socket };
+        t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "120",
+            "-y",
+            "32",
+            "sh",
+            "-c",
+            cmd,
+        ]);
+        t
+    }
+
     fn run(&self, args: &[&str]) -> String {
         let out = Command::new("timeout")
             .args(["10", "tmux", "-L", &self.socket])
@@ -66,33 +87,21 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn console_panel_drill_and_quit_against_keepalived() {
-    let ka = conf(&Peer {
-        priority: 100,
-        version: 2,
-        advert_int: 1,
-        pass: SECRET,
-    });
-    let lv = conf(&Peer {
-        priority: 150,
-        version: 2,
-        advert_int: 1,
-        pass: SECRET,
-    });
-    let mut lab = Lab::new("con");
-    lab.start_keepalived(&ka);
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "keepalived never became master\n{}",
-        lab.dump()
-    );
+/// A lab with keepalived (100) master, and lvsdeck's configuration (150, which preempts it)
+/// written to `lvsdeck.conf`; its path.
+fn lab_under_keepalived(tag: &str) -> (Lab, PathBuf) {
+    let ka = conf(&Peer::secret(100, 2));
+    let lv = conf(&Peer::secret(150, 2));
+    let mut lab = Lab::new(tag);
+    lab.start_keepalived_master(&ka);
     let c = lab.path("lvsdeck.conf");
     std::fs::write(&c, &lv).expect("write conf");
-    let t = Tmux {
-        socket: format!("lvsdeck-vrrp-{}", std::process::id()),
-    };
+    (lab, c)
+}
+
+#[test]
+fn console_panel_drill_and_quit_against_keepalived() {
+    let (lab, c) = lab_under_keepalived("con");
     // The shell prints the console's exit code when it ends.
     let cmd = format!(
         "ip netns exec {} {} -f {} --audit-log {}; echo console-exit=$?; sleep 60",
@@ -101,19 +110,7 @@ fn console_panel_drill_and_quit_against_keepalived() {
         c.display(),
         lab.path("audit.log").display()
     );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "120",
-        "-y",
-        "32",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
+    let t = Tmux::start(format!("lvsdeck-vrrp-{}", std::process::id()), &cmd);
 
     // lvsdeck at 150 preempts keepalived at 100: the panel and `ip -n` must agree.
     let s = t.wait_for("VRRP: MASTER 150 (VI_1)", Duration::from_secs(15), &lab);
@@ -122,12 +119,7 @@ fn console_panel_drill_and_quit_against_keepalived() {
             .is_some(),
         "header says MASTER but the VIP is not in lvsdeck's namespace\n{s}"
     );
-    assert!(
-        lab.until_vip(&lab.ka_ns, false, Duration::from_secs(5))
-            .is_some(),
-        "keepalived kept the VIP\n{}",
-        lab.dump()
-    );
+    lab.expect_vip(&lab.ka_ns, false, 5, "keepalived kept the VIP");
     t.keys(&["v"]);
     let s = t.wait_for("recent transitions", Duration::from_secs(5), &lab);
     assert!(s.contains("VI_1        MASTER"), "{s}");
@@ -155,12 +147,7 @@ fn console_panel_drill_and_quit_against_keepalived() {
         "VIP never reached keepalived\n{}",
         lab.dump()
     );
-    assert!(
-        lab.until_vip(&lab.lv_ns, false, Duration::from_secs(2))
-            .is_some(),
-        "lvsdeck kept the VIP after giving up\n{}",
-        lab.dump()
-    );
+    lab.expect_vip(&lab.lv_ns, false, 2, "lvsdeck kept the VIP after giving up");
     println!(
         "VIP in keepalived's namespace {:?} after Enter",
         sent.elapsed()
@@ -180,11 +167,11 @@ fn console_panel_drill_and_quit_against_keepalived() {
     t.keys(&["-"]);
     t.wait_for("Type VI_1 to start the drill", Duration::from_secs(5), &lab);
     t.keys(&["Left", "V", "I", "_", "1", "Enter"]);
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "lowering our priority did not hand over\n{}",
-        lab.dump()
+    lab.expect_vip(
+        &lab.ka_ns,
+        true,
+        10,
+        "lowering our priority did not hand over",
     );
     let s = t.wait_for(
         "drill priority 1 20s: BACKUP after",
@@ -200,11 +187,11 @@ fn console_panel_drill_and_quit_against_keepalived() {
     // Quitting as MASTER asks; Yes stops the instance and keepalived takes over.
     t.keys(&["q", "y", "Enter"]);
     t.wait_for("console-exit=0", Duration::from_secs(15), &lab);
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "keepalived did not take over after quit\n{}",
-        lab.dump()
+    lab.expect_vip(
+        &lab.ka_ns,
+        true,
+        10,
+        "keepalived did not take over after quit",
     );
     assert!(!lab.has_vip(&lab.lv_ns), "the VIP stayed after quitting");
 }
@@ -213,29 +200,8 @@ fn console_panel_drill_and_quit_against_keepalived() {
 /// priority 0 and VIPs removed, so keepalived takes over at once (Skew_Time, not 3 s).
 #[test]
 fn sigterm_to_a_master_console_hands_over() {
-    let ka = conf(&Peer {
-        priority: 100,
-        version: 2,
-        advert_int: 1,
-        pass: SECRET,
-    });
-    let lv = conf(&Peer {
-        priority: 150,
-        version: 2,
-        advert_int: 1,
-        pass: SECRET,
-    });
-    let mut lab = Lab::new("cst");
-    lab.start_keepalived(&ka);
-    assert!(lab
-        .until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-        .is_some());
-    let c = lab.path("lvsdeck.conf");
-    std::fs::write(&c, &lv).expect("write conf");
+    let (lab, c) = lab_under_keepalived("cst");
     let pidfile = lab.path("console.pid");
-    let t = Tmux {
-        socket: format!("lvsdeck-vrrp-term-{}", std::process::id()),
-    };
     let cmd = format!(
         "ip netns exec {} {} -f {} --audit-log {} </dev/tty & echo $! > {}; wait $!; \
          echo console-exit=$?; sleep 60",
@@ -245,19 +211,7 @@ fn sigterm_to_a_master_console_hands_over() {
         lab.path("audit.log").display(),
         pidfile.display()
     );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "120",
-        "-y",
-        "32",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
+    let t = Tmux::start(format!("lvsdeck-vrrp-term-{}", std::process::id()), &cmd);
     t.wait_for("VRRP: MASTER 150 (VI_1)", Duration::from_secs(15), &lab);
     assert!(lab
         .until_vip(&lab.lv_ns, true, Duration::from_secs(5))

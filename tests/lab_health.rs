@@ -10,12 +10,9 @@
 #[path = "support/lab_vm.rs"]
 mod common;
 
-use std::path::PathBuf;
-
 #[test]
 fn daemon_health_checks_drive_the_table() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let files: Vec<PathBuf> = [
+    let files = common::fixtures(&[
         "health/health.conf",
         "reconcile/seed-000-virtual-servers.conf",
         "reconcile/seed-000-virtual-servers.expected",
@@ -23,10 +20,6 @@ fn daemon_health_checks_drive_the_table() {
         "reconcile/seed-003-lvs-dr-virtual-servers.expected",
         "reconcile/sample-virtual-server-group.expected",
         "keepalived/sample-virtual-server-group.conf",
-    ]
-    .iter()
-    .map(|f| root.join(f))
-    .collect();
-    let r = common::run_scenario("health.sh", &files);
-    common::assert_clean("health.sh", &r, 23);
+    ]);
+    common::run_clean("health.sh", &files, 23);
 }

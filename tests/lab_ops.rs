@@ -12,11 +12,8 @@
 #[path = "support/lab_vm.rs"]
 mod common;
 
-use std::path::PathBuf;
-
 #[test]
 fn daemon_control_socket_drives_operator_intent() {
-    let conf = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/health/health.conf");
-    let r = common::run_scenario("ops.sh", &[conf]);
-    common::assert_clean("ops.sh", &r, 30);
+    let files = common::fixtures(&["health/health.conf"]);
+    common::run_clean("ops.sh", &files, 30);
 }

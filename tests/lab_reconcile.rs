@@ -9,12 +9,9 @@
 #[path = "support/lab_vm.rs"]
 mod common;
 
-use std::path::PathBuf;
-
 #[test]
 fn reconcile_converges_owned_services_only() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let files: Vec<PathBuf> = [
+    let files = common::fixtures(&[
         "reconcile/base.conf",
         "reconcile/base.expected",
         "reconcile/seed-000-virtual-servers.conf",
@@ -25,10 +22,6 @@ fn reconcile_converges_owned_services_only() {
         "keepalived/sample-virtual-server-group.conf",
         "keepalived/seed-000-lvs-devel.conf",
         "keepalived/seed-003-lvs-dr-master.conf",
-    ]
-    .iter()
-    .map(|f| root.join(f))
-    .collect();
-    let r = common::run_scenario("reconcile.sh", &files);
-    common::assert_clean("reconcile.sh", &r, 29);
+    ]);
+    common::run_clean("reconcile.sh", &files, 29);
 }

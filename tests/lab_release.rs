@@ -12,6 +12,5 @@ mod common;
 
 #[test]
 fn daemon_stop_releases_what_it_owns() {
-    let r = common::run_scenario("release.sh", &[]);
-    common::assert_clean("release.sh", &r, 20);
+    common::run_clean("release.sh", &[], 20);
 }

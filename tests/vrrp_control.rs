@@ -8,26 +8,19 @@
 // It signals, times or enters the processes and namespaces it made itself, through libc.
 #![allow(unsafe_code)]
 
+#[path = "support/vrrp_lab.rs"]
+mod vrrp_lab;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lvsdeck::engine::control::protocol::{parse_reply, Reply, VrrpReport};
 
+use vrrp_lab::{kill, run};
+
 const ADDR: &str = "203.0.113.61";
 const VIP: &str = "203.0.113.160";
-
-fn run(args: &[&str]) {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The namespace, its temp dir and the daemon; all removed on drop (the daemon by PID).
 struct Lab {
@@ -39,8 +32,7 @@ struct Lab {
 impl Drop for Lab {
     fn drop(&mut self) {
         if let Some(mut c) = self.daemon.take() {
-            // SAFETY: kill(2) on the PID this test started.
-            unsafe { libc::kill(c.id() as i32, libc::SIGKILL) };
+            kill(c.id() as i32, libc::SIGKILL);
             let _ = c.wait();
         }
         let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();

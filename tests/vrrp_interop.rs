@@ -71,26 +71,10 @@ fn assert_keepalived_accepted_us(lab: &Lab) {
 /// keepalived master (150), lvsdeck backup (100): lvsdeck stays backup; a crash of
 /// keepalived makes it master; keepalived back with its higher priority preempts.
 fn backup_failover_preempt(tag: &str, version: u8, fam: Fam) {
-    let ka = fam.conf(&Peer {
-        priority: 150,
-        version,
-        advert_int: 1,
-        pass: SECRET,
-    });
-    let lv = fam.conf(&Peer {
-        priority: 100,
-        version,
-        advert_int: 1,
-        pass: SECRET,
-    });
+    let ka = fam.conf(&Peer::secret(150, version));
+    let lv = fam.conf(&Peer::secret(100, version));
     let mut lab = fam.lab(tag);
-    lab.start_keepalived(&ka);
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "keepalived never became master\n{}",
-        lab.dump()
-    );
+    lab.start_keepalived_master(&ka);
     lab.start_lvsdeck(&lv);
     std::thread::sleep(Duration::from_secs(5));
     assert!(
@@ -109,16 +93,7 @@ fn backup_failover_preempt(tag: &str, version: u8, fam: Fam) {
     if fam == Fam::V6 {
         // The crashed host keeps a stale neighbour entry for the VIP with a wrong MAC: only
         // lvsdeck's unsolicited NA (Override flag) can correct it.
-        run(&[
-            "ip",
-            "-n",
-            &lab.ka_ns,
-            "addr",
-            "del",
-            &fam.vip_cidr(),
-            "dev",
-            "veth0",
-        ]);
+        lab.del_addr(&lab.ka_ns, &fam.vip_cidr());
         run(&[
             "ip",
             "-n",
@@ -169,16 +144,7 @@ fn backup_failover_preempt(tag: &str, version: u8, fam: Fam) {
     );
     // The crashed host's address is gone with it.
     if fam == Fam::V4 {
-        run(&[
-            "ip",
-            "-n",
-            &lab.ka_ns,
-            "addr",
-            "del",
-            &fam.vip_cidr(),
-            "dev",
-            "veth0",
-        ]);
+        lab.del_addr(&lab.ka_ns, &fam.vip_cidr());
     }
 
     let t1 = Instant::now();
@@ -206,53 +172,22 @@ fn backup_failover_preempt(tag: &str, version: u8, fam: Fam) {
 /// lvsdeck master (200) over keepalived (100); SIGTERM: priority 0, keepalived takes over
 /// after its Skew_Time (0.61 s) and lvsdeck removed its VIP and exited 0.
 fn master_handover_on_sigterm(tag: &str, version: u8, fam: Fam) {
-    let ka = fam.conf(&Peer {
-        priority: 100,
-        version,
-        advert_int: 1,
-        pass: SECRET,
-    });
-    let lv = fam.conf(&Peer {
-        priority: 200,
-        version,
-        advert_int: 1,
-        pass: SECRET,
-    });
+    let ka = fam.conf(&Peer::secret(100, version));
+    let lv = fam.conf(&Peer::secret(200, version));
     let mut lab = fam.lab(tag);
-    lab.start_keepalived(&ka);
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    lab.start_keepalived_master(&ka);
     lab.start_lvsdeck(&lv);
     // lvsdeck preempts after its Master_Down_Interval; keepalived must accept our adverts.
-    assert!(
-        lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
-    assert!(
-        lab.until_vip(&lab.ka_ns, false, Duration::from_secs(3))
-            .is_some(),
-        "keepalived kept the VIP: it did not accept lvsdeck's adverts\n{}",
-        lab.dump()
+    lab.expect_vip(&lab.lv_ns, true, 10, "");
+    lab.expect_vip(
+        &lab.ka_ns,
+        false,
+        3,
+        "keepalived kept the VIP: it did not accept lvsdeck's adverts",
     );
     // A VIP deleted behind the engine's back while master comes back.
-    run(&[
-        "ip",
-        "-n",
-        &lab.lv_ns,
-        "addr",
-        "del",
-        &fam.vip_cidr(),
-        "dev",
-        "veth0",
-    ]);
-    let readded = lab.until_vip(&lab.lv_ns, true, Duration::from_secs(2));
-    let readded = readded.unwrap_or_else(|| panic!("VIP not re-added\n{}", lab.dump()));
+    lab.del_addr(&lab.lv_ns, &fam.vip_cidr());
+    let readded = lab.expect_vip(&lab.lv_ns, true, 2, "VIP not re-added");
     eprintln!(
         "FIGURE v{version} {fam:?} VIP deleted behind lvsdeck -> re-added: {} ms",
         readded.as_millis()
@@ -437,13 +372,7 @@ fn v3_ipv6_unicast_peers() {
     };
     let (ka_ip, lv_ip) = ("2001:db8::1", "2001:db8::2");
     let mut lab = Lab::new_v6("u");
-    lab.start_keepalived(&uni(150, ka_ip, lv_ip));
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    lab.start_keepalived_master(&uni(150, ka_ip, lv_ip));
     lab.start_lvsdeck(&uni(100, lv_ip, ka_ip));
     std::thread::sleep(Duration::from_secs(5));
     assert!(
@@ -452,16 +381,7 @@ fn v3_ipv6_unicast_peers() {
         lab.dump()
     );
     let t0 = lab.crash_keepalived();
-    run(&[
-        "ip",
-        "-n",
-        &lab.ka_ns,
-        "addr",
-        "del",
-        &Fam::V6.vip_cidr(),
-        "dev",
-        "veth0",
-    ]);
+    lab.del_addr(&lab.ka_ns, &Fam::V6.vip_cidr());
     let took = wait_for(Duration::from_secs(10), || {
         lab.has_vip(&lab.lv_ns).then(|| t0.elapsed())
     });
@@ -508,13 +428,7 @@ fn v3_ipv6_custom_multicast_group() {
         )
     };
     let mut lab = Lab::new_v6("m");
-    lab.start_keepalived(&with_group(150));
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    lab.start_keepalived_master(&with_group(150));
     lab.start_lvsdeck(&with_group(100));
     std::thread::sleep(Duration::from_secs(5));
     assert!(
@@ -570,24 +484,13 @@ fn mismatched_auth_and_interval_are_rejected_on_both_sides() {
         ),
     ] {
         let mut lab = Lab::new(tag);
-        lab.start_keepalived(&conf(&Peer {
-            priority: 150,
-            version: 2,
-            advert_int: 1,
-            pass: SECRET,
-        }));
-        assert!(
-            lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-                .is_some(),
-            "{}",
-            lab.dump()
-        );
+        lab.start_keepalived_master(&conf(&Peer::secret(150, 2)));
         lab.start_lvsdeck(&conf(&lv));
-        assert!(
-            lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
-                .is_some(),
-            "lvsdeck should not hear a master it rejects\n{}",
-            lab.dump()
+        lab.expect_vip(
+            &lab.lv_ns,
+            true,
+            10,
+            "lvsdeck should not hear a master it rejects",
         );
         std::thread::sleep(Duration::from_secs(3));
         let (ours, theirs) = if lv.pass == Some("wrong") {
@@ -663,17 +566,11 @@ fn track_script_weight_moves_the_vip_and_notify_gets_keepalived_arguments() {
     let lv_notify = notify_script(&lab, "notify.sh", "notify.log");
     let ka_notify = notify_script(&lab, "ka-notify.sh", "ka-notify.log");
     let nobody = nobody_uid();
-    lab.start_keepalived(&tracked_conf(
+    lab.start_keepalived_master(&tracked_conf(
         120,
         "",
         &format!("    notify \"{ka_notify}\"\n"),
     ));
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
     assert!(
         wait_line(
             &lab,
@@ -720,20 +617,14 @@ fn track_script_weight_moves_the_vip_and_notify_gets_keepalived_arguments() {
     assert!(l.contains(&format!("{nobody} master-only")), "{l:?}");
 
     fs::remove_file(&healthy).expect("rm healthy");
-    let took = lab.until_vip(&lab.ka_ns, true, Duration::from_secs(12));
-    let took = took.unwrap_or_else(|| panic!("keepalived never took over\n{}", lab.dump()));
+    let took = lab.expect_vip(&lab.ka_ns, true, 12, "keepalived never took over");
     eprintln!(
         "FIGURE track_script fails (fall 2, interval 1) -> VIP on keepalived: {} ms",
         took.as_millis()
     );
     // Two failed runs (~1-2 s), then keepalived's Master_Down_Interval at 120 (3.53 s).
     assert!(took >= Duration::from_millis(3500), "{took:?}");
-    assert!(
-        lab.until_vip(&lab.lv_ns, false, Duration::from_secs(3))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    lab.expect_vip(&lab.lv_ns, false, 3, "");
     assert!(
         wait_line(
             &lab,
@@ -751,18 +642,12 @@ fn track_script_weight_moves_the_vip_and_notify_gets_keepalived_arguments() {
     );
 
     fs::write(&healthy, "").expect("healthy again");
-    let back = lab.until_vip(&lab.lv_ns, true, Duration::from_secs(12));
-    let back = back.unwrap_or_else(|| panic!("lvsdeck never preempted back\n{}", lab.dump()));
+    let back = lab.expect_vip(&lab.lv_ns, true, 12, "lvsdeck never preempted back");
     eprintln!(
         "FIGURE track_script recovers (rise 2) -> VIP back on lvsdeck: {} ms",
         back.as_millis()
     );
-    assert!(
-        lab.until_vip(&lab.ka_ns, false, Duration::from_secs(3))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    lab.expect_vip(&lab.ka_ns, false, 3, "");
     lab.term_lvsdeck();
     assert_eq!(lab.wait_lvsdeck_exit(), Some(0), "{}", lab.dump());
     let l = lines(&lab, "notify.log");
@@ -795,13 +680,7 @@ fn process_check_and_link_down_fault_the_master() {
     let mut proc = start_fake(&bin);
     let lv_notify = notify_script(&lab, "notify.sh", "notify.log");
     let nobody = nobody_uid();
-    lab.start_keepalived(&tracked_conf(120, "", ""));
-    assert!(
-        lab.until_vip(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    lab.start_keepalived_master(&tracked_conf(120, "", ""));
     lab.start_lvsdeck(&tracked_conf(
         150,
         &format!("vrrp_script chk_nginx {{\n    script \"/usr/bin/killall -0 {fake}\"\n    interval 1\n    timeout 2\n    user root\n}}\n"),
@@ -811,15 +690,9 @@ fn process_check_and_link_down_fault_the_master() {
         ),
     ));
     {
-        assert!(
-            lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
-                .is_some(),
-            "{}",
-            lab.dump()
-        );
+        lab.expect_vip(&lab.lv_ns, true, 10, "");
         drop(proc);
-        let took = lab.until_vip(&lab.ka_ns, true, Duration::from_secs(5));
-        let took = took.unwrap_or_else(|| panic!("no takeover on process loss\n{}", lab.dump()));
+        let took = lab.expect_vip(&lab.ka_ns, true, 5, "no takeover on process loss");
         eprintln!(
             "FIGURE killall -0 fails (weight 0, interval 1) -> FAULT -> VIP on keepalived: {} ms",
             took.as_millis()
@@ -842,26 +715,25 @@ fn process_check_and_link_down_fault_the_master() {
             lab.dump()
         );
         proc = start_fake(&bin);
-        assert!(
-            lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
-                .is_some(),
-            "no preemption after the process came back\n{}",
-            lab.dump()
+        lab.expect_vip(
+            &lab.lv_ns,
+            true,
+            10,
+            "no preemption after the process came back",
         );
         run(&["ip", "-n", &lab.lv_ns, "link", "set", "trk1", "down"]);
-        let took = lab.until_vip(&lab.ka_ns, true, Duration::from_secs(5));
-        let took = took.unwrap_or_else(|| panic!("no takeover on link down\n{}", lab.dump()));
+        let took = lab.expect_vip(&lab.ka_ns, true, 5, "no takeover on link down");
         eprintln!(
             "FIGURE track_interface down -> FAULT -> VIP on keepalived: {} ms",
             took.as_millis()
         );
         assert!(took < Duration::from_millis(1500), "{took:?}");
         run(&["ip", "-n", &lab.lv_ns, "link", "set", "trk1", "up"]);
-        assert!(
-            lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
-                .is_some(),
-            "no preemption after the link came back\n{}",
-            lab.dump()
+        lab.expect_vip(
+            &lab.lv_ns,
+            true,
+            10,
+            "no preemption after the link came back",
         );
         let faults = lines(&lab, "notify.log")
             .iter()
@@ -895,16 +767,7 @@ struct Speaker {
 
 fn spawn_speaker(lab: &Lab, ns: &str, kind: &'static str, priority: u8, tag: &str) -> Speaker {
     let file = lab.path(&format!("{tag}.conf"));
-    fs::write(
-        &file,
-        conf(&Peer {
-            priority,
-            version: 2,
-            advert_int: 1,
-            pass: SECRET,
-        }),
-    )
-    .expect("conf");
+    fs::write(&file, conf(&Peer::secret(priority, 2))).expect("conf");
     let log = fs::File::create(lab.path(&format!("{tag}.log"))).expect("log");
     let mut cmd = Command::new("ip");
     cmd.args(["netns", "exec", ns]);
@@ -1221,6 +1084,19 @@ fn until_vft_vip(ns: &str, present: bool, within: Duration) -> Option<Duration> 
     }
 }
 
+/// [`until_vft_vip`] within `secs` seconds, asserted ([`vip_within`]); the time it took.
+fn expect_vft_vip(lab: &Lab, ns: &str, present: bool, secs: u64, why: &str) -> Duration {
+    let within = Duration::from_secs(secs);
+    vip_within(
+        until_vft_vip(ns, present, within),
+        ns,
+        present,
+        within,
+        why,
+        || lab.dump(),
+    )
+}
+
 /// lvsdeck's side of the lab behind a bridge: veth0 becomes a port of br0, which carries the
 /// address, so br0 down takes lvsdeck's own link away while keepalived's veth0 keeps its
 /// carrier (a direct veth pair would fault keepalived too).
@@ -1251,33 +1127,19 @@ fn own_interface_down_faults_the_master_and_up_preempts_back() {
     let mut lab = Lab::named("vft", "own", VFT_VIP);
     bridge_lvsdeck_side(&lab);
     lab.start_keepalived(&vft_conf(71, "veth0", 120, ""));
-    assert!(
-        until_vft_vip(&lab.ka_ns, true, Duration::from_secs(10)).is_some(),
-        "{}",
-        lab.dump()
-    );
+    expect_vft_vip(&lab, &lab.ka_ns, true, 10, "");
     lab.start_lvsdeck(&vft_conf(71, "br0", 150, ""));
-    assert!(
-        until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10)).is_some(),
-        "lvsdeck (150) never preempted\n{}",
-        lab.dump()
-    );
-    assert!(
-        until_vft_vip(&lab.ka_ns, false, Duration::from_secs(5)).is_some(),
-        "{}",
-        lab.dump()
-    );
+    expect_vft_vip(&lab, &lab.lv_ns, true, 10, "lvsdeck (150) never preempted");
+    expect_vft_vip(&lab, &lab.ka_ns, false, 5, "");
     for round in 0..2 {
         run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "down"]);
-        let gone = until_vft_vip(&lab.lv_ns, false, Duration::from_secs(3))
-            .unwrap_or_else(|| panic!("FAULT kept the VIP\n{}", lab.dump()));
+        let gone = expect_vft_vip(&lab, &lab.lv_ns, false, 3, "FAULT kept the VIP");
         eprintln!(
             "FIGURE own link down -> FAULT, VIP removed (round {round}): {} ms",
             gone.as_millis()
         );
         assert!(gone < Duration::from_millis(1000), "{gone:?}");
-        let took = until_vft_vip(&lab.ka_ns, true, Duration::from_secs(6))
-            .unwrap_or_else(|| panic!("keepalived never took over\n{}", lab.dump()));
+        let took = expect_vft_vip(&lab, &lab.ka_ns, true, 6, "keepalived never took over");
         eprintln!(
             "FIGURE own link down -> VIP on keepalived (master down interval): {} ms",
             (gone + took).as_millis()
@@ -1286,17 +1148,18 @@ fn own_interface_down_faults_the_master_and_up_preempts_back() {
         assert!(log.contains("tracked br0 is down"), "{}", lab.dump());
         assert!(log.contains("Master -> Fault"), "{}", lab.dump());
         run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "up"]);
-        let back = until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10))
-            .unwrap_or_else(|| panic!("no preemption after the link came back\n{}", lab.dump()));
+        let back = expect_vft_vip(
+            &lab,
+            &lab.lv_ns,
+            true,
+            10,
+            "no preemption after the link came back",
+        );
         eprintln!(
             "FIGURE own link up -> lvsdeck master again: {} ms",
             back.as_millis()
         );
-        assert!(
-            until_vft_vip(&lab.ka_ns, false, Duration::from_secs(5)).is_some(),
-            "{}",
-            lab.dump()
-        );
+        expect_vft_vip(&lab, &lab.ka_ns, false, 5, "");
         assert!(
             lab.log("lvsdeck.log").contains("Fault -> Backup"),
             "{}",
@@ -1312,11 +1175,7 @@ fn dont_track_primary_keeps_the_instance_out_of_fault() {
     let mut lab = Lab::named("vft", "dtp", VFT_VIP);
     bridge_lvsdeck_side(&lab);
     lab.start_lvsdeck(&vft_conf(72, "br0", 150, "    dont_track_primary\n"));
-    assert!(
-        until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10)).is_some(),
-        "{}",
-        lab.dump()
-    );
+    expect_vft_vip(&lab, &lab.lv_ns, true, 10, "");
     run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "down"]);
     std::thread::sleep(Duration::from_secs(2));
     assert!(vft_vip(&lab.lv_ns), "{}", lab.dump());
@@ -1335,24 +1194,19 @@ fn own_link_down_reaction_figure() {
     let mut lab = Lab::named("vft", "rx", VFT_VIP);
     bridge_lvsdeck_side(&lab);
     lab.start_lvsdeck(&vft_conf(73, "br0", 255, ""));
-    assert!(
-        until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10)).is_some(),
-        "{}",
-        lab.dump()
-    );
+    expect_vft_vip(&lab, &lab.lv_ns, true, 10, "");
     let mut took = Vec::new();
     for _ in 0..10 {
         run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "down"]);
-        took.push(
-            until_vft_vip(&lab.lv_ns, false, Duration::from_secs(3))
-                .unwrap_or_else(|| panic!("FAULT kept the VIP\n{}", lab.dump())),
-        );
+        took.push(expect_vft_vip(
+            &lab,
+            &lab.lv_ns,
+            false,
+            3,
+            "FAULT kept the VIP",
+        ));
         run(&["ip", "-n", &lab.lv_ns, "link", "set", "br0", "up"]);
-        assert!(
-            until_vft_vip(&lab.lv_ns, true, Duration::from_secs(5)).is_some(),
-            "the owner did not come back\n{}",
-            lab.dump()
-        );
+        expect_vft_vip(&lab, &lab.lv_ns, true, 5, "the owner did not come back");
     }
     took.sort();
     eprintln!(
@@ -1378,11 +1232,7 @@ fn has_line(lab: &Lab, log: &str, needle: &str) -> bool {
 fn lvsdeck_nopreempt_leaves_a_lower_master_alone() {
     let mut lab = Lab::named("vft", "np", VFT_VIP);
     lab.start_keepalived(&vft_conf(74, "veth0", 100, ""));
-    assert!(
-        until_vft_vip(&lab.ka_ns, true, Duration::from_secs(10)).is_some(),
-        "{}",
-        lab.dump()
-    );
+    expect_vft_vip(&lab, &lab.ka_ns, true, 10, "");
     lab.start_lvsdeck(&vft_conf(74, "veth0", 150, "    nopreempt\n"));
     std::thread::sleep(Duration::from_secs(6));
     assert!(
@@ -1402,8 +1252,13 @@ fn lvsdeck_nopreempt_leaves_a_lower_master_alone() {
     );
 
     lab.crash_keepalived();
-    let took = until_vft_vip(&lab.lv_ns, true, Duration::from_secs(6))
-        .unwrap_or_else(|| panic!("no takeover after keepalived died\n{}", lab.dump()));
+    let took = expect_vft_vip(
+        &lab,
+        &lab.lv_ns,
+        true,
+        6,
+        "no takeover after keepalived died",
+    );
     eprintln!(
         "FIGURE nopreempt lvsdeck: keepalived SIGKILL -> VIP on lvsdeck: {} ms",
         took.as_millis()
@@ -1434,11 +1289,7 @@ fn lvsdeck_nopreempt_leaves_a_lower_master_alone() {
 fn keepalived_nopreempt_leaves_lvsdeck_alone() {
     let mut lab = Lab::named("vft", "nq", VFT_VIP);
     lab.start_lvsdeck(&vft_conf(75, "veth0", 100, ""));
-    assert!(
-        until_vft_vip(&lab.lv_ns, true, Duration::from_secs(10)).is_some(),
-        "{}",
-        lab.dump()
-    );
+    expect_vft_vip(&lab, &lab.lv_ns, true, 10, "");
     lab.start_keepalived(&vft_conf(75, "veth0", 150, "    nopreempt\n"));
     std::thread::sleep(Duration::from_secs(6));
     assert!(

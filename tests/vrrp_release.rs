@@ -18,14 +18,7 @@ use vrrp_lab::*;
 
 #[test]
 fn dont_release_vrrp_leaves_the_vip_and_sends_no_priority_zero() {
-    let peer = |priority| {
-        conf(&Peer {
-            priority,
-            version: 2,
-            advert_int: 1,
-            pass: SECRET,
-        })
-    };
+    let peer = |priority| conf(&Peer::secret(priority, 2));
     let mut lab = Lab::new("rv");
     lab.start_keepalived(&peer(100));
     let c = lab.path("lvsdeck.conf");
@@ -44,12 +37,7 @@ fn dont_release_vrrp_leaves_the_vip_and_sends_no_priority_zero() {
         .spawn()
         .expect("lvsdeck daemon");
     lab.lvsdeck = Some(child);
-    assert!(
-        lab.until_vip(&lab.lv_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "lvsdeck never became master\n{}",
-        lab.dump()
-    );
+    lab.expect_vip(&lab.lv_ns, true, 10, "lvsdeck never became master");
     // Let keepalived settle as backup, hearing lvsdeck's adverts.
     std::thread::sleep(Duration::from_secs(2));
     assert!(!lab.has_vip(&lab.ka_ns), "{}", lab.dump());

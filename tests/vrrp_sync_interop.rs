@@ -56,11 +56,11 @@ fn sync_group_faults_and_recovers_together_against_keepalived() {
     let mut lab = SyncLab::new("f");
     let script = notify_script(&lab);
     lab.start_keepalived(&conf("", 100, "", |_| String::new()));
-    assert!(
-        lab.until_both(&lab.ka_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "keepalived never became master of both\n{}",
-        lab.dump()
+    lab.expect_both(
+        &lab.ka_ns,
+        true,
+        10,
+        "keepalived never became master of both",
     );
 
     let t0 = Instant::now();
@@ -111,14 +111,8 @@ fn sync_group_faults_and_recovers_together_against_keepalived() {
     // The uplink goes: VI_A faults on its own, VI_B because of the group; both send
     // priority 0, so keepalived takes both after its Skew_Time.
     lab.set_uplink(false);
-    let took = lab.until_both(&lab.ka_ns, true, Duration::from_secs(10));
-    let took = took.unwrap_or_else(|| panic!("keepalived did not take both\n{}", lab.dump()));
-    assert!(
-        lab.until_both(&lab.lv_ns, false, Duration::from_secs(2))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    let took = lab.expect_both(&lab.ka_ns, true, 10, "keepalived did not take both");
+    lab.expect_both(&lab.lv_ns, false, 2, "");
     eprintln!(
         "FIGURE uplink down on lvsdeck (VI_A only tracks it) -> both VIPs on keepalived: {} ms",
         took.as_millis()
@@ -153,14 +147,8 @@ fn sync_group_faults_and_recovers_together_against_keepalived() {
 
     // The uplink is back: both leave FAULT as BACKUP and preempt keepalived together.
     lab.set_uplink(true);
-    let back = lab.until_both(&lab.lv_ns, true, Duration::from_secs(10));
-    let back = back.unwrap_or_else(|| panic!("lvsdeck did not take both back\n{}", lab.dump()));
-    assert!(
-        lab.until_both(&lab.ka_ns, false, Duration::from_secs(3))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    let back = lab.expect_both(&lab.lv_ns, true, 10, "lvsdeck did not take both back");
+    lab.expect_both(&lab.ka_ns, false, 3, "");
     eprintln!(
         "FIGURE uplink back -> both VIPs on lvsdeck (preempt): {} ms",
         back.as_millis()
@@ -251,12 +239,7 @@ fn sync_group_faults_and_recovers_together_against_keepalived() {
 fn higher_priority_on_one_vrid_moves_the_whole_group_against_keepalived() {
     let mut lab = SyncLab::new("h");
     lab.start_lvsdeck(&conf("", 150, "", |_| String::new()));
-    assert!(
-        lab.until_both(&lab.lv_ns, true, Duration::from_secs(10))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    lab.expect_both(&lab.lv_ns, true, 10, "");
     // keepalived: VRID 61 at 200, VRID 62 at 100, not grouped (a keepalived group would hold
     // its VRID 61 in BACKUP as long as its VRID 62 accepts our 150: it prefers BACKUP too).
     let ka = conf("", 100, "", |_| String::new())
@@ -267,14 +250,8 @@ fn higher_priority_on_one_vrid_moves_the_whole_group_against_keepalived() {
         );
     assert!(!ka.contains("vrrp_sync_group"), "{ka}");
     lab.start_keepalived(&ka);
-    let took = lab.until_both(&lab.ka_ns, true, Duration::from_secs(15));
-    let took = took.unwrap_or_else(|| panic!("keepalived did not take both\n{}", lab.dump()));
-    assert!(
-        lab.until_both(&lab.lv_ns, false, Duration::from_secs(3))
-            .is_some(),
-        "{}",
-        lab.dump()
-    );
+    let took = lab.expect_both(&lab.ka_ns, true, 15, "keepalived did not take both");
+    lab.expect_both(&lab.lv_ns, false, 3, "");
     eprintln!(
         "FIGURE keepalived (200 on VRID 61 only) start -> both VIPs on keepalived: {} ms",
         took.as_millis()

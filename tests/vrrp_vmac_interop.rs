@@ -17,6 +17,18 @@ use std::time::Duration;
 use vmac_lab::*;
 use vrrp_lab::run;
 
+/// The client, its neighbour table flushed, reaches the VIP, and at the virtual MAC.
+fn client_reaches_the_vmac(lab: &VmacLab) {
+    lab.flush_client_neigh();
+    let (answered, mac) = lab.client_sees();
+    assert!(
+        answered,
+        "the VIP did not answer the client\n{}",
+        lab.dump()
+    );
+    assert_eq!(mac.as_deref(), Some(VMAC), "{}", lab.dump());
+}
+
 /// lvsdeck (150, use_vmac) over keepalived (100): the VIP goes on lvsdeck's `vrrp.64`
 /// macvlan (private, 00:00:5e:00:01:40), keepalived accepts the adverts sent from it, and the
 /// client reaches the VIP at the virtual MAC. SIGKILL: keepalived takes over; lvsdeck
@@ -47,10 +59,11 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
 
     let lv = conf("sytl", 150, "    use_vmac\n");
     lab.start_lvsdeck(&lv);
-    let took = lab.until(Duration::from_secs(10), |l| {
-        l.has_vip(&l.lv_ns, "vrrp.64") && !l.has_vip(&l.ka_ns, "sytk")
-    });
-    let took = took.unwrap_or_else(|| panic!("lvsdeck did not take the VIP\n{}", lab.dump()));
+    let took = lab.expect(
+        10,
+        "lvsdeck did not take the VIP",
+        VmacLab::vip_on_lvsdeck_vmac,
+    );
     eprintln!(
         "FIGURE use_vmac lvsdeck start (150 over 100) -> VIP on vrrp.64: {} ms",
         took.as_millis()
@@ -88,14 +101,7 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
             .any(|l| l.starts_with(VMAC) && l.contains("dev sytlb")),
         "{fdb}"
     );
-    lab.flush_client_neigh();
-    let (answered, mac) = lab.client_sees();
-    assert!(
-        answered,
-        "the VIP did not answer the client\n{}",
-        lab.dump()
-    );
-    assert_eq!(mac.as_deref(), Some(VMAC), "{}", lab.dump());
+    client_reaches_the_vmac(&lab);
 
     // SIGTERM: priority 0 from the vmac, keepalived takes over in Skew_Time, the vmac is
     // removed and the base's sysctls are put back.
@@ -131,8 +137,9 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
         lab.dump()
     );
     lab.stop_lvsdeck(libc::SIGKILL);
-    let took = lab.until(Duration::from_secs(10), |l| l.has_vip(&l.ka_ns, "sytk"));
-    let took = took.unwrap_or_else(|| panic!("keepalived did not take over\n{}", lab.dump()));
+    let took = lab.expect(10, "keepalived did not take over", |l| {
+        l.has_vip(&l.ka_ns, "sytk")
+    });
     eprintln!(
         "FIGURE lvsdeck SIGKILL -> VIP on keepalived: {} ms",
         took.as_millis()
@@ -145,10 +152,7 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
 
     // Restarted, lvsdeck replaces its leftover vmac and preempts.
     lab.start_lvsdeck(&lv);
-    let took = lab.until(Duration::from_secs(10), |l| {
-        l.has_vip(&l.lv_ns, "vrrp.64") && !l.has_vip(&l.ka_ns, "sytk")
-    });
-    let took = took.unwrap_or_else(|| panic!("lvsdeck did not preempt\n{}", lab.dump()));
+    let took = lab.expect(10, "lvsdeck did not preempt", VmacLab::vip_on_lvsdeck_vmac);
     eprintln!(
         "FIGURE lvsdeck restart (use_vmac, 150) -> VIP back on its vmac: {} ms",
         took.as_millis()
@@ -158,14 +162,7 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
         "{}",
         lab.dump()
     );
-    lab.flush_client_neigh();
-    let (answered, mac) = lab.client_sees();
-    assert!(
-        answered,
-        "the VIP did not answer the client\n{}",
-        lab.dump()
-    );
-    assert_eq!(mac.as_deref(), Some(VMAC), "{}", lab.dump());
+    client_reaches_the_vmac(&lab);
 
     // The base is one of the instance's own links (keepalived tracks it under the vmac):
     // down -> FAULT, the VIP leaves the vmac, keepalived takes over; up -> preempted back.
@@ -195,11 +192,11 @@ fn vmac_master_backup_takeover_and_preempt_against_keepalived() {
         lab.dump()
     );
     run(&["ip", "-n", &lab.lv_ns, "link", "set", "sytl", "up"]);
-    let back = lab.until(Duration::from_secs(10), |l| {
-        l.has_vip(&l.lv_ns, "vrrp.64") && !l.has_vip(&l.ka_ns, "sytk")
-    });
-    let back =
-        back.unwrap_or_else(|| panic!("no preemption after the base came back\n{}", lab.dump()));
+    let back = lab.expect(
+        10,
+        "no preemption after the base came back",
+        VmacLab::vip_on_lvsdeck_vmac,
+    );
     eprintln!(
         "FIGURE vmac base up -> VIP back on vrrp.64: {} ms",
         back.as_millis()

@@ -8,75 +8,16 @@ CONF=/tmp/health.conf
 cp $F/health.conf $CONF
 mkdir -p /srv/www; echo "real server" >/srv/www/index.html
 
-# serve PORT: a busybox httpd in the foreground of a background job; its PID in PID_<PORT>.
-serve() { httpd -f -p 127.0.0.1:$1 -h /srv/www & eval "PID_$1=$!"; }
-stop_serving() { eval "kill \$PID_$1"; eval "wait \$PID_$1" 2>/dev/null; }
-
-now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
-
-# wait_table NAME EXPECTED_TEXT LIMIT_MS: polls `ipvsadm -Sn` every 0.2 s until it holds
-# exactly these lines (order aside), at most LIMIT_MS after the call; prints the time taken.
-wait_table() {
-    printf '%s' "$2" | sort >/tmp/w.want
-    t0=$(now_ms); n=0
-    while :; do
-        ipvsadm -Sn | sort >/tmp/w.got
-        t=$(( $(now_ms) - t0 ))
-        if cmp -s /tmp/w.want /tmp/w.got; then
-            echo "PASS $1 (${t} ms, limit $3 ms)"; LAST_MS=$t; return 0
-        fi
-        n=$((n + 1))
-        if [ $t -gt $3 ] || [ $n -gt 300 ]; then
-            echo "FAIL $1 (not within $3 ms)"; diff -u /tmp/w.want /tmp/w.got | sed 's/^/    /' | head -20
-            tail -15 /tmp/daemon.log | sed 's/^/    log: /'
-            return 1
-        fi
-        usleep 200000
-    done
-}
-
-# stays NAME EXPECTED_TEXT MS: the table holds exactly these lines at every 0.2 s read for MS.
-stays() {
-    printf '%s' "$2" | sort >/tmp/s.want
-    t0=$(now_ms)
-    while [ $(( $(now_ms) - t0 )) -lt $3 ]; do
-        ipvsadm -Sn | sort >/tmp/s.got
-        if ! cmp -s /tmp/s.want /tmp/s.got; then
-            echo "FAIL $1 (changed after $(( $(now_ms) - t0 )) ms)"
-            diff -u /tmp/s.want /tmp/s.got | sed 's/^/    /' | head -20; return 1
-        fi
-        usleep 200000
-    done
-    echo "PASS $1 (unchanged for $3 ms)"
-}
-
-VS1="-A -t 198.51.100.10:80 -s rr
-"
-VS2="-A -t 198.51.100.20:80 -s wrr
-"
-R1="-a -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 2
-"
-R2="-a -t 198.51.100.10:80 -r 127.0.0.1:8082 -m -w 3
-"
+# VS1, VS2 and R1-R4 (health.conf's table) come from lib.sh.
 SORRY="-a -t 198.51.100.10:80 -r 127.0.0.1:8090 -m -w 1
 "
-R3="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 4
-"
 R3_0="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 0
-"
-R4="-a -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w 1
 "
 # The detection bound: delay_loop + retry x delay_before_retry + connect_timeout, plus one
 # 0.2 s poll.
 BOUND=3200
 
-ip addr add 198.51.100.10/32 dev lo
-ip addr add 198.51.100.20/32 dev lo
-for p in 8081 8082 8083 8084; do serve $p; done
-usleep 300000
-
-lvsdeck daemon -f $CONF 2>/tmp/daemon.log &
-DPID=$!
+start_health_daemon
 
 # 1. Start: every real server in at its weight, no sorry server.
 wait_table "start: all real servers in" "$VS1$R1$R2$VS2$R3$R4" 3000

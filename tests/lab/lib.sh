@@ -109,3 +109,74 @@ start_http() {
 traffic() {
     i=0; while [ $i -lt $2 ]; do wget -q -O /dev/null "$1" 2>/dev/null; i=$((i + 1)); done
 }
+
+# Real servers the daemon scenarios kill and revive by PID (health.sh, ops.sh, release.sh).
+# serve PORT: a busybox httpd in the foreground of a background job; its PID in PID_<PORT>.
+serve() { httpd -f -p 127.0.0.1:$1 -h /srv/www & eval "PID_$1=$!"; }
+stop_serving() { eval "kill \$PID_$1"; eval "wait \$PID_$1" 2>/dev/null; }
+
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# wait_table NAME EXPECTED_TEXT LIMIT_MS: polls `ipvsadm -Sn` (every WAIT_POLL_US µs, at most
+# WAIT_POLLS reads; 200000 and 300 unless the scenario sets them) until it holds exactly these
+# lines (order aside), at most LIMIT_MS after the call, or after T0 (ms, now_ms) when set (T0
+# is cleared); prints the time taken and leaves it in LAST_MS.
+wait_table() {
+    printf '%s' "$2" | sort >/tmp/w.want
+    t0=${T0:-$(now_ms)}; n=0; T0=
+    while :; do
+        ipvsadm -Sn | sort >/tmp/w.got
+        t=$(( $(now_ms) - t0 ))
+        if cmp -s /tmp/w.want /tmp/w.got; then
+            echo "PASS $1 (${t} ms, limit $3 ms)"; LAST_MS=$t; return 0
+        fi
+        n=$((n + 1))
+        if [ $t -gt $3 ] || [ $n -gt ${WAIT_POLLS:-300} ]; then
+            echo "FAIL $1 (not within $3 ms)"; diff -u /tmp/w.want /tmp/w.got | sed 's/^/    /' | head -20
+            tail -15 /tmp/daemon.log | sed 's/^/    log: /'
+            return 1
+        fi
+        usleep ${WAIT_POLL_US:-200000}
+    done
+}
+
+# stays NAME EXPECTED_TEXT MS: the table holds exactly these lines at every 0.2 s read for MS.
+stays() {
+    printf '%s' "$2" | sort >/tmp/s.want
+    t0=$(now_ms)
+    while [ $(( $(now_ms) - t0 )) -lt $3 ]; do
+        ipvsadm -Sn | sort >/tmp/s.got
+        if ! cmp -s /tmp/s.want /tmp/s.got; then
+            echo "FAIL $1 (changed after $(( $(now_ms) - t0 )) ms)"
+            diff -u /tmp/s.want /tmp/s.got | sed 's/^/    /' | head -20; return 1
+        fi
+        usleep 200000
+    done
+    echo "PASS $1 (unchanged for $3 ms)"
+}
+
+# health.conf's table as `ipvsadm -Sn` prints it (health.sh, ops.sh): its two services and
+# their real servers at the configured weights, a line each.
+VS1="-A -t 198.51.100.10:80 -s rr
+"
+VS2="-A -t 198.51.100.20:80 -s wrr
+"
+R1="-a -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 2
+"
+R2="-a -t 198.51.100.10:80 -r 127.0.0.1:8082 -m -w 3
+"
+R3="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 4
+"
+R4="-a -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w 1
+"
+
+# start_health_daemon: health.conf's VIPs on lo, its real servers 8081-8084 (serve), and
+# `lvsdeck daemon -f $CONF` in the background, logging to /tmp/daemon.log; its PID in DPID.
+start_health_daemon() {
+    ip addr add 198.51.100.10/32 dev lo
+    ip addr add 198.51.100.20/32 dev lo
+    for p in 8081 8082 8083 8084; do serve $p; done
+    usleep 300000
+    lvsdeck daemon -f $CONF 2>/tmp/daemon.log &
+    DPID=$!
+}

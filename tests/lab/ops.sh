@@ -9,43 +9,8 @@ CONF=/tmp/health.conf
 cp $F/health.conf $CONF
 mkdir -p /srv/www; echo "real server" >/srv/www/index.html
 SOCK=/run/lvsdeck/control.sock
-
-serve() { httpd -f -p 127.0.0.1:$1 -h /srv/www & eval "PID_$1=$!"; }
-stop_serving() { eval "kill \$PID_$1"; eval "wait \$PID_$1" 2>/dev/null; }
-now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
-
-wait_table() {
-    printf '%s' "$2" | sort >/tmp/w.want
-    t0=${T0:-$(now_ms)}; n=0; T0=
-    while :; do
-        ipvsadm -Sn | sort >/tmp/w.got
-        t=$(( $(now_ms) - t0 ))
-        if cmp -s /tmp/w.want /tmp/w.got; then
-            echo "PASS $1 (${t} ms, limit $3 ms)"; LAST_MS=$t; return 0
-        fi
-        n=$((n + 1))
-        if [ $t -gt $3 ] || [ $n -gt 400 ]; then
-            echo "FAIL $1 (not within $3 ms)"; diff -u /tmp/w.want /tmp/w.got | sed 's/^/    /' | head -20
-            tail -15 /tmp/daemon.log | sed 's/^/    log: /'
-            return 1
-        fi
-        usleep 100000
-    done
-}
-
-stays() {
-    printf '%s' "$2" | sort >/tmp/s.want
-    t0=$(now_ms)
-    while [ $(( $(now_ms) - t0 )) -lt $3 ]; do
-        ipvsadm -Sn | sort >/tmp/s.got
-        if ! cmp -s /tmp/s.want /tmp/s.got; then
-            echo "FAIL $1 (changed after $(( $(now_ms) - t0 )) ms)"
-            diff -u /tmp/s.want /tmp/s.got | sed 's/^/    /' | head -20; return 1
-        fi
-        usleep 200000
-    done
-    echo "PASS $1 (unchanged for $3 ms)"
-}
+# ops.sh reads the table every 0.1 s, up to 400 times, in wait_table (lib.sh).
+WAIT_POLL_US=100000; WAIT_POLLS=400
 
 # status_has NAME PATTERN LIMIT_MS: `lvsdeck control status` matches PATTERN (grep -E)
 # within LIMIT_MS.
@@ -64,19 +29,8 @@ status_has() {
     done
 }
 
-VS1="-A -t 198.51.100.10:80 -s rr
-"
-VS2="-A -t 198.51.100.20:80 -s wrr
-"
-R1="-a -t 198.51.100.10:80 -r 127.0.0.1:8081 -m -w 2
-"
-R2="-a -t 198.51.100.10:80 -r 127.0.0.1:8082 -m -w 3
-"
-R3="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 4
-"
+# VS1, VS2 and R1-R4 (health.conf's table) come from lib.sh.
 R3_9="-a -t 198.51.100.20:80 -r 127.0.0.1:8083 -m -w 9
-"
-R4="-a -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w 1
 "
 R4_0="-a -t 198.51.100.20:80 -r 127.0.0.1:8084 -m -w 0
 "
@@ -84,13 +38,7 @@ S4='-t 198.51.100.20:80 -r 127.0.0.1:8084'
 # The 8084 entry of a status reply, with its health (fields in protocol order).
 entry() { echo "\"server\":\"$S4\",\"why\":\\{\"kind\":\"$1\"[^}]*\\},\"reason\":\"[^\"]*\",\"health\":\"$2\""; }
 
-ip addr add 198.51.100.10/32 dev lo
-ip addr add 198.51.100.20/32 dev lo
-for p in 8081 8082 8083 8084; do serve $p; done
-usleep 300000
-
-lvsdeck daemon -f $CONF 2>/tmp/daemon.log &
-DPID=$!
+start_health_daemon
 wait_table "start: all real servers in" "$VS1$R1$R2$VS2$R3$R4" 4000
 
 # 1. The socket: there, 0600, and a second daemon refuses to start on it.

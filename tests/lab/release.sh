@@ -5,26 +5,6 @@
 # killed and revived by PID).
 
 mkdir -p /srv/www; echo "real server" >/srv/www/index.html
-serve() { httpd -f -p 127.0.0.1:$1 -h /srv/www & eval "PID_$1=$!"; }
-stop_serving() { eval "kill \$PID_$1"; eval "wait \$PID_$1" 2>/dev/null; }
-now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
-
-# wait_table NAME EXPECTED LIMIT_MS: `ipvsadm -Sn` holds exactly these lines within LIMIT_MS.
-wait_table() {
-    printf '%s' "$2" | sort >/tmp/w.want
-    t0=$(now_ms); n=0
-    while :; do
-        ipvsadm -Sn | sort >/tmp/w.got
-        t=$(( $(now_ms) - t0 ))
-        if cmp -s /tmp/w.want /tmp/w.got; then echo "PASS $1 (${t} ms)"; return 0; fi
-        n=$((n + 1))
-        if [ $t -gt $3 ] || [ $n -gt 300 ]; then
-            echo "FAIL $1 (not within $3 ms)"; diff -u /tmp/w.want /tmp/w.got | sed 's/^/    /' | head -20
-            tail -15 /tmp/daemon.log | sed 's/^/    log: /'; return 1
-        fi
-        usleep 200000
-    done
-}
 
 # wait_log NAME PATTERN LIMIT_MS: /tmp/notify.log has a line matching PATTERN within LIMIT_MS.
 wait_log() {

@@ -13,6 +13,19 @@ pub struct Report {
     pub failed: Vec<String>,
 }
 
+/// `tests/fixtures/NAME` for each name, to pass into the VM (`--file`, read there from /opt/bin).
+pub fn fixtures(names: &[&str]) -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    names.iter().map(|f| root.join(f)).collect()
+}
+
+/// Runs the scenario with these files in one VM boot and asserts it ran clean
+/// ([`run_scenario`], then [`assert_clean`]).
+pub fn run_clean(name: &str, extra_files: &[PathBuf], min_checks: usize) {
+    let r = run_scenario(name, extra_files);
+    assert_clean(name, &r, min_checks);
+}
+
 /// Runs `tests/lab/lib.sh` followed by the named scenario in one VM boot.
 pub fn run_scenario(name: &str, extra_files: &[PathBuf]) -> Report {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lab");

@@ -5,13 +5,10 @@
 #![allow(dead_code)]
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::vrrp_lab::{
-    kill, reap, run, spawn_keepalived, spawn_lvsdeck, wait_for, wait_oper_up, LogMode,
-};
+use super::vrrp_lab::{kill, run, vip_within, wait_for, wait_oper_up, Speakers};
 
 /// (interface, keepalived's address, lvsdeck's address, VIP, VRID) per link.
 pub const LINKS: [(&str, &str, &str, &str, u8); 2] = [
@@ -33,12 +30,22 @@ pub const LINKS: [(&str, &str, &str, &str, u8); 2] = [
 pub const UPLINK: &str = "sytup";
 const UPLINK_FAR: &str = "sytupf";
 
+/// The namespaces and processes ([`Speakers`], which it derefs to) and the links between.
 pub struct SyncLab {
-    pub ka_ns: String,
-    pub lv_ns: String,
-    pub dir: PathBuf,
-    pub keepalived: Option<Child>,
-    pub lvsdeck: Option<Child>,
+    pub speakers: Speakers,
+}
+
+impl std::ops::Deref for SyncLab {
+    type Target = Speakers;
+    fn deref(&self) -> &Speakers {
+        &self.speakers
+    }
+}
+
+impl std::ops::DerefMut for SyncLab {
+    fn deref_mut(&mut self) -> &mut Speakers {
+        &mut self.speakers
+    }
 }
 
 impl SyncLab {
@@ -49,14 +56,12 @@ impl SyncLab {
         );
         let id = std::process::id();
         let lab = SyncLab {
-            ka_ns: format!("syk{tag}{id}"),
-            lv_ns: format!("syl{tag}{id}"),
-            dir: std::env::temp_dir().join(format!("lvsdeck-sync-{tag}-{id}")),
-            keepalived: None,
-            lvsdeck: None,
+            speakers: Speakers::new(
+                format!("syk{tag}{id}"),
+                format!("syl{tag}{id}"),
+                std::env::temp_dir().join(format!("lvsdeck-sync-{tag}-{id}")),
+            ),
         };
-        let _ = fs::remove_dir_all(&lab.dir);
-        fs::create_dir_all(&lab.dir).expect("temp dir");
         run(&["ip", "netns", "add", &lab.ka_ns]);
         run(&["ip", "netns", "add", &lab.lv_ns]);
         for (dev, ka, lv, _, _) in LINKS {
@@ -89,27 +94,8 @@ impl SyncLab {
         lab
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    pub fn start_keepalived(&mut self, conf: &str) {
-        self.keepalived = Some(spawn_keepalived(
-            &self.ka_ns,
-            &self.dir,
-            conf,
-            LogMode::Truncate,
-        ));
-    }
-
     pub fn start_lvsdeck(&mut self, conf: &str) {
-        self.lvsdeck = Some(spawn_lvsdeck(
-            &self.lv_ns,
-            &self.dir,
-            conf,
-            "info,lvsdeck::engine::vrrp::sync=debug",
-            LogMode::Append,
-        ));
+        self.start_lvsdeck_logging(conf, "info,lvsdeck::engine::vrrp::sync=debug");
     }
 
     /// Rewrites lvsdeck's configuration and sends SIGHUP.
@@ -130,14 +116,7 @@ impl SyncLab {
 
     /// SIGTERM to lvsdeck and wait (bounded) for it to exit; its exit code.
     pub fn stop_lvsdeck(&mut self) -> Option<i32> {
-        let mut c = self.lvsdeck.take()?;
-        kill(c.id() as i32, libc::SIGTERM);
-        let status = wait_for(Duration::from_secs(10), || c.try_wait().ok().flatten());
-        if status.is_none() {
-            kill(c.id() as i32, libc::SIGKILL);
-            let _ = c.wait();
-        }
-        status.and_then(|s| s.code())
+        self.stop_lvsdeck_with(libc::SIGTERM)
     }
 
     pub fn set_uplink(&self, up: bool) {
@@ -170,15 +149,18 @@ impl SyncLab {
         })
     }
 
-    pub fn log(&self, name: &str) -> String {
-        fs::read_to_string(self.path(name)).unwrap_or_default()
+    /// [`SyncLab::until_both`] within `secs` seconds, asserted ([`vip_within`]); the time it
+    /// took.
+    pub fn expect_both(&self, ns: &str, present: bool, secs: u64, why: &str) -> Duration {
+        let within = Duration::from_secs(secs);
+        let took = self.until_both(ns, present, within);
+        vip_within(took, ns, present, within, why, || self.dump())
     }
 
     pub fn dump(&self) -> String {
         format!(
-            "--- keepalived log ---\n{}\n--- lvsdeck log ---\n{}\n--- notify ---\n{}",
-            self.log("keepalived.log"),
-            self.log("lvsdeck.log"),
+            "{}\n--- notify ---\n{}",
+            self.speakers.dump(),
             self.log("notify.log")
         )
     }
@@ -186,11 +168,10 @@ impl SyncLab {
 
 impl Drop for SyncLab {
     fn drop(&mut self) {
-        reap(&self.dir, &mut self.lvsdeck, &mut self.keepalived);
+        self.speakers.reap();
         for ns in [&self.ka_ns, &self.lv_ns] {
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
         }
-        let _ = fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -5,26 +5,33 @@
 
 #![allow(dead_code)]
 
-use std::fs;
-use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::vrrp_lab::{
-    kill, reap, run, spawn_keepalived, spawn_lvsdeck, wait_for, wait_oper_up, LogMode,
-};
+use super::vrrp_lab::{run, wait_for, wait_oper_up, Speakers};
 
 pub const VIP: &str = "198.18.0.100";
 pub const VRID: u8 = 64;
 pub const VMAC: &str = "00:00:5e:00:01:40";
 
+/// The client's namespace, keepalived's and lvsdeck's with their processes ([`Speakers`],
+/// which it derefs to).
 pub struct VmacLab {
     pub client: String,
-    pub ka_ns: String,
-    pub lv_ns: String,
-    pub dir: PathBuf,
-    pub keepalived: Option<Child>,
-    pub lvsdeck: Option<Child>,
+    pub speakers: Speakers,
+}
+
+impl std::ops::Deref for VmacLab {
+    type Target = Speakers;
+    fn deref(&self) -> &Speakers {
+        &self.speakers
+    }
+}
+
+impl std::ops::DerefMut for VmacLab {
+    fn deref_mut(&mut self) -> &mut Speakers {
+        &mut self.speakers
+    }
 }
 
 pub fn out(args: &[&str]) -> String {
@@ -40,14 +47,12 @@ impl VmacLab {
         let id = std::process::id();
         let lab = VmacLab {
             client: format!("syc{id}"),
-            ka_ns: format!("sykv{id}"),
-            lv_ns: format!("sylv{id}"),
-            dir: std::env::temp_dir().join(format!("lvsdeck-vmac-{id}")),
-            keepalived: None,
-            lvsdeck: None,
+            speakers: Speakers::new(
+                format!("sykv{id}"),
+                format!("sylv{id}"),
+                std::env::temp_dir().join(format!("lvsdeck-vmac-{id}")),
+            ),
         };
-        let _ = fs::remove_dir_all(&lab.dir);
-        fs::create_dir_all(&lab.dir).expect("temp dir");
         for ns in [&lab.client, &lab.ka_ns, &lab.lv_ns] {
             run(&["ip", "netns", "add", ns]);
             run(&["ip", "-n", ns, "link", "set", "lo", "up"]);
@@ -84,39 +89,13 @@ impl VmacLab {
         lab
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    pub fn start_keepalived(&mut self, conf: &str) {
-        self.keepalived = Some(spawn_keepalived(
-            &self.ka_ns,
-            &self.dir,
-            conf,
-            LogMode::Truncate,
-        ));
-    }
-
     pub fn start_lvsdeck(&mut self, conf: &str) {
-        self.lvsdeck = Some(spawn_lvsdeck(
-            &self.lv_ns,
-            &self.dir,
-            conf,
-            "info",
-            LogMode::Append,
-        ));
+        self.start_lvsdeck_logging(conf, "info");
     }
 
     /// Signals lvsdeck and waits (bounded) for it to end; its exit code.
     pub fn stop_lvsdeck(&mut self, sig: i32) -> Option<i32> {
-        let mut c = self.lvsdeck.take()?;
-        kill(c.id() as i32, sig);
-        let status = wait_for(Duration::from_secs(10), || c.try_wait().ok().flatten());
-        if status.is_none() {
-            kill(c.id() as i32, libc::SIGKILL);
-            let _ = c.wait();
-        }
-        status.and_then(|s| s.code())
+        self.stop_lvsdeck_with(sig)
     }
 
     /// Does `dev` in `ns` hold the VIP?
@@ -127,6 +106,18 @@ impl VmacLab {
     pub fn until(&self, within: Duration, f: impl Fn(&VmacLab) -> bool) -> Option<Duration> {
         let t0 = Instant::now();
         wait_for(within, || f(self).then(|| t0.elapsed()))
+    }
+
+    /// [`VmacLab::until`] within `secs` seconds, asserted: the time it took, or a panic with
+    /// `why` and the logs.
+    pub fn expect(&self, secs: u64, why: &str, f: impl Fn(&VmacLab) -> bool) -> Duration {
+        self.until(Duration::from_secs(secs), f)
+            .unwrap_or_else(|| panic!("{why}\n{}", self.dump()))
+    }
+
+    /// lvsdeck holds the VIP on its vmac `vrrp.64`, and keepalived no longer on `sytk`.
+    pub fn vip_on_lvsdeck_vmac(&self) -> bool {
+        self.has_vip(&self.lv_ns, "vrrp.64") && !self.has_vip(&self.ka_ns, "sytk")
     }
 
     /// `ip -d link show` of the vmac in lvsdeck's namespace ("" when absent).
@@ -173,27 +164,14 @@ impl VmacLab {
             .args(["-n", &self.client, "neigh", "flush", "dev", "sytbr"])
             .status();
     }
-
-    pub fn log(&self, name: &str) -> String {
-        fs::read_to_string(self.path(name)).unwrap_or_default()
-    }
-
-    pub fn dump(&self) -> String {
-        format!(
-            "--- keepalived log ---\n{}\n--- lvsdeck log ---\n{}",
-            self.log("keepalived.log"),
-            self.log("lvsdeck.log")
-        )
-    }
 }
 
 impl Drop for VmacLab {
     fn drop(&mut self) {
-        reap(&self.dir, &mut self.lvsdeck, &mut self.keepalived);
+        self.speakers.reap();
         for ns in [&self.client, &self.ka_ns, &self.lv_ns] {
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
         }
-        let _ = fs::remove_dir_all(&self.dir);
     }
 }
 

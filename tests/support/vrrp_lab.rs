@@ -1,6 +1,7 @@
 //! The interop lab: two network namespaces joined by a veth pair (192.0.2.0/24, or
 //! 2001:db8::/64 plus the link-local addresses), keepalived in one, lvsdeck in the other;
-//! everything removed on drop. Shared by `vrrp_interop.rs` and `lab_console_vrrp.rs`.
+//! everything removed on drop. Shared by the VRRP tests (`vrrp_*.rs`, `lab_console_vrrp.rs`),
+//! with [`Speakers`] for the sync and vmac labs.
 
 // Signals the processes this test started, through libc.
 #![allow(unsafe_code)]
@@ -106,6 +107,95 @@ pub fn reap(dir: &Path, lvsdeck: &mut Option<Child>, keepalived: &mut Option<Chi
         }
         kill(c.id() as i32, libc::SIGKILL);
         let _ = c.wait();
+    }
+}
+
+/// keepalived's namespace and lvsdeck's, the temp directory with their configurations, pid
+/// files and logs, and the two processes: what the sync and vmac labs share (they deref to
+/// it). Dropped: the processes killed by PID and reaped, the directory removed (the lab
+/// removes its namespaces).
+pub struct Speakers {
+    pub ka_ns: String,
+    pub lv_ns: String,
+    pub dir: PathBuf,
+    pub keepalived: Option<Child>,
+    pub lvsdeck: Option<Child>,
+}
+
+impl Speakers {
+    /// The names, and `dir` made afresh (nothing started yet).
+    pub fn new(ka_ns: String, lv_ns: String, dir: PathBuf) -> Speakers {
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        Speakers {
+            ka_ns,
+            lv_ns,
+            dir,
+            keepalived: None,
+            lvsdeck: None,
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// keepalived with `conf`, its log started afresh.
+    pub fn start_keepalived(&mut self, conf: &str) {
+        self.keepalived = Some(spawn_keepalived(
+            &self.ka_ns,
+            &self.dir,
+            conf,
+            LogMode::Truncate,
+        ));
+    }
+
+    /// lvsdeck with `conf` and `RUST_LOG=rust_log`, appending to its log.
+    pub fn start_lvsdeck_logging(&mut self, conf: &str, rust_log: &str) {
+        self.lvsdeck = Some(spawn_lvsdeck(
+            &self.lv_ns,
+            &self.dir,
+            conf,
+            rust_log,
+            LogMode::Append,
+        ));
+    }
+
+    /// Signals lvsdeck and waits (10 s at most, then SIGKILL) for it to end; its exit code.
+    pub fn stop_lvsdeck_with(&mut self, sig: i32) -> Option<i32> {
+        let mut c = self.lvsdeck.take()?;
+        kill(c.id() as i32, sig);
+        let status = wait_for(Duration::from_secs(10), || c.try_wait().ok().flatten());
+        if status.is_none() {
+            kill(c.id() as i32, libc::SIGKILL);
+            let _ = c.wait();
+        }
+        status.and_then(|s| s.code())
+    }
+
+    pub fn log(&self, name: &str) -> String {
+        fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+
+    /// Both logs, for a failure message.
+    pub fn dump(&self) -> String {
+        format!(
+            "--- keepalived log ---\n{}\n--- lvsdeck log ---\n{}",
+            self.log("keepalived.log"),
+            self.log("lvsdeck.log")
+        )
+    }
+
+    /// [`reap`] of both processes (before the lab removes its namespaces).
+    pub fn reap(&mut self) {
+        reap(&self.dir, &mut self.lvsdeck, &mut self.keepalived);
+    }
+}
+
+impl Drop for Speakers {
+    fn drop(&mut self) {
+        self.reap();
+        let _ = fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -367,6 +457,24 @@ impl Lab {
     }
 
     /// Polls every 10 ms until `ns` has (or lacks) the VIP; the time it took.
+    /// [`Lab::until_vip`] within `secs` seconds, asserted ([`vip_within`]); the time it took.
+    pub fn expect_vip(&self, ns: &str, present: bool, secs: u64, why: &str) -> Duration {
+        let within = Duration::from_secs(secs);
+        let took = self.until_vip(ns, present, within);
+        vip_within(took, ns, present, within, why, || self.dump())
+    }
+
+    /// Starts keepalived and waits (10 s at most) until it holds the VIP.
+    pub fn start_keepalived_master(&mut self, conf: &str) {
+        self.start_keepalived(conf);
+        self.expect_vip(&self.ka_ns, true, 10, "keepalived never became master");
+    }
+
+    /// `ip -n NS addr del CIDR dev veth0`: an address removed behind a speaker's back.
+    pub fn del_addr(&self, ns: &str, cidr: &str) {
+        run(&["ip", "-n", ns, "addr", "del", cidr, "dev", "veth0"]);
+    }
+
     pub fn until_vip(&self, ns: &str, present: bool, within: Duration) -> Option<Duration> {
         let t0 = Instant::now();
         wait_for(within, || {
@@ -412,6 +520,27 @@ pub fn wait_oper_up(ns: &str, dev: &str) {
     assert!(up.is_some(), "{dev} in {ns} never came up");
 }
 
+/// What a wait for the VIP to appear in (or leave) `ns` found: the time it took, or a panic
+/// with `why` (when empty, what did not happen) and the lab's logs (`dump`).
+pub fn vip_within(
+    took: Option<Duration>,
+    ns: &str,
+    present: bool,
+    within: Duration,
+    why: &str,
+    dump: impl FnOnce() -> String,
+) -> Duration {
+    took.unwrap_or_else(|| {
+        let what = if present { "appear in" } else { "leave" };
+        let why = if why.is_empty() {
+            format!("the VIP did not {what} {ns} within {within:?}")
+        } else {
+            why.to_string()
+        };
+        panic!("{why}\n{}", dump())
+    })
+}
+
 pub fn wait_for<T>(within: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     let t0 = Instant::now();
     loop {
@@ -448,6 +577,18 @@ pub fn conf(p: &Peer<'_>) -> String {
 }
 
 pub const SECRET: Option<&str> = Some("secret");
+
+impl Peer<'static> {
+    /// The usual speaker: advert_int 1, PASS auth with [`SECRET`] (v2 only; v3 has none).
+    pub fn secret(priority: u8, version: u8) -> Peer<'static> {
+        Peer {
+            priority,
+            version,
+            advert_int: 1,
+            pass: SECRET,
+        }
+    }
+}
 
 /// [`conf`] over IPv6: `VIP6` without a prefix (keepalived's default /128), version 3.
 pub fn conf6(p: &Peer<'_>) -> String {
