@@ -63,7 +63,13 @@ impl Reader {
                 let table = tokio::task::spawn_blocking(move || procfs::read_table(path, hz))
                     .await
                     .map_err(|e| e.to_string())?
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| {
+                        if path.exists() {
+                            e.to_string()
+                        } else {
+                            NO_IPVS.to_string()
+                        }
+                    })?;
                 Ok(Snapshot {
                     info: Some(table.info),
                     entries: table.services,
@@ -102,11 +108,18 @@ pub fn release_freed_memory() {
     crate::linux::sys::release_freed_memory();
 }
 
+/// The ways out when this kernel has no IPVS: load it, or try lvsdeck on a throwaway VM.
+pub const NO_IPVS: &str =
+    "IPVS is not loaded: `modprobe ip_vs`, or `lvsdeck lab` for a throwaway director";
+
 /// One line for the header: why netlink is not used and what is missing because of it.
 pub fn procfs_reason(e: &IpvsError) -> String {
     let why = match e {
         IpvsError::PermissionDenied { .. } => {
             "no CAP_NET_ADMIN (run as root or grant it)".to_string()
+        }
+        IpvsError::NotLoaded { .. } if !Path::new(procfs::TABLE_PATH).exists() => {
+            return NO_IPVS.to_string()
         }
         other => format!("netlink unavailable ({other})"),
     };

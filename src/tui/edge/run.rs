@@ -4,6 +4,7 @@
 
 use std::future::poll_fn;
 use std::io;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::time::{Duration, Instant, SystemTime};
@@ -55,6 +56,12 @@ pub struct Options {
 pub async fn run(opts: &Options) -> anyhow::Result<i32> {
     let keymap = Keymap::load(&opts.keymap, &read_file)?;
     let theme = Theme::load(&opts.theme, color_support(), &read_file)?;
+    // Before anything starts: from a script or `ssh host lvsdeck` there is no screen to
+    // draw on, and the operator needs the way to what they wanted, not a backtrace.
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        eprintln!("{NEEDS_A_TERMINAL}");
+        return Ok(2);
+    }
     let loaded = match &opts.vrrp_config {
         None => None,
         Some(file) => match crate::engine::load::load(file) {
@@ -99,7 +106,14 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
                 .await
                 .unwrap_or_default(),
         };
-        let mut terminal = ratatui::init();
+        let mut terminal = match ratatui::try_init() {
+            Ok(t) => t,
+            Err(e) => {
+                link.stop().await;
+                eprintln!("{NEEDS_A_TERMINAL} ({e})");
+                return Ok(2);
+            }
+        };
         let ends = Ends {
             signals,
             link: &link,
@@ -128,6 +142,11 @@ pub fn print_keymap(spec: &str) -> anyhow::Result<i32> {
     print!("{}", keymap.to_toml());
     Ok(0)
 }
+
+/// What a console without a terminal says, and what to run instead.
+const NEEDS_A_TERMINAL: &str = "lvsdeck: the console needs a terminal (ssh -t HOST lvsdeck); \
+     without one: `lvsdeck adm -Ln --stats --rate` for the table, `lvsdeck control status` \
+     for a running daemon";
 
 /// Theme and keymap files, read from the file system.
 fn read_file(path: &str) -> std::io::Result<String> {
