@@ -25,7 +25,7 @@ pub fn version_line() -> String {
 }
 
 /// Usage lines; each gets the program name in front.
-const USAGE: [&str; 13] = [
+pub const USAGE: [&str; 13] = [
     "-A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [--pe persistence_engine] [-b sched-flags]",
     "-D virtual-service",
     "-C",
@@ -112,6 +112,33 @@ const BODY: &str = concat!(
     "  --mcast-ttl ttl                     Multicast TTL (default=1)\n",
 );
 
+/// The description `-h` gives for `--long` (the last column of its line, with the lines
+/// that continue it), for the manual page; `None` for an option `-h` does not describe.
+pub fn option_help(long: &str) -> Option<String> {
+    let flag = format!("--{long}");
+    let mut lines = BODY.lines().skip_while(|l| {
+        let first = l.trim_start().split([' ', '|']).next().unwrap_or("");
+        !l.starts_with("  --") || first != flag
+    });
+    let first = lines.next()?;
+    let mut text = first
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .last()?
+        .to_string();
+    // Continuation lines are indented to the description column and start no option.
+    for l in lines {
+        let t = l.trim_start();
+        if l.len() - t.len() < 20 || t.starts_with('-') || t.is_empty() {
+            break;
+        }
+        text.push(' ');
+        text.push_str(t);
+    }
+    Some(text)
+}
+
 /// The full `-h` text: a version line (`version_line` or `ipvsadm_version_line`), then usage
 /// with `program` (argv[0]) in front of each form, then the option reference.
 pub fn help(program: &str, version_line: &str) -> String {
@@ -126,4 +153,26 @@ pub fn help(program: &str, version_line: &str) -> String {
     }
     out.push_str(BODY);
     out
+}
+
+#[cfg(test)]
+mod manual_tests {
+    use super::*;
+
+    #[test]
+    fn option_help_reads_the_help_text() {
+        assert_eq!(
+            option_help("add-service").as_deref(),
+            Some("add virtual service with options")
+        );
+        assert_eq!(
+            option_help("scheduler").as_deref(),
+            Some("one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh, the default scheduler is wlc.")
+        );
+        assert_eq!(
+            option_help("tcp-service").as_deref(),
+            Some("service-address is host[:port]")
+        );
+        assert_eq!(option_help("no-such-option"), None);
+    }
 }

@@ -132,6 +132,17 @@ pub enum Subcmd {
         #[arg(long, value_name = "FILE", default_value = crate::engine::ipvs::state_file::DEFAULT_PATH)]
         state: PathBuf,
     },
+    /// Print the shell's completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (lvsdeck(8), one per subcommand, lvsdeck-adm(8)) into DIR.
+    #[command(hide = true)]
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// Runs what the command line names.
@@ -214,5 +225,7 @@ async fn dispatch(cmd: Subcmd) -> anyhow::Result<ExitCode> {
             .await
         }
         Subcmd::Control { control, request } => cli::control::run(&control, &request).await,
+        Subcmd::Completions { shell } => cli::completions::run(shell).await,
+        Subcmd::Man { dir } => cli::man::run(&dir).await,
     }
 }

@@ -4,10 +4,12 @@
 
 pub mod adm;
 pub mod args;
+pub mod completions;
 pub mod console;
 pub mod control;
 pub mod daemon;
 pub mod lab;
+pub mod man;
 pub mod reconcile;
 pub mod validate;
 

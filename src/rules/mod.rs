@@ -34,3 +34,26 @@ pub use restore::parse_line;
 pub use save::{dest_line, op_line, replay_line, service_line, service_selector, SaveFormat};
 pub use sched_flags::format_sched_flags;
 pub use selector::{parse_selector, Selector};
+
+/// One option of ipvsadm's command line, as the rule language reads it (for manuals and
+/// completions, which are generated from this table so they cannot drift from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionName {
+    pub long: &'static str,
+    pub short: Option<char>,
+    /// Takes a value (`Some(true)`: always, `Some(false)`: an optional one).
+    pub value: Option<bool>,
+}
+
+/// Every option the rule language reads, in ipvsadm's order.
+pub fn option_names() -> impl Iterator<Item = OptionName> {
+    options::OPTIONS.iter().map(|o| OptionName {
+        long: o.long,
+        short: o.short.map(char::from),
+        value: match o.arity {
+            options::Arity::None => None,
+            options::Arity::Required => Some(true),
+            options::Arity::Optional => Some(false),
+        },
+    })
+}
