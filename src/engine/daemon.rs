@@ -14,6 +14,7 @@ use crate::engine::control::server::{self, Pending};
 use crate::engine::director::{Director, Front, StopPolicy};
 use crate::engine::health::status::HealthStatus;
 use crate::engine::load::Loaded;
+use crate::linux::systemd;
 
 /// Runs `loaded` (read from `file`) until SIGTERM/SIGINT, answering `control`'s requests;
 /// returns the exit code (1: it could not start).
@@ -35,30 +36,50 @@ pub async fn run(
             return Ok(1);
         }
     };
+    systemd::ready(&director.summary());
+    // Pinged from this loop, not a side task: a wedged engine stops the pings and systemd
+    // restarts it (WatchdogSec=).
+    let mut watchdog = systemd::watchdog_period().map(tokio::time::interval);
     let mut control = control;
     loop {
         tokio::select! {
+            _ = tick(&mut watchdog) => systemd::watchdog(),
             _ = term.recv() => { tracing::info!("SIGTERM: leaving"); break; }
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); break; }
-            _ = hup.recv() => match director.reload().await {
-                Ok(c) => tracing::info!(
-                    "reloaded {}: {} kept, {} started, {} stopped, {} failed",
-                    file.display(), c.kept, c.started, c.stopped, c.failed
-                ),
-                Err(errors) => {
-                    for e in errors {
-                        tracing::error!("{e}");
+            _ = hup.recv() => {
+                systemd::reloading();
+                match director.reload().await {
+                    Ok(c) => tracing::info!(
+                        "reloaded {}: {} kept, {} started, {} stopped, {} failed",
+                        file.display(), c.kept, c.started, c.stopped, c.failed
+                    ),
+                    Err(errors) => {
+                        for e in errors {
+                            tracing::error!("{e}");
+                        }
+                        tracing::error!("reload refused: the running configuration stays");
                     }
-                    tracing::error!("reload refused: the running configuration stays");
                 }
-            },
+                systemd::ready(&director.summary());
+            }
             Some((req, reply)) = server::next(&mut control) => {
                 let _ = reply.send(director.handle(req).await);
             }
             wake = director.next() => director.on(wake).await,
         }
     }
+    systemd::stopping();
     director.stop(stop).await;
     tracing::info!("stopped");
     Ok(0)
+}
+
+/// The watchdog's next tick; never, when systemd asked for none.
+async fn tick(watchdog: &mut Option<tokio::time::Interval>) {
+    match watchdog {
+        Some(i) => {
+            i.tick().await;
+        }
+        None => std::future::pending().await,
+    }
 }

@@ -267,6 +267,13 @@ impl Director {
         }
     }
 
+    /// One line for `systemctl status`: what runs.
+    pub fn summary(&self) -> String {
+        let instances = self.vrrp.as_ref().map_or(0, |v| v.handles().count());
+        let services = self.ipvs.running.as_ref().map_or(0, |r| r.checks_len());
+        format!("{instances} VRRP instances, {services} virtual servers checked")
+    }
+
     /// Whether the IPVS side runs (the configuration has virtual servers).
     pub fn checks_servers(&self) -> bool {
         self.ipvs.running.is_some()

@@ -6,7 +6,8 @@
 //! - packet sockets for neighbour announcements: [`garp`] (IPv4), [`na`] (IPv6);
 //! - VRRP's raw sockets (protocol 112, [`vrrp_socket`]);
 //! - processes: [`script`] runs notify, track and check scripts as a given user;
-//! - the C library's one-off calls behind safe functions ([`sys`]).
+//! - the C library's one-off calls behind safe functions ([`sys`]);
+//! - systemd's notify protocol for the daemon ([`systemd`]).
 //!
 //! The protocol cores (`vrrp`, `check::policy`) never import this folder; the engine does.
 //! `unsafe` is denied in the rest of the crate and allowed here, every block with its
@@ -23,6 +24,7 @@ pub mod rtnl;
 pub mod rtnl_monitor;
 pub mod script;
 pub mod sys;
+pub mod systemd;
 pub mod vips;
 pub mod vmac;
 pub mod vrrp_socket;

@@ -51,6 +51,13 @@ pub struct Running {
     operator_ops: Vec<crate::ipvs::Op>,
 }
 
+impl Running {
+    /// How many virtual servers the checkers cover.
+    pub fn checks_len(&self) -> usize {
+        self.checks.specs.len()
+    }
+}
+
 /// Why the IPVS side refused a command; the text is what the operator reads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
