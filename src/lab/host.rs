@@ -32,6 +32,11 @@ const NEEDS: &[Need] = &[
         program: "dpkg",
         package: "dpkg",
     },
+    // objcopy: binaries go into the VM without their debug sections.
+    Need {
+        program: "objcopy",
+        package: "binutils",
+    },
 ];
 
 /// Finds a program on PATH or in the sbin folders a non-root PATH may lack.

@@ -66,7 +66,8 @@ pub fn build(kernel: &Kernel, contents: &Contents, out: &Path) -> Result<(usize,
     let ipvsadm = host::which("ipvsadm").context("ipvsadm is not installed")?;
     add_program(&mut a, &ipvsadm, "usr/sbin/ipvsadm")?;
     let me = std::env::current_exe().context("finding the lvsdeck binary")?;
-    add_program(&mut a, &me, "usr/bin/lvsdeck")?;
+    let scratch = out.parent().unwrap_or(Path::new("/tmp"));
+    add_program(&mut a, &slim(&me, scratch), "usr/bin/lvsdeck")?;
     // A link named ipvsadm makes the binary behave as `lvsdeck adm`.
     a.add(
         "opt/lvsdeck/ipvsadm",
@@ -78,7 +79,7 @@ pub fn build(kernel: &Kernel, contents: &Contents, out: &Path) -> Result<(usize,
             .with_context(|| format!("{} has no file name", f.display()))?
             .to_string_lossy()
             .to_string();
-        add_program(&mut a, f, &format!("opt/bin/{name}"))?;
+        add_program(&mut a, &slim(f, scratch), &format!("opt/bin/{name}"))?;
     }
     add_etc(&mut a);
     a.add("init", bytes(include_str!("init.sh"), 0o755));
@@ -134,6 +135,35 @@ fn add_busybox(a: &mut Archive) -> Result<()> {
 }
 
 /// Copies a program and the shared libraries it links, at their host paths.
+/// `src` without its debug sections when it is an ELF file with them: a debug build is
+/// mostly DWARF (lvsdeck's 170 MB, an example's 130 MB), which the VM would have to unpack
+/// into its RAM; symbols stay, so backtraces keep their names. Anything else, or no
+/// objcopy, is taken as it is.
+fn slim(src: &Path, scratch: &Path) -> PathBuf {
+    let is_elf = std::fs::File::open(src)
+        .and_then(|mut f| {
+            let mut magic = [0u8; 4];
+            std::io::Read::read_exact(&mut f, &mut magic).map(|_| magic == *b"\x7fELF")
+        })
+        .unwrap_or(false);
+    let Some(name) = src.file_name() else {
+        return src.to_path_buf();
+    };
+    let dest = scratch.join(format!("slim-{}", name.to_string_lossy()));
+    let stripped = is_elf
+        && Command::new("objcopy")
+            .arg("--strip-debug")
+            .arg(src)
+            .arg(&dest)
+            .status()
+            .is_ok_and(|s| s.success());
+    if stripped {
+        dest
+    } else {
+        src.to_path_buf()
+    }
+}
+
 fn add_program(a: &mut Archive, src: &Path, dest: &str) -> Result<()> {
     let meta = std::fs::metadata(src).with_context(|| format!("{}", src.display()))?;
     use std::os::unix::fs::PermissionsExt;

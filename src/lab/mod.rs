@@ -70,6 +70,18 @@ pub fn main(opts: &LabOptions) -> Result<i32> {
     let initrd = tmp.join("initrd.cpio");
     let built = initramfs::build(&kernel, &contents, &initrd);
     let result = built.and_then(|(entries, bytes)| {
+        // The kernel unpacks the archive into RAM next to its own copy of it; past about a
+        // third of the VM's memory it fails midway ("Initramfs unpacking failed") and the
+        // files sorted last are silently missing.
+        let fits = u64::from(opts.mem_mb) * 1024 * 1024 / 3;
+        if bytes > fits {
+            bail!(
+                "the initramfs is {:.0} MB, more than a {} MiB VM can unpack: give the VM more \
+                 memory (--mem) or fewer or smaller --file binaries",
+                bytes as f64 / 1e6,
+                opts.mem_mb
+            );
+        }
         progress(&format!(
             "kernel {}, initramfs {} entries {:.1} MB, built in {:.1}s; booting (software emulation)",
             kernel.version,
