@@ -20,6 +20,7 @@ use crate::engine::ipvs::reconcile::DriftPolicy;
 use crate::engine::ipvs::release;
 use crate::engine::ipvs::run::{Ipvs, OnStop};
 use crate::engine::load::{self, Loaded};
+use crate::engine::vrrp::set::Changes;
 use crate::engine::vrrp::task::Shared;
 use crate::engine::vrrp::Instances;
 
@@ -96,15 +97,6 @@ pub enum Wake {
     Checker(crate::check::runner::Event),
     /// The one-second tick.
     Tick,
-}
-
-/// What a reload did, for the log.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Reloaded {
-    pub kept: usize,
-    pub started: usize,
-    pub stopped: usize,
-    pub failed: usize,
 }
 
 /// One director's running engine.
@@ -186,11 +178,6 @@ impl Director {
         Ok((director, problems))
     }
 
-    /// The configuration file this director runs.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
     /// The running VRRP instances, if the configuration has any.
     pub fn instances(&self) -> Option<&Instances> {
         self.vrrp.as_ref()
@@ -230,9 +217,9 @@ impl Director {
     /// Re-reads the configuration file and, when it is valid, moves every part to it in
     /// place (instances kept where unchanged, the table in one plan). `Err`: every error
     /// line; the running configuration stays.
-    pub async fn reload(&mut self) -> Result<Reloaded, Vec<load::LoadError>> {
+    pub async fn reload(&mut self) -> Result<Changes, Vec<load::LoadError>> {
         let new = load::load(&self.file)?;
-        let mut done = Reloaded::default();
+        let mut done = Changes::default();
         if !new.vrrp.is_empty() && self.vrrp.is_none() {
             match Shared::open().await {
                 Ok(s) => self.vrrp = Some(Instances::new(s)),
@@ -240,13 +227,7 @@ impl Director {
             }
         }
         if let Some(instances) = &mut self.vrrp {
-            let c = instances.reconcile(new.vrrp.clone()).await;
-            done = Reloaded {
-                kept: c.kept,
-                started: c.started,
-                stopped: c.stopped,
-                failed: c.failed,
-            };
+            done = instances.reconcile(new.vrrp.clone()).await;
         }
         self.alerting = vrrp_alerting(&new.config);
         if let Err(e) = self.ipvs.reload(&new).await {
