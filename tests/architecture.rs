@@ -28,16 +28,22 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("lab", &["linux"]),
     (
-        "tui",
+        "pair",
         &[
             "adm", "check", "clock", "config", "engine", "ipvs", "linux", "rules", "vrrp",
         ],
     ),
     (
+        "tui",
+        &[
+            "adm", "check", "clock", "config", "engine", "ipvs", "linux", "pair", "rules", "vrrp",
+        ],
+    ),
+    (
         "cli",
         &[
-            "adm", "check", "clock", "config", "engine", "ipvs", "lab", "linux", "rules", "tui",
-            "vrrp",
+            "adm", "check", "clock", "config", "engine", "ipvs", "lab", "linux", "pair", "rules",
+            "tui", "vrrp",
         ],
     ),
 ];
@@ -60,10 +66,11 @@ const PURE: &[&str] = &[
     "engine/health/verdicts.rs",
     "engine/health/operator.rs",
     "tui/",
+    "pair/",
 ];
 
 /// Inside a pure folder, the edges that may do I/O.
-const EDGES: &[&str] = &["tui/edge/"];
+const EDGES: &[&str] = &["tui/edge/", "pair/edge/"];
 
 /// What the pure cores must not touch: sockets, tokio, netlink, files, processes, the
 /// environment, the OS clocks, sleeping, the Linux plumbing.

@@ -1,0 +1,217 @@
+//! The stream `lvsdeck serve --stdio` speaks: one JSON object per line each way. The
+//! serving end says hello (version, capabilities), then sends a snapshot of its picture,
+//! then only the changes, each with a sequence number and its own clock, and a heartbeat
+//! when nothing changed, so the watching end can tell a quiet director from a gone one.
+//! The watching end sends requests (the control protocol's, with an id) and may ask for a
+//! new snapshot. Unknown fields are ignored and unknown frame types skipped, so either end
+//! may be newer; a line longer than [`MAX_FRAME`] or not JSON is refused with the reason.
+//!
+//! ```text
+//! < {"t":"hello","version":1,"capabilities":["changes","commands"],"host":"lb2","read_only":false}
+//! > {"t":"hello","version":1,"from":"alice@lb1"}
+//! < {"t":"snapshot","seq":1,"clock_ms":5031,"state":{"items":{...}}}
+//! < {"t":"changes","seq":2,"clock_ms":6031,"upsert":{...},"remove":[...]}
+//! < {"t":"heartbeat","seq":3,"clock_ms":7031}
+//! > {"t":"request","id":1,"request":{"cmd":"drain","server":"-t ... -r ..."}}
+//! < {"t":"reply","id":1,"reply":{"reply":"done","message":"..."}}
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use super::delta::Changes;
+use super::state::DirectorState;
+use crate::engine::control::protocol::{Reply, Request};
+
+/// The protocol's version; a peer with another major version is refused at hello.
+pub const VERSION: u32 = 1;
+
+/// Longest line either end reads: a snapshot of a 10,000 × 10 table fits.
+pub const MAX_FRAME: usize = 64 << 20;
+
+/// What the serving end can do, as named in its hello.
+pub mod capability {
+    /// Sends changes after the snapshot (else only snapshots).
+    pub const CHANGES: &str = "changes";
+    /// Takes control requests (absent when read-only).
+    pub const COMMANDS: &str = "commands";
+    /// A daemon runs there: VRRP, health, intent and drift are in the picture.
+    pub const DAEMON: &str = "daemon";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub version: u32,
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    /// The director's host name.
+    #[serde(default)]
+    pub host: String,
+    /// `serve --read-only`: every request is refused.
+    #[serde(default)]
+    pub read_only: bool,
+    /// lvsdeck's version there.
+    #[serde(default)]
+    pub lvsdeck: String,
+}
+
+/// A line from the serving end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ServerFrame {
+    Hello(Hello),
+    Snapshot {
+        seq: u64,
+        /// The director's monotonic clock, in milliseconds since it started serving.
+        clock_ms: u64,
+        #[serde(default)]
+        wall_secs: Option<u64>,
+        state: DirectorState,
+    },
+    Changes {
+        seq: u64,
+        clock_ms: u64,
+        #[serde(default)]
+        wall_secs: Option<u64>,
+        #[serde(flatten)]
+        changes: Changes,
+    },
+    Heartbeat {
+        seq: u64,
+        clock_ms: u64,
+    },
+    Reply {
+        id: u64,
+        reply: Reply,
+    },
+    /// The serving end cannot go on (or refused a line): the reason, as it says it.
+    Error {
+        message: String,
+    },
+    #[serde(other)]
+    Unknown,
+}
+
+/// A line from the watching end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ClientFrame {
+    Hello {
+        version: u32,
+        /// Who watches, `user@host`, for the serving director's audit log.
+        #[serde(default)]
+        from: String,
+    },
+    Request {
+        id: u64,
+        request: Request,
+    },
+    /// Asks for a new snapshot (after a gap in the sequence).
+    Resync,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("line of {0} bytes is longer than the {MAX_FRAME}-byte limit")]
+    TooLong(usize),
+    #[error("not a frame (column {column}): {message}")]
+    Bad { column: usize, message: String },
+    #[error("protocol version {theirs} is not {VERSION}: upgrade lvsdeck on the older end")]
+    Version { theirs: u32 },
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(line: &str) -> Result<T, WireError> {
+    if line.len() > MAX_FRAME {
+        return Err(WireError::TooLong(line.len()));
+    }
+    serde_json::from_str(line.trim()).map_err(|e| WireError::Bad {
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+pub fn parse_server_frame(line: &str) -> Result<ServerFrame, WireError> {
+    parse(line)
+}
+
+pub fn parse_client_frame(line: &str) -> Result<ClientFrame, WireError> {
+    parse(line)
+}
+
+/// Whether the other end's hello can be spoken to.
+pub fn check_version(version: u32) -> Result<(), WireError> {
+    if version == VERSION {
+        Ok(())
+    } else {
+        Err(WireError::Version { theirs: version })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::control::protocol::to_line;
+
+    #[test]
+    fn frames_round_trip_and_unknowns_are_tolerated() {
+        let frames = [
+            ServerFrame::Hello(Hello {
+                version: VERSION,
+                capabilities: vec![capability::CHANGES.into()],
+                host: "lb2".into(),
+                read_only: true,
+                lvsdeck: "0.1.0".into(),
+            }),
+            ServerFrame::Heartbeat {
+                seq: 3,
+                clock_ms: 7,
+            },
+            ServerFrame::Changes {
+                seq: 2,
+                clock_ms: 6,
+                wall_secs: None,
+                changes: Changes::default(),
+            },
+        ];
+        for f in frames {
+            assert_eq!(parse_server_frame(&to_line(&f)), Ok(f));
+        }
+        assert_eq!(
+            parse_server_frame(r#"{"t":"hologram","x":1}"#),
+            Ok(ServerFrame::Unknown)
+        );
+        assert_eq!(
+            parse_server_frame(r#"{"t":"heartbeat","seq":1,"clock_ms":2,"new_field":true}"#),
+            Ok(ServerFrame::Heartbeat {
+                seq: 1,
+                clock_ms: 2
+            })
+        );
+        assert_eq!(
+            parse_client_frame(r#"{"t":"request","id":1,"request":{"cmd":"status"}}"#),
+            Ok(ClientFrame::Request {
+                id: 1,
+                request: Request::Status
+            })
+        );
+    }
+
+    #[test]
+    fn bad_and_oversized_lines_are_refused() {
+        assert!(matches!(
+            parse_server_frame("{\"t\":"),
+            Err(WireError::Bad { .. })
+        ));
+        let long = "x".repeat(MAX_FRAME + 1);
+        assert_eq!(
+            parse_client_frame(&long),
+            Err(WireError::TooLong(MAX_FRAME + 1))
+        );
+        assert!(check_version(VERSION).is_ok());
+        assert!(check_version(2)
+            .unwrap_err()
+            .to_string()
+            .contains("upgrade"));
+    }
+}
