@@ -62,6 +62,7 @@ mod tests {
     fn sync(role: &str, id: u32) -> Item {
         Item::Sync(SyncItem {
             role: role.into(),
+            instance: None,
             interface: "eth0".into(),
             syncid: id,
             maxlen: None,

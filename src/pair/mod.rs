@@ -7,5 +7,7 @@
 //! under [`edge`].
 
 pub mod delta;
+pub mod digest;
+pub mod invariants;
 pub mod state;
 pub mod wire;

@@ -62,12 +62,19 @@ pub struct Meta {
     /// Connections in the kernel's table, by origin.
     #[serde(default)]
     pub conns: ConnCounts,
+    /// The addresses on its interfaces (`198.51.100.10/24 dev eth0`), so a VIP's presence
+    /// is what the kernel holds, not what an instance believes.
+    #[serde(default)]
+    pub addresses: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigDigest {
     pub path: String,
     pub sha256: String,
+    /// SHA-256 of the parts both directors must share (see `pair::digest`).
+    #[serde(default)]
+    pub shared_sha256: String,
 }
 
 /// Entries of `/proc/net/ip_vs_conn_sync` by its Origin column.
@@ -141,6 +148,9 @@ pub struct ServerItem {
 pub struct SyncItem {
     /// `master` or `backup`.
     pub role: String,
+    /// The VRRP instance it follows (`lvs_sync_daemon eth0 VI_1`), when a daemon says.
+    #[serde(default)]
+    pub instance: Option<String>,
     pub interface: String,
     pub syncid: u32,
     #[serde(default)]
