@@ -8,6 +8,7 @@
 
 pub mod delta;
 pub mod digest;
+pub mod drill;
 pub mod invariants;
 pub mod state;
 pub mod wire;
