@@ -9,6 +9,7 @@
 pub mod delta;
 pub mod digest;
 pub mod drill;
+pub mod fleet;
 pub mod invariants;
 pub mod state;
 pub mod wire;
