@@ -17,6 +17,7 @@ pub mod edge;
 pub mod edit;
 pub mod event;
 pub mod health;
+pub mod pair;
 pub mod table;
 pub mod ui;
 pub mod update;
