@@ -16,6 +16,7 @@ pub mod drift;
 pub mod edge;
 pub mod edit;
 pub mod event;
+pub mod fleet;
 pub mod health;
 pub mod pair;
 pub mod table;
