@@ -1,4 +1,4 @@
-//! The systemd unit (`src/cli/lvsdeck.service`) as systemd reads it: `systemd-analyze
+//! The systemd unit (`src/cli/package/lvsdeck.service`) as systemd reads it: `systemd-analyze
 //! verify` is clean, with the binary under test in ExecStart and the generated manual pages
 //! (`lvsdeck man`) on MANPATH for its Documentation= lines. Needs systemd-analyze.
 
@@ -22,7 +22,7 @@ fn the_unit_verifies_clean() {
     std::fs::create_dir_all(&dir).unwrap();
     let unit = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/src/cli/lvsdeck.service"
+        "/src/cli/package/lvsdeck.service"
     ))
     .unwrap();
     assert!(

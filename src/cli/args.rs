@@ -10,6 +10,9 @@ use clap::{Parser, Subcommand};
 
 use crate::cli;
 
+/// keepalived's own default path: the file operators already have on a director.
+pub const DEFAULT_CONFIG: &str = "/etc/keepalived/keepalived.conf";
+
 #[derive(Parser)]
 #[command(
     name = "lvsdeck",
@@ -91,7 +94,7 @@ pub enum Subcmd {
     /// the foreground (for systemd). SIGTERM removes the virtual servers it configured.
     Daemon {
         /// The configuration file (includes are followed); SIGHUP re-reads it.
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        #[arg(short = 'f', long = "file", value_name = "FILE", default_value = DEFAULT_CONFIG)]
         file: PathBuf,
         /// Leave the IPVS table as it is on stop (keepalived's -I).
         #[arg(short = 'I', long = "dont-release-ipvs")]
@@ -116,14 +119,14 @@ pub enum Subcmd {
     /// Check a keepalived.conf: errors and warnings with file:line, then what would run.
     Validate {
         /// The configuration file (includes are followed).
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        #[arg(short = 'f', long = "file", value_name = "FILE", default_value = DEFAULT_CONFIG)]
         file: PathBuf,
     },
     /// Make the kernel's IPVS table match a keepalived.conf's virtual servers (only the
     /// services it declares, or declared on the last run, are touched).
     Reconcile {
         /// The configuration file (includes are followed).
-        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        #[arg(short = 'f', long = "file", value_name = "FILE", default_value = DEFAULT_CONFIG)]
         file: PathBuf,
         /// Print the drift and the plan as ipvsadm lines; change nothing.
         #[arg(long)]
