@@ -148,7 +148,7 @@ impl ConnSync {
         if let Some(name) = self.setting.as_ref().and_then(|s| s.instance.as_deref()) {
             let word = state.map_or("not running", crate::engine::control::state_word);
             tracing::info!(
-                "connection sync: {} with {name} {word}: {} daemon",
+                "connection sync ({}): {name} is {word}, so the {} daemon",
                 moment_word(moment),
                 policy::role_name(role_of(state))
             );
