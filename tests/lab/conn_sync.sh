@@ -102,14 +102,30 @@ steps() {
     else
         echo "FAIL $tool 5 no new kernel thread ($after -> $changed)"
     fi
+    [ -n "$BEFORE_STOP" ] && $BEFORE_STOP
     kill -TERM $pid
     check "$tool 6 exits on SIGTERM" within 15000 sh -c "! kill -0 $pid 2>/dev/null"
     expect $tool 6 "SIGTERM: no daemon" 
     sed -i 's/lvs_sync_daemon va VI_1 id 9/lvs_sync_daemon va VI_1 id 7/' $CONF
 }
 
+# The other drill, and a drill for an instance that does not run (lvsdeck only).
+lvsdeck_drills() {
+    lvsdeck control --control $SOCK priority VI_1 50 --for 5s >/tmp/prio.out 2>&1
+    check "lvsdeck control priority VI_1 50 --for 5s: done" \
+        grep -q '"message":"VI_1: priority 50 for 5 s, then the configured one"' /tmp/prio.out
+    lvsdeck control --control $SOCK status >/tmp/status.json 2>&1
+    check "lvsdeck status: effective priority 50, sync id 9 running as backup" \
+        grep -Eq '"effective_priority":50.*"daemons":\[\{"role":"backup","interface":"va","syncid":9' /tmp/status.json
+    lvsdeck control --control $SOCK give-up VI_9 >/tmp/gu.out 2>&1; rc=$?
+    check "lvsdeck give-up VI_9 refused (exit $rc), naming the instances that run" \
+        sh -c "[ $rc = 1 ] && grep -q 'no VRRP instance VI_9 runs here (running: VI_1)' /tmp/gu.out"
+    check "lvsdeck logs the priority drill" grep -q 'control: VI_1: priority 50 for 5 s' /tmp/lvsdeck.log
+}
+
 # --- lvsdeck ---
 RELOAD_MARK='reloaded /tmp/sync.conf'
+BEFORE_STOP=lvsdeck_drills
 lvsdeck daemon -f $CONF --control $SOCK >/tmp/lvsdeck.log 2>&1 &
 LPID=$!
 check "lvsdeck daemon runs" within 5000 test -S $SOCK
@@ -132,6 +148,7 @@ echo "--- lvsdeck's sync log lines:"
 grep -E 'connection sync|daemon' /tmp/lvsdeck.log | sed 's/^/    /' | head -30
 
 # --- keepalived 2.2.7 ---
+BEFORE_STOP=
 rm -f /tmp/fail
 RELOAD_MARK='Reloading'
 $F/keepalived -n -l -D -f $CONF -p /tmp/k.pid -r /tmp/kv.pid -c /tmp/kc.pid >/tmp/keepalived.log 2>&1 &

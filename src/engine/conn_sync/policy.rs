@@ -16,6 +16,17 @@
 //! | setting removed, or its instance unknown, on reload | nothing: the daemons that run are left running (and are not stopped at exit) | same, with a warning |
 //! | no instance named (`check/check_daemon.c` `start_check`, `checker_terminate_phase2`) | the checker (only with virtual servers) stops both roles at start, starts master and backup; on reload stops both and starts both when the settings changed; stops both at exit | same |
 //!
+//! Details of keepalived's reload: `reload_vrrp_thread` sends its STOP/START/STOP with no
+//! settings (`ipvs_syncd_cmd(..., NULL, ...)`, errors ignored), so its START carries an
+//! empty interface and syncid 0 and the kernel refuses it; the daemon comes back only from
+//! `vrrp_init_state`'s START with the new settings, run after the reload — a running daemon
+//! of the role refuses that one with EEXIST, which keepalived logs ("IPVS cmd
+//! IP_VS_SO_SET_STARTDAEMON(1163) error: Daemon has already run(17)", seen in the lab on an
+//! unchanged reload). When the old configuration had no sync (its sync id then reads 0) and
+//! the new sync id is 0 too, `ipvs_syncd_changed` goes on to `strcmp` the old interface,
+//! a NULL pointer (read, not tried); here a setting added by a reload is a change, and the
+//! daemon is started.
+//!
 //! The role follows the instance's state only: MASTER runs the master daemon, every other
 //! state (BACKUP, FAULT, INIT, not running) the backup daemon — the transitions above add up
 //! to that. Commands the kernel would refuse because they change nothing (stopping a role
