@@ -121,6 +121,7 @@ lvsdeck_drills() {
     check "lvsdeck give-up VI_9 refused (exit $rc), naming the instances that run" \
         sh -c "[ $rc = 1 ] && grep -q 'no VRRP instance VI_9 runs here (running: VI_1)' /tmp/gu.out"
     check "lvsdeck logs the priority drill" grep -q 'control: VI_1: priority 50 for 5 s' /tmp/lvsdeck.log
+    check "lvsdeck logs the refused drill" grep -q 'control: refused: no VRRP instance VI_9 runs here' /tmp/lvsdeck.log
 }
 
 # --- lvsdeck ---
@@ -143,7 +144,7 @@ for line in \
     "ipvsadm --start-daemon backup --mcast-interface va --syncid 9"; do
     check "lvsdeck logs '$line'" grep -q -- "$line" /tmp/lvsdeck.log
 done
-check "lvsdeck logs no refused sync command" sh -c "! grep -q 'refused' /tmp/lvsdeck.log"
+check "lvsdeck logs no refused sync command" sh -c "! grep -Eq 'ipvsadm --(start|stop)-daemon.* refused' /tmp/lvsdeck.log"
 echo "--- lvsdeck's sync log lines:"
 grep -E 'connection sync|daemon' /tmp/lvsdeck.log | sed 's/^/    /' | head -30
 

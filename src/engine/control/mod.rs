@@ -34,15 +34,37 @@ pub const DEFAULT_PATH: &str = "/run/lvsdeck/control.sock";
 
 /// Carries out one request on the daemon's engine (and its VRRP instances, if any).
 pub async fn handle(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> Reply {
+    if req == Request::Status {
+        let mut reply = ipvs
+            .picture()
+            .await
+            .map(|p| to_reply(&p))
+            .unwrap_or_default();
+        reply.vrrp = vrrp.map(vrrp_reports).unwrap_or_default();
+        return Reply::Status(Box::new(reply));
+    }
+    let reply = change(ipvs, vrrp, req).await;
+    // Every change asked over the socket goes to the daemon's log, refused ones too.
+    match &reply {
+        Reply::Done { message, applied } if applied.is_empty() => {
+            tracing::info!("control: {message}")
+        }
+        Reply::Done { message, applied } => {
+            tracing::info!("control: {message}: {}", applied.join("; "))
+        }
+        Reply::Error { message } => tracing::warn!("control: refused: {message}"),
+        Reply::Status(_) => {}
+    }
+    reply
+}
+
+/// Carries out a request that changes something.
+async fn change(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> Reply {
     let result = match req {
         Request::Status => {
-            let mut reply = ipvs
-                .picture()
-                .await
-                .map(|p| to_reply(&p))
-                .unwrap_or_default();
-            reply.vrrp = vrrp.map(vrrp_reports).unwrap_or_default();
-            return Reply::Status(Box::new(reply));
+            return Reply::Error {
+                message: "status changes nothing".into(),
+            }
         }
         Request::Drain { server } => return operator(ipvs, &server, Intent::Drain).await,
         Request::Disable { server } => return operator(ipvs, &server, Intent::Disable).await,
@@ -127,7 +149,6 @@ async fn drill(
         .send(cmd)
         .await
         .map_err(|_| Refused::Drill(format!("{instance} has stopped")))?;
-    tracing::info!("control: {what}");
     Ok(what)
 }
 
