@@ -29,7 +29,7 @@ use crate::engine::vrrp::Instances;
 const TICK: Duration = Duration::from_secs(1);
 /// Every how many ticks a watching console gets connection sync read anew (the connection
 /// table is read whole for its counts).
-const SYNC_EVERY: u64 = 3;
+const SYNC_EVERY: u64 = 5;
 
 /// What stopping releases (keepalived's `--dont-release-ipvs` / `--dont-release-vrrp`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
