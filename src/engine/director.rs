@@ -175,6 +175,19 @@ impl Director {
             }
             problems.ipvs = Some(format!("{source:#}"));
         }
+        // keepalived's VRRP process opens IPVS when it runs a sync daemon and exits if it
+        // cannot (`vrrp_daemon.c` `start_vrrp`: `ipvs_start()` fails, KEEPALIVED_EXIT_FATAL).
+        if loaded.config.lvs_sync.is_some() && front == Front::Daemon {
+            if let Err(e) = crate::ipvs::netlink::Client::connect().await {
+                if let Some(v) = &mut vrrp {
+                    v.stop_all().await;
+                }
+                return Err(StartError::Ipvs {
+                    file: shown,
+                    source: anyhow::anyhow!("lvs_sync_daemon: IPVS (generic netlink): {e}"),
+                });
+            }
+        }
         // keepalived starts the sync daemon once its instances are set up
         // (`vrrp_init_state`), and the checker's once IPVS is open.
         let sync = ConnSync::start(&loaded.config, vrrp.as_ref()).await;

@@ -115,6 +115,9 @@ impl ConnSync {
             return;
         }
         let state = self.state();
+        // Decided for this role even when the kernel cannot be reached: the error is logged
+        // once per role change, not at every advert.
+        self.role = Some(role_of(state));
         let client = match Client::connect().await {
             Ok(c) => c,
             Err(e) => {
@@ -138,7 +141,6 @@ impl ConnSync {
                 kernel: &kernel,
             },
         );
-        self.role = Some(role_of(state));
         for n in &d.notes {
             tracing::warn!("connection sync: {n}");
         }
