@@ -32,7 +32,13 @@ pub struct ConnSync {
     watch: Option<watch::Receiver<Status>>,
     /// The role last decided for the instance's state.
     role: Option<DaemonState>,
+    /// The last connection count (local, synced) and when it was taken: the table is read
+    /// whole, so status requests in a row share one count for [`COUNT_FOR`].
+    counted: Option<(tokio::time::Instant, u64, u64)>,
 }
+
+/// How long one count of the connection table is reused.
+const COUNT_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl ConnSync {
     /// Starts the daemons `config` asks for (after its instances started).
@@ -165,7 +171,7 @@ impl ConnSync {
 
     /// What runs now, for `lvsdeck control status` and the console; `None` when the
     /// configuration has no sync and the kernel runs no daemon (or has no IPVS).
-    pub async fn status(&self) -> Option<SyncStatus> {
+    pub async fn status(&mut self) -> Option<SyncStatus> {
         let daemons: Result<Vec<Daemon>, String> = match Client::connect().await {
             Ok(c) => c.daemons().await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -185,7 +191,21 @@ impl ConnSync {
             Ok(d) => s.daemons = d,
             Err(e) => s.error = Some(e),
         }
-        if let Ok(Ok((local, synced))) = tokio::task::spawn_blocking(count_origins).await {
+        let now = tokio::time::Instant::now();
+        let fresh = self
+            .counted
+            .filter(|(at, ..)| now.saturating_duration_since(*at) < COUNT_FOR);
+        let counts = match fresh {
+            Some((_, l, y)) => Some((l, y)),
+            None => match tokio::task::spawn_blocking(count_origins).await {
+                Ok(Ok((l, y))) => {
+                    self.counted = Some((now, l, y));
+                    Some((l, y))
+                }
+                _ => None,
+            },
+        };
+        if let Some((local, synced)) = counts {
             s.local = Some(local);
             s.synced = Some(synced);
         }
