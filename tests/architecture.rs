@@ -65,6 +65,8 @@ const PURE: &[&str] = &[
     "engine/ipvs/reconcile.rs",
     "engine/health/verdicts.rs",
     "engine/health/operator.rs",
+    "engine/conn_sync/policy.rs",
+    "engine/conn_sync/status.rs",
     "tui/",
     "pair/",
 ];

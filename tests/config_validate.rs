@@ -132,3 +132,51 @@ fn validate_refuses_what_the_daemon_refuses() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Connection sync: what would run in the summary; a bad value refused with its line; an
+/// unknown instance only warned about (keepalived clears the setting and runs on).
+#[test]
+fn lvs_sync_daemon_is_summarised_and_its_errors_name_the_line() {
+    let dir = std::env::temp_dir().join(format!("lvsdeck-validate-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let instance = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n 192.0.2.10\n }\n}\n";
+    let validate = |name: &str, global: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("global_defs {{\n {global}\n}}\n{instance}")).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_lvsdeck"))
+            .args(["validate", "-f"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+            path.display().to_string(),
+        )
+    };
+    let (code, out, err, _) = validate("good.conf", "lvs_sync_daemon eth0 VI_1");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(": lvs_sync_daemon eth0 VI_1 id 51: master daemon while VI_1 is MASTER, backup daemon otherwise"),
+        "{out}"
+    );
+    let (code, _, err, path) = validate("bad.conf", "lvs_sync_daemon eth0 VI_1 port 0");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!(
+            "{path}:2: error: Invalid lvs_sync_daemon port (0): must be an integer between 1 and 65535"
+        )),
+        "{err}"
+    );
+    let (code, out, err, path) = validate("unknown.conf", "lvs_sync_daemon eth0 VI_2");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:2: warning: Unable to find vrrp instance VI_2 for lvs_syncd"
+        )),
+        "{err}"
+    );
+    assert!(!out.contains("connection sync"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

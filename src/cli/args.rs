@@ -108,7 +108,9 @@ pub enum Subcmd {
         control: PathBuf,
     },
     /// Ask a running daemon over its control socket: `status`, `drain|disable|undrain
-    /// -t VIP:PORT -r RIP:PORT`, `reconcile|keep [ENTRY]`, or a JSON request line.
+    /// -t VIP:PORT -r RIP:PORT`, `reconcile|keep [ENTRY]`, the VRRP drills `give-up
+    /// INSTANCE [--for 30s]` and `priority INSTANCE 1..254 [--for 30s]`, or a JSON request
+    /// line.
     Control {
         /// The daemon's control socket.
         #[arg(long, value_name = "PATH", default_value = crate::engine::control::DEFAULT_PATH)]

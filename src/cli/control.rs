@@ -8,7 +8,8 @@ use crate::engine::control::protocol::{to_line, Reply};
 
 /// `lvsdeck control [--control PATH] REQUEST`: REQUEST is a JSON line (sent as it is), or
 /// the short forms `status`, `drain|disable|undrain SERVICE -r SERVER`, `reconcile|keep
-/// [ENTRY]`. Prints the reply line; exits 1 on an error reply, 2 on a bad short form.
+/// [ENTRY]`, and the VRRP drills `give-up INSTANCE [--for 30s]` and `priority INSTANCE
+/// 1..254 [--for 30s]` (30 s when not given; the daemon logs each). Prints the reply line; exits 1 on an error reply, 2 on a bad short form.
 pub async fn run(path: &Path, words: &[String]) -> anyhow::Result<ExitCode> {
     let joined = words.join(" ");
     let line = if joined.trim_start().starts_with('{') {

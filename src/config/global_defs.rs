@@ -62,6 +62,8 @@ pub struct GlobalDefs {
     /// `lvs_flush`: flush the whole IPVS table when the checker starts (not on reload).
     pub lvs_flush: bool,
     pub lvs_flush_on_stop: FlushOnStop,
+    /// `lvs_sync_daemon` as written (the first one); [`super::Config::lvs_sync`] is what runs.
+    pub lvs_sync_daemon: Option<super::lvs_sync::LvsSyncDaemon>,
 }
 
 impl Default for GlobalDefs {
@@ -89,6 +91,7 @@ impl Default for GlobalDefs {
             smtp_alert: None,
             lvs_flush: false,
             lvs_flush_on_stop: FlushOnStop::No,
+            lvs_sync_daemon: None,
         }
     }
 }
@@ -196,6 +199,7 @@ pub fn parse(item: &Item, g: &mut GlobalDefs, d: &mut Diagnostics) {
             }
             "smtp_alert" => g.smtp_alert = Some(v::boolean(c, d).unwrap_or(true)),
             "lvs_flush" => g.lvs_flush = v::flag(c, d),
+            "lvs_sync_daemon" => super::lvs_sync::parse(c, &mut g.lvs_sync_daemon, d),
             // `lvs_flush_onstop`: the spelling before keepalived 2.1.5.
             "lvs_flush_on_stop" | "lvs_flush_onstop" => {
                 v::extra(c, 1, d);

@@ -13,6 +13,7 @@ pub mod global_defs;
 pub mod include;
 pub mod ipvs;
 pub mod lexer;
+pub mod lvs_sync;
 pub mod method;
 pub mod real_server;
 pub mod ssl;
@@ -31,6 +32,7 @@ pub use diag::{Diagnostic, Diagnostics, Location, Severity};
 pub use global_defs::GlobalDefs;
 pub use include::ReadError;
 pub use ipvs::IpvsService;
+pub use lvs_sync::SyncDaemon;
 pub use method::Method;
 pub use real_server::RealServer;
 pub use sync_group::SyncGroup;
@@ -51,6 +53,9 @@ pub struct Config {
     pub virtual_servers: Vec<VirtualServer>,
     /// The `SSL { }` block for SSL_GET, if any.
     pub ssl: Option<ssl::Ssl>,
+    /// Connection sync (`lvs_sync_daemon`, or the deprecated `lvs_sync_daemon_interface`),
+    /// resolved: its instance exists and its sync id is set.
+    pub lvs_sync: Option<SyncDaemon>,
 }
 
 /// A configuration and everything said about it. With errors, `config` holds what could
@@ -97,20 +102,42 @@ fn finish(tokens: &[include::Located], mut d: Diagnostics) -> ParsedConfig {
 /// instances take their defaults (VRRP version, strict mode) from it.
 pub fn from_items(items: &[Item], d: &mut Diagnostics) -> Config {
     let mut c = Config::default();
-    for item in items.iter().filter(|i| i.keyword == "global_defs") {
-        global_defs::parse(item, &mut c.global, d);
+    // Connection sync: whichever of the global and the per-instance forms comes first in
+    // the file wins, as in keepalived, which reads the file in order.
+    let mut sync = lvs_sync::Candidates {
+        global: None,
+        deprecated: Vec::new(),
+    };
+    for (n, item) in items.iter().enumerate() {
+        if item.keyword == "global_defs" {
+            global_defs::parse(item, &mut c.global, d);
+            if sync.global.is_none() {
+                sync.global = c.global.lvs_sync_daemon.clone().map(|g| (n, g));
+            }
+        }
     }
-    for item in items {
+    for (n, item) in items.iter().enumerate() {
         match item.keyword.as_str() {
             "global_defs" => {}
             "vrrp_script" => c.scripts.extend(vrrp_script::parse(item, d)),
             "vrrp_sync_group" => c.sync_groups.extend(sync_group::parse(item, d)),
-            "vrrp_instance" => c.instances.extend(vrrp_instance::parse(item, &c.global, d)),
+            "vrrp_instance" => {
+                let parsed = vrrp_instance::parse(item, &c.global, d);
+                if let Some(i) = &parsed {
+                    if let Some((ifname, at)) = &i.lvs_sync_daemon_interface {
+                        sync.deprecated
+                            .push((n, i.name.clone(), ifname.clone(), at.clone()));
+                    }
+                }
+                c.instances.extend(parsed);
+            }
             "virtual_server_group" => c.vs_groups.extend(virtual_server::parse_group(item, d)),
             "virtual_server" => c.virtual_servers.extend(virtual_server::parse(item, d)),
             "SSL" => c.ssl = Some(ssl::parse(item, d)),
             _ => value::unsupported(item, "the top level", d),
         }
     }
+    let have_vs = !c.virtual_servers.is_empty();
+    c.lvs_sync = lvs_sync::resolve(sync, &c.instances, have_vs, d);
     c
 }

@@ -1,5 +1,5 @@
-//! What `lvsdeck validate` prints after the diagnostics: the instances that would run and
-//! the IPVS table (ipvsadm `-S` lines, printed by the rule language) with each server's
+//! What `lvsdeck validate` prints after the diagnostics: the instances that would run,
+//! connection sync, and the IPVS table (ipvsadm `-S` lines, printed by the rule language) with each server's
 //! checkers.
 
 use std::fmt::Write;
@@ -88,6 +88,16 @@ pub fn summary(c: &Config) -> String {
             g.at,
             members.join(" ")
         );
+    }
+    if let Some(sd) = &c.lvs_sync {
+        let how = match &sd.instance {
+            Some(i) => format!("master daemon while {i} is MASTER, backup daemon otherwise"),
+            None if c.virtual_servers.is_empty() => {
+                "no instance named and no virtual server: none runs".into()
+            }
+            None => "no instance named: master and backup daemons both run".into(),
+        };
+        let _ = writeln!(s, "connection sync ({}): {}: {how}", sd.at, sd.line());
     }
     let format = SaveFormat::default();
     // Thresholds print (lvsdeck's -x/-y extension) only where they are set.

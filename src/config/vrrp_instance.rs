@@ -93,6 +93,8 @@ pub struct VrrpInstance {
     /// `accept` / `no_accept`; `None` leaves keepalived's default (accept unless strict).
     pub accept: Option<bool>,
     pub dont_track_primary: bool,
+    /// The deprecated `lvs_sync_daemon_interface IF` (warned about), with its line.
+    pub lvs_sync_daemon_interface: Option<(String, Location)>,
 }
 
 const TIMER_MAX: Duration = Duration::from_secs(1000);
@@ -245,6 +247,7 @@ pub fn parse(item: &Item, global: &GlobalDefs, d: &mut Diagnostics) -> Option<Vr
         vmac_xmit_base: false,
         accept: None,
         dont_track_primary: false,
+        lvs_sync_daemon_interface: None,
     };
     let mut preempt_delay_at = None;
     for c in v::block(item, d) {
@@ -324,6 +327,13 @@ pub fn parse(item: &Item, global: &GlobalDefs, d: &mut Diagnostics) -> Option<Vr
             "accept" => i.accept = Some(v::flag(c, d)),
             "no_accept" => i.accept = Some(!v::flag(c, d)),
             "dont_track_primary" => i.dont_track_primary = v::flag(c, d),
+            "lvs_sync_daemon_interface" => {
+                if let Some(ifname) = super::lvs_sync::parse_deprecated(c, &name, d) {
+                    if i.lvs_sync_daemon_interface.is_none() {
+                        i.lvs_sync_daemon_interface = Some((ifname, c.at.clone()));
+                    }
+                }
+            }
             _ => v::unsupported(c, &section, d),
         }
     }

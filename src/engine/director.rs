@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::engine::alerts::{vrrp_alerting, VrrpAlerter};
+use crate::engine::conn_sync::ConnSync;
 use crate::engine::control::protocol::{Reply, Request};
 use crate::engine::health::status::HealthStatus;
 use crate::engine::ipvs::reconcile::DriftPolicy;
@@ -26,6 +27,9 @@ use crate::engine::vrrp::Instances;
 
 /// How often VRRP states are compared for mail alerts and the health picture is published.
 const TICK: Duration = Duration::from_secs(1);
+/// Every how many ticks a watching console gets connection sync read anew (the connection
+/// table is read whole for its counts).
+const SYNC_EVERY: u64 = 5;
 
 /// What stopping releases (keepalived's `--dont-release-ipvs` / `--dont-release-vrrp`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +101,8 @@ pub enum Wake {
     Checker(crate::check::runner::Event),
     /// The one-second tick.
     Tick,
+    /// The VRRP instance connection sync follows may have changed state.
+    SyncInstance,
 }
 
 /// One director's running engine.
@@ -107,6 +113,10 @@ pub struct Director {
     /// The instances whose state changes are mailed (`smtp_alert`).
     alerting: BTreeSet<String>,
     vrrp_alerts: VrrpAlerter,
+    /// The kernel's sync daemons, following their instance (`lvs_sync_daemon`).
+    sync: ConnSync,
+    /// Ticks since start, to read connection sync for a watching console now and then.
+    ticks: u64,
     tick: tokio::time::Interval,
 }
 
@@ -165,6 +175,22 @@ impl Director {
             }
             problems.ipvs = Some(format!("{source:#}"));
         }
+        // keepalived's VRRP process opens IPVS when it runs a sync daemon and exits if it
+        // cannot (`vrrp_daemon.c` `start_vrrp`: `ipvs_start()` fails, KEEPALIVED_EXIT_FATAL).
+        if loaded.config.lvs_sync.is_some() && front == Front::Daemon {
+            if let Err(e) = crate::ipvs::netlink::Client::connect().await {
+                if let Some(v) = &mut vrrp {
+                    v.stop_all().await;
+                }
+                return Err(StartError::Ipvs {
+                    file: shown,
+                    source: anyhow::anyhow!("lvs_sync_daemon: IPVS (generic netlink): {e}"),
+                });
+            }
+        }
+        // keepalived starts the sync daemon once its instances are set up
+        // (`vrrp_init_state`), and the checker's once IPVS is open.
+        let sync = ConnSync::start(&loaded.config, vrrp.as_ref()).await;
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let director = Director {
@@ -173,6 +199,8 @@ impl Director {
             vrrp,
             ipvs,
             vrrp_alerts: VrrpAlerter::default(),
+            sync,
+            ticks: 0,
             tick,
         };
         Ok((director, problems))
@@ -188,6 +216,7 @@ impl Director {
         tokio::select! {
             Some(ev) = self.ipvs.next_event() => Wake::Checker(ev),
             _ = self.tick.tick() => Wake::Tick,
+            _ = self.sync.changed() => Wake::SyncInstance,
         }
     }
 
@@ -204,14 +233,29 @@ impl Director {
                         self.ipvs.alert(a);
                     }
                 }
+                self.ticks += 1;
+                if self.ticks % SYNC_EVERY == 1 && self.ipvs.watched() {
+                    self.ipvs.set_sync(self.sync.status().await);
+                }
                 self.ipvs.publish().await
             }
+            Wake::SyncInstance => self.sync.on_change().await,
         }
     }
 
     /// Answers one control request (from the socket, or from an in-process console).
     pub async fn handle(&mut self, req: Request) -> Reply {
-        crate::engine::control::handle(&mut self.ipvs, self.vrrp.as_ref(), req).await
+        let status = matches!(req, Request::Status);
+        let mut reply =
+            crate::engine::control::handle(&mut self.ipvs, self.vrrp.as_ref(), req).await;
+        if let (true, Reply::Status(s)) = (status, &mut reply) {
+            s.sync = self
+                .sync
+                .status()
+                .await
+                .map(|st| crate::engine::control::sync_report(&st));
+        }
+        reply
     }
 
     /// Re-reads the configuration file and, when it is valid, moves every part to it in
@@ -229,6 +273,7 @@ impl Director {
         if let Some(instances) = &mut self.vrrp {
             done = instances.reconcile(new.vrrp.clone()).await;
         }
+        self.sync.reload(&new.config, self.vrrp.as_ref()).await;
         self.alerting = vrrp_alerting(&new.config);
         if let Err(e) = self.ipvs.reload(&new).await {
             tracing::error!("{}: {e:#}", self.file.display());
@@ -236,10 +281,18 @@ impl Director {
         Ok(done)
     }
 
-    /// Stops every part as `how` says: the IPVS side first (checkers, reconciler, release),
-    /// then the VRRP instances (masters send priority 0 and remove their VIPs).
+    /// Stops every part as `how` says: the sync daemons first (keepalived's
+    /// `vrrp_terminate_phase1` stops them before anything else, `-V` or not), then the IPVS
+    /// side (checkers, reconciler, release), then the VRRP instances (masters send
+    /// priority 0 and remove their VIPs).
     pub async fn stop(self, how: StopPolicy) {
-        let Director { ipvs, mut vrrp, .. } = self;
+        let Director {
+            ipvs,
+            mut vrrp,
+            mut sync,
+            ..
+        } = self;
+        sync.stop().await;
         ipvs.stop(how.ipvs).await;
         match &mut vrrp {
             Some(v) if how.vrrp => v.stop_all().await,

@@ -8,9 +8,11 @@
 //! - [`ipvs`]: the reconciler that keeps the kernel table converged; [`health`]: the
 //!   checkers' verdicts, scripts and status; [`vrrp`]: one task per VRRP instance;
 //!   [`alerts`]: keepalived's mail alerts; [`control`]: the control socket's protocol, server
-//!   and client.
+//!   and client; [`conn_sync`]: the kernel's connection sync daemons, following a VRRP
+//!   instance as keepalived's `lvs_sync_daemon` does.
 
 pub mod alerts;
+pub mod conn_sync;
 pub mod control;
 pub mod daemon;
 pub mod director;

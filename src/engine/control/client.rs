@@ -64,11 +64,10 @@ pub fn short_form(words: &[String]) -> Result<Request, ControlError> {
     }
     let (cmd, rest) = match words.split_first() {
         Some((c, r)) => (c.as_str(), r.join(" ")),
-        None => {
-            return Err(ControlError::Usage(
-                "name a request: status, drain, disable, undrain, reconcile, keep".into(),
-            ))
-        }
+        None => return Err(ControlError::Usage(
+            "name a request: status, drain, disable, undrain, reconcile, keep, give-up, priority"
+                .into(),
+        )),
     };
     let entry = (!rest.trim().is_empty()).then(|| rest.clone());
     let server = || {
@@ -85,10 +84,132 @@ pub fn short_form(words: &[String]) -> Result<Request, ControlError> {
         "undrain" => Request::Undrain { server: server()? },
         "reconcile" => Request::Reconcile { entry },
         "keep" => Request::Keep { entry },
+        "give-up" | "give_up" => {
+            let (args, for_secs) = drill_args(cmd, &words[1..])?;
+            match args.as_slice() {
+                [instance] => Request::GiveUp {
+                    instance: instance.to_string(),
+                    for_secs,
+                },
+                _ => return Err(ControlError::Usage(format!("usage: {cmd} INSTANCE [--for 30s]"))),
+            }
+        }
+        "priority" => {
+            let (args, for_secs) = drill_args(cmd, &words[1..])?;
+            let usage = || ControlError::Usage(format!("usage: {cmd} INSTANCE 1..254 [--for 30s]"));
+            match args.as_slice() {
+                [instance, p] => Request::Priority {
+                    instance: instance.to_string(),
+                    priority: p
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|p| (1..=254).contains(p))
+                        .ok_or_else(|| {
+                            ControlError::Usage(format!(
+                                "{cmd}: the priority must be between 1 and 254, not `{p}`"
+                            ))
+                        })?,
+                    for_secs,
+                },
+                _ => return Err(usage()),
+            }
+        }
         other => {
             return Err(ControlError::Usage(format!(
-                "unknown request `{other}` (status, drain, disable, undrain, reconcile, keep)"
+                "unknown request `{other}` (status, drain, disable, undrain, reconcile, keep, give-up, priority)"
             )))
         }
     })
+}
+
+/// A drill's words without `--for TIME`, and that time in seconds (`30`, `30s`, `2m`).
+fn drill_args<'a>(
+    cmd: &str,
+    words: &'a [String],
+) -> Result<(Vec<&'a str>, Option<u64>), ControlError> {
+    let mut rest = Vec::new();
+    let mut secs = None;
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        let time = match w.strip_prefix("--for=") {
+            Some(t) => Some(t.to_string()),
+            None if w == "--for" => Some(it.next().cloned().unwrap_or_default()),
+            None => None,
+        };
+        match time {
+            Some(t) => {
+                secs = Some(seconds(&t).ok_or_else(|| {
+                    ControlError::Usage(format!(
+                        "{cmd}: --for takes a time like 30s, 30 or 2m, not `{t}`"
+                    ))
+                })?)
+            }
+            None => rest.push(w.as_str()),
+        }
+    }
+    Ok((rest, secs))
+}
+
+fn seconds(t: &str) -> Option<u64> {
+    let (n, unit) = match t.strip_suffix('s') {
+        Some(n) => (n, 1),
+        None => match t.strip_suffix('m') {
+            Some(n) => (n, 60),
+            None => (t, 1),
+        },
+    };
+    n.parse::<u64>().ok().filter(|n| *n > 0)?.checked_mul(unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn drill_short_forms() {
+        assert_eq!(
+            short_form(&words("give-up VI_1")),
+            Ok(Request::GiveUp {
+                instance: "VI_1".into(),
+                for_secs: None
+            })
+        );
+        assert_eq!(
+            short_form(&words("give-up VI_1 --for 45s")),
+            Ok(Request::GiveUp {
+                instance: "VI_1".into(),
+                for_secs: Some(45)
+            })
+        );
+        assert_eq!(
+            short_form(&words("priority VI_1 50 --for 2m")),
+            Ok(Request::Priority {
+                instance: "VI_1".into(),
+                priority: 50,
+                for_secs: Some(120)
+            })
+        );
+        assert_eq!(
+            short_form(&words("priority --for=10 VI_1 200")),
+            Ok(Request::Priority {
+                instance: "VI_1".into(),
+                priority: 200,
+                for_secs: Some(10)
+            })
+        );
+        for (bad, says) in [
+            ("give-up", "usage: give-up INSTANCE"),
+            ("priority VI_1", "usage: priority INSTANCE 1..254"),
+            ("priority VI_1 0", "between 1 and 254, not `0`"),
+            ("priority VI_1 255", "between 1 and 254, not `255`"),
+            ("give-up VI_1 --for soon", "--for takes a time like 30s"),
+        ] {
+            let e = short_form(&words(bad)).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
 }

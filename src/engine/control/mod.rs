@@ -34,15 +34,37 @@ pub const DEFAULT_PATH: &str = "/run/lvsdeck/control.sock";
 
 /// Carries out one request on the daemon's engine (and its VRRP instances, if any).
 pub async fn handle(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> Reply {
+    if req == Request::Status {
+        let mut reply = ipvs
+            .picture()
+            .await
+            .map(|p| to_reply(&p))
+            .unwrap_or_default();
+        reply.vrrp = vrrp.map(vrrp_reports).unwrap_or_default();
+        return Reply::Status(Box::new(reply));
+    }
+    let reply = change(ipvs, vrrp, req).await;
+    // Every change asked over the socket goes to the daemon's log, refused ones too.
+    match &reply {
+        Reply::Done { message, applied } if applied.is_empty() => {
+            tracing::info!("control: {message}")
+        }
+        Reply::Done { message, applied } => {
+            tracing::info!("control: {message}: {}", applied.join("; "))
+        }
+        Reply::Error { message } => tracing::warn!("control: refused: {message}"),
+        Reply::Status(_) => {}
+    }
+    reply
+}
+
+/// Carries out a request that changes something.
+async fn change(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> Reply {
     let result = match req {
         Request::Status => {
-            let mut reply = ipvs
-                .picture()
-                .await
-                .map(|p| to_reply(&p))
-                .unwrap_or_default();
-            reply.vrrp = vrrp.map(vrrp_reports).unwrap_or_default();
-            return Reply::Status(Box::new(reply));
+            return Reply::Error {
+                message: "status changes nothing".into(),
+            }
         }
         Request::Drain { server } => return operator(ipvs, &server, Intent::Drain).await,
         Request::Disable { server } => return operator(ipvs, &server, Intent::Disable).await,
@@ -50,6 +72,12 @@ pub async fn handle(ipvs: &mut Ipvs, vrrp: Option<&Instances>, req: Request) -> 
         Request::Reconcile { entry } => reconcile(ipvs, entry.as_deref()).await,
         Request::Keep { entry: Some(e) } => keep(ipvs, &e).await,
         Request::Keep { entry: None } => keep_all(ipvs).await,
+        Request::GiveUp { instance, for_secs } => drill(vrrp, &instance, None, for_secs).await,
+        Request::Priority {
+            instance,
+            priority,
+            for_secs,
+        } => drill(vrrp, &instance, Some(priority), for_secs).await,
     };
     match result {
         Ok(message) => Reply::Done {
@@ -69,6 +97,121 @@ enum Refused {
     Request(#[from] ControlError),
     #[error(transparent)]
     Engine(#[from] Refusal),
+    /// A drill that cannot run as asked.
+    #[error("{0}")]
+    Drill(String),
+}
+
+/// A VRRP drill on a running instance (`priority`: `None` gives up mastership), logged.
+async fn drill(
+    vrrp: Option<&Instances>,
+    instance: &str,
+    priority: Option<u8>,
+    for_secs: Option<u64>,
+) -> Result<String, Refused> {
+    let secs = for_secs.unwrap_or(protocol::DRILL_SECS);
+    if !(1..=protocol::DRILL_MAX_SECS).contains(&secs) {
+        return Err(Refused::Drill(format!(
+            "for_secs must be between 1 and {} seconds, not {secs}",
+            protocol::DRILL_MAX_SECS
+        )));
+    }
+    if let Some(p) = priority.filter(|p| !(1..=254).contains(p)) {
+        return Err(Refused::Drill(format!(
+            "priority must be between 1 and 254, not {p} (give-up drops to 0)"
+        )));
+    }
+    let Some(h) = vrrp.and_then(|v| v.handles().find(|h| h.spec.name == instance)) else {
+        let running: Vec<String> = vrrp
+            .map(|v| v.handles().map(|h| h.spec.name.clone()).collect())
+            .unwrap_or_default();
+        return Err(Refused::Drill(if running.is_empty() {
+            format!("no VRRP instance runs here, so not {instance}")
+        } else {
+            format!(
+                "no VRRP instance {instance} runs here (running: {})",
+                running.join(", ")
+            )
+        }));
+    };
+    let d = Duration::from_secs(secs);
+    let (cmd, what) = match priority {
+        None => (
+            crate::engine::vrrp::InstanceCommand::GiveUpMastership(d),
+            format!("{instance}: giving up mastership (priority 0), BACKUP for {secs} s"),
+        ),
+        Some(p) => (
+            crate::engine::vrrp::InstanceCommand::SetPriority(p, d),
+            format!("{instance}: priority {p} for {secs} s, then the configured one"),
+        ),
+    };
+    h.commands
+        .send(cmd)
+        .await
+        .map_err(|_| Refused::Drill(format!("{instance} has stopped")))?;
+    Ok(what)
+}
+
+/// Connection sync as the status reply carries it.
+pub fn sync_report(s: &crate::engine::conn_sync::status::SyncStatus) -> protocol::SyncReport {
+    use crate::engine::conn_sync::policy::role_name;
+    protocol::SyncReport {
+        setting: s.setting.clone(),
+        instance: s.instance.clone(),
+        instance_state: s.instance_state.clone(),
+        wanted: s.wanted.iter().map(|r| role_name(*r).to_string()).collect(),
+        daemons: s
+            .daemons
+            .iter()
+            .map(|d| protocol::SyncDaemonReport {
+                role: role_name(d.state).to_string(),
+                interface: d.mcast_ifn.clone(),
+                syncid: d.syncid,
+                maxlen: d.sync_maxlen,
+                group: d.mcast_group.map(|g| g.to_string()),
+                port: d.mcast_port,
+                ttl: d.mcast_ttl,
+            })
+            .collect(),
+        local_connections: s.local,
+        synced_connections: s.synced,
+        error: s.error.clone(),
+    }
+}
+
+/// The status reply's connection sync back as the director's (an attached console shows
+/// it); daemons whose role does not parse are left out.
+pub fn sync_of(r: &protocol::SyncReport) -> crate::engine::conn_sync::status::SyncStatus {
+    use crate::ipvs::DaemonState;
+    let role = |w: &str| match w {
+        "master" => Some(DaemonState::Master),
+        "backup" => Some(DaemonState::Backup),
+        _ => None,
+    };
+    crate::engine::conn_sync::status::SyncStatus {
+        setting: r.setting.clone(),
+        instance: r.instance.clone(),
+        instance_state: r.instance_state.clone(),
+        wanted: r.wanted.iter().filter_map(|w| role(w)).collect(),
+        daemons: r
+            .daemons
+            .iter()
+            .filter_map(|d| {
+                Some(crate::ipvs::Daemon {
+                    state: role(&d.role)?,
+                    mcast_ifn: d.interface.clone(),
+                    syncid: d.syncid,
+                    sync_maxlen: d.maxlen,
+                    mcast_group: d.group.as_deref().and_then(|g| g.parse().ok()),
+                    mcast_port: d.port,
+                    mcast_ttl: d.ttl,
+                })
+            })
+            .collect(),
+        local: r.local_connections,
+        synced: r.synced_connections,
+        error: r.error.clone(),
+    }
 }
 
 async fn reconcile(ipvs: &mut Ipvs, entry: Option<&str>) -> Result<String, Refused> {
@@ -273,11 +416,12 @@ pub fn to_reply(p: &HealthStatus) -> StatusReply {
             .collect(),
         reconciler_error: p.reconciler.error.clone(),
         vrrp: Vec::new(),
+        sync: p.sync.as_ref().map(sync_report),
     }
 }
 
 /// keepalived's state words (`INIT` before the start and after the stop).
-fn state_word(s: crate::vrrp::State) -> &'static str {
+pub fn state_word(s: crate::vrrp::State) -> &'static str {
     match s {
         crate::vrrp::State::Initialize => "INIT",
         crate::vrrp::State::Backup => "BACKUP",
@@ -438,6 +582,7 @@ pub fn from_reply(r: &StatusReply, now: Instant) -> (HealthStatus, Vec<String>) 
             error: r.reconciler_error.clone(),
             ..reconciler::ReconcilerStatus::default()
         },
+        sync: r.sync.as_ref().map(sync_of),
     };
     (status, problems)
 }

@@ -8,6 +8,8 @@
 //! {"cmd":"undrain","server":"..."}   {"cmd":"disable","server":"..."}
 //! {"cmd":"reconcile","entry":"-t 198.51.100.10:80 -r 127.0.0.1:8081"}  (no entry: all)
 //! {"cmd":"keep","entry":"-t 198.51.100.10:80"}                          (no entry: all)
+//! {"cmd":"give_up","instance":"VI_1"}                 (priority 0, BACKUP for 30 s)
+//! {"cmd":"priority","instance":"VI_1","priority":50,"for_secs":30}
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -41,7 +43,27 @@ pub enum Request {
         #[serde(default)]
         entry: Option<String>,
     },
+    /// VRRP drill: advertise priority 0 if master, then stay BACKUP for `for_secs`
+    /// ([`DRILL_SECS`] when absent) — the console's give-up drill.
+    GiveUp {
+        instance: String,
+        #[serde(default)]
+        for_secs: Option<u64>,
+    },
+    /// VRRP drill: run at `priority` (1..=254) for `for_secs` ([`DRILL_SECS`] when
+    /// absent), then at the configured one again — the console's raise/lower drill.
+    Priority {
+        instance: String,
+        priority: u8,
+        #[serde(default)]
+        for_secs: Option<u64>,
+    },
 }
+
+/// How long a drill lasts when the request does not say (the console's default).
+pub const DRILL_SECS: u64 = 30;
+/// The longest drill (the console's bound).
+pub const DRILL_MAX_SECS: u64 = 3600;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
@@ -70,6 +92,55 @@ pub struct StatusReply {
     /// The VRRP instances the daemon runs (absent from older daemons' replies).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vrrp: Vec<VrrpReport>,
+    /// Connection sync, when configured or when the kernel runs sync daemons (absent from
+    /// older daemons' replies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncReport>,
+}
+
+/// Connection sync on the daemon's director.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// The configuration's `lvs_sync_daemon ...` as it runs (sync id resolved); absent
+    /// when the kernel runs daemons the configuration does not ask for.
+    #[serde(default)]
+    pub setting: Option<String>,
+    /// The VRRP instance the daemons follow, and its state.
+    #[serde(default)]
+    pub instance: Option<String>,
+    #[serde(default)]
+    pub instance_state: Option<String>,
+    /// The roles the configuration wants now: `master`, `backup`.
+    #[serde(default)]
+    pub wanted: Vec<String>,
+    /// The daemons the kernel runs.
+    #[serde(default)]
+    pub daemons: Vec<SyncDaemonReport>,
+    /// Connection entries this director scheduled / received from the peer's master
+    /// daemon (/proc/net/ip_vs_conn_sync's Origin column).
+    #[serde(default)]
+    pub local_connections: Option<u64>,
+    #[serde(default)]
+    pub synced_connections: Option<u64>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// One kernel sync daemon as `ipvsadm -L --daemon` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncDaemonReport {
+    /// `master` or `backup`.
+    pub role: String,
+    pub interface: String,
+    pub syncid: u32,
+    #[serde(default)]
+    pub maxlen: Option<u16>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub ttl: Option<u8>,
 }
 
 /// One running VRRP instance.
@@ -259,6 +330,15 @@ mod tests {
             Request::Keep {
                 entry: Some("-f 1".into()),
             },
+            Request::GiveUp {
+                instance: "VI_1".into(),
+                for_secs: None,
+            },
+            Request::Priority {
+                instance: "VI_1".into(),
+                priority: 50,
+                for_secs: Some(30),
+            },
         ];
         for r in all {
             let line = to_line(&r);
@@ -269,6 +349,17 @@ mod tests {
             parse_request(r#"{"cmd":"reconcile"}"#),
             Ok(Request::Reconcile { entry: None })
         );
+        assert_eq!(
+            parse_request(r#"{"cmd":"give_up","instance":"VI_1"}"#),
+            Ok(Request::GiveUp {
+                instance: "VI_1".into(),
+                for_secs: None
+            })
+        );
+        let e = parse_request(r#"{"cmd":"priority","instance":"VI_1","priority":300}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("300"), "{e}");
     }
 
     #[test]
@@ -315,6 +406,24 @@ mod tests {
                 in_state_ms: 4200,
                 rejected: 3,
             }],
+            sync: Some(SyncReport {
+                setting: Some("lvs_sync_daemon eth0 VI_1 id 7".into()),
+                instance: Some("VI_1".into()),
+                instance_state: Some("MASTER".into()),
+                wanted: vec!["master".into()],
+                daemons: vec![SyncDaemonReport {
+                    role: "master".into(),
+                    interface: "eth0".into(),
+                    syncid: 7,
+                    maxlen: Some(1472),
+                    group: Some("224.0.0.81".into()),
+                    port: Some(8848),
+                    ttl: Some(1),
+                }],
+                local_connections: Some(12),
+                synced_connections: Some(0),
+                error: None,
+            }),
         };
         for r in [
             Reply::Done {
@@ -343,6 +452,7 @@ mod tests {
         match parse_reply(old) {
             Ok(Reply::Status(s)) => {
                 assert!(s.vrrp.is_empty());
+                assert!(s.sync.is_none());
                 assert_eq!(s.wall_secs, Some(5));
             }
             other => panic!("{other:?}"),

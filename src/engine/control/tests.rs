@@ -86,6 +86,24 @@ fn picture(now: u64) -> HealthStatus {
             error: Some("oops".into()),
             ..reconciler::ReconcilerStatus::default()
         },
+        sync: Some(crate::engine::conn_sync::status::SyncStatus {
+            setting: Some("lvs_sync_daemon eth0 VI_1 id 7".into()),
+            instance: Some("VI_1".into()),
+            instance_state: Some("BACKUP".into()),
+            wanted: vec![crate::ipvs::DaemonState::Backup],
+            daemons: vec![crate::ipvs::Daemon {
+                state: crate::ipvs::DaemonState::Backup,
+                mcast_ifn: "eth0".into(),
+                syncid: 7,
+                sync_maxlen: Some(1472),
+                mcast_group: Some("224.0.0.81".parse().unwrap()),
+                mcast_port: Some(8848),
+                mcast_ttl: Some(1),
+            }],
+            local: Some(3),
+            synced: Some(40),
+            error: None,
+        }),
     }
 }
 

@@ -56,6 +56,8 @@ pub struct HealthStatus {
     pub servers: Vec<ServerView>,
     /// The reconciler's last read: drift, last plan, error.
     pub reconciler: reconciler::ReconcilerStatus,
+    /// Connection sync (`lvs_sync_daemon`), when configured or running.
+    pub sync: Option<crate::engine::conn_sync::status::SyncStatus>,
 }
 
 /// Why a checked server is where it is.

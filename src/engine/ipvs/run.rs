@@ -94,6 +94,8 @@ pub struct Ipvs {
     /// What to do with changes nobody in lvsdeck made: the headless daemon reverts them; the
     /// console asks its operator (whose own edits must not be undone behind their back).
     drift: DriftPolicy,
+    /// Connection sync as last read by the director, for the console's picture.
+    sync: Option<crate::engine::conn_sync::status::SyncStatus>,
 }
 
 impl Ipvs {
@@ -105,6 +107,7 @@ impl Ipvs {
             status,
             mail: None,
             drift,
+            sync: None,
         };
         ipvs.set_mail(loaded);
         ipvs
@@ -306,6 +309,16 @@ impl Ipvs {
             .map_err(|_| Refusal::ReconcilerStopped)
     }
 
+    /// Whether anyone watches the health picture (the console does; the daemon does not).
+    pub fn watched(&self) -> bool {
+        self.status.receiver_count() > 0
+    }
+
+    /// Connection sync for the next pictures.
+    pub fn set_sync(&mut self, sync: Option<crate::engine::conn_sync::status::SyncStatus>) {
+        self.sync = sync;
+    }
+
     /// Publishes the health picture for the console (not built when nobody watches).
     pub async fn publish(&self) {
         if self.status.receiver_count() == 0 {
@@ -329,6 +342,7 @@ impl Ipvs {
             wall_secs,
             servers: views(&r.checks.specs, &statuses, &r.verdicts),
             reconciler: r.rec.status.borrow().clone(),
+            sync: self.sync.clone(),
         })
     }
 

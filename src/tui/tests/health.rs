@@ -128,6 +128,7 @@ fn picture() -> HealthStatus {
             drift,
             ..reconciler::ReconcilerStatus::default()
         },
+        sync: None,
     }
 }
 

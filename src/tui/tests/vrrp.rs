@@ -307,3 +307,46 @@ fn two_instances_header_counts_the_rest_and_the_panel_selects() {
     let fx = update(&mut app, code(KeyCode::Enter), now);
     assert!(matches!(&fx[..], [Effect::Vrrp(n, _)] if n == "VI_2"));
 }
+
+#[test]
+fn panel_has_one_line_per_sync_daemon() {
+    use crate::engine::conn_sync::status::SyncStatus;
+    use crate::ipvs::{Daemon, DaemonState};
+    let (mut app, now) = master_app();
+    update(&mut app, key('v'), now);
+    let daemon = Daemon {
+        state: DaemonState::Master,
+        mcast_ifn: "veth0".into(),
+        syncid: 7,
+        sync_maxlen: Some(1472),
+        mcast_group: None,
+        mcast_port: Some(8848),
+        mcast_ttl: Some(1),
+    };
+    let sync = SyncStatus {
+        setting: Some("lvs_sync_daemon veth0 VI_1 id 7".into()),
+        instance: Some("VI_1".into()),
+        instance_state: Some("MASTER".into()),
+        wanted: vec![DaemonState::Master],
+        daemons: vec![daemon],
+        local: Some(120),
+        synced: Some(0),
+        error: None,
+    };
+    let picture = crate::engine::HealthStatus {
+        sync: Some(sync),
+        ..crate::engine::HealthStatus::default()
+    };
+    update(
+        &mut app,
+        Event::Health(crate::tui::health::Msg::Status(Box::new(picture))),
+        now,
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains(
+            "sync master on veth0 syncid 7 · follows VI_1 (MASTER) · 120 local, 0 synced conns"
+        ),
+        "{s}"
+    );
+}

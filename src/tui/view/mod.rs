@@ -32,7 +32,10 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     match app.mode {
         Mode::Detail => detail::view::render(frame, body, app, theme),
         Mode::Conns | Mode::ConnFilter => conns::view::render(frame, body, app, theme),
-        Mode::Vrrp => vrrp::view::render(frame, body, &app.vrrp, app.now, theme),
+        Mode::Vrrp => {
+            let sync = app.health.status.as_ref().and_then(|s| s.sync.as_ref());
+            vrrp::view::render(frame, body, &app.vrrp, sync, app.now, theme)
+        }
         Mode::Drift => drift::view::render(frame, body, &app.drift, &app.health, theme),
         _ => {
             table::view::render(frame, r.table, app, theme);

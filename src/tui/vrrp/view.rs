@@ -1,5 +1,7 @@
 //! The VRRP panel (`v`): the selected instance's state, priorities, master, VIPs, timers,
-//! counters and recent transitions with measured drills; and the drill and quit dialogs.
+//! counters and recent transitions with measured drills; one line per kernel sync daemon
+//! (`lvs_sync_daemon`: its role, interface, syncid, the instance it follows, local and
+//! synced connections); and the drill and quit dialogs.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,7 @@ use ratatui::Frame;
 use super::drill::{self, DrillForm, Kind, VrrpDialog};
 use super::keys::{DRILL_KEYS, QUIT_KEYS};
 use super::{state_name, Instance, VrrpState};
+use crate::engine::conn_sync::status::{self as sync_status, SyncStatus};
 use crate::tui::ui::format::age;
 use crate::tui::ui::popup;
 use crate::tui::ui::theme::{Slot, Theme};
@@ -21,7 +24,14 @@ use crate::vrrp::State;
 /// Transition lines shown.
 const RECENT: usize = 8;
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, v: &VrrpState, now: Instant, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    v: &VrrpState,
+    sync: Option<&SyncStatus>,
+    now: Instant,
+    theme: &Theme,
+) {
     let mut out: Vec<Line<'_>> = Vec::new();
     if v.instances.is_empty() {
         let why = if v.configured {
@@ -33,6 +43,16 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &VrrpState, now: Instant, th
     }
     for (i, inst) in v.instances.iter().enumerate() {
         out.push(summary(inst, i == v.cursor, theme));
+    }
+    if let Some(s) = sync {
+        let slot = if sync_status::healthy(s) {
+            Slot::Text
+        } else {
+            Slot::Failure
+        };
+        for l in sync_status::lines(s) {
+            out.push(Line::styled(format!("  {l}"), theme.style(slot)));
+        }
     }
     if let Some(e) = &v.error {
         out.push(Line::styled(format!("   {e}"), theme.style(Slot::Failure)));
