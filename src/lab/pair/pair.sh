@@ -93,10 +93,12 @@ restart() {
 }
 
 # start_keepalived NS CONF: keepalived 2.2.7 (copied in as /opt/bin/keepalived) as director
-# NS instead, foreground, logging to $LOG/NS-keepalived*.log (not -l: that writes to the
-# VM's console); PID in $RUN/NS.pid, its children's in NS-vrrp.pid and NS-check.pid.
+# NS instead, foreground, logging to $LOG/NS.log; PID in $RUN/NS.pid, its children's in
+# NS-vrrp.pid and NS-check.pid. It also logs to syslog, and to the VM's console when no
+# syslogd listens: busybox's syslogd takes that into $LOG/syslog.
 start_keepalived() {
-    bg $1 $1 /opt/bin/keepalived -n -D -R --log-file=$LOG/$1-keepalived.log -f $2 \
+    [ -f /var/run/syslogd.pid ] || syslogd -O $LOG/syslog
+    bg $1 $1 /opt/bin/keepalived -n -l -D -R -f $2 \
         -p $RUN/$1-ka.pid -r $RUN/$1-vrrp.pid -c $RUN/$1-check.pid
 }
 
