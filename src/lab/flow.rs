@@ -473,3 +473,56 @@ fn watch(clock: &BootClock, vip: IpAddr, dev: &str, secs: u64, every: u64) -> Re
     }
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An Ethernet frame from `src` MAC carrying IPv4 protocol `proto` to `dst`.
+    fn frame(src: [u8; 6], proto: u8, dst: [u8; 4]) -> Vec<u8> {
+        let mut f = vec![0u8; 54];
+        f[0..6].copy_from_slice(&[2, 0, 0, 0, 0, 0x11]);
+        f[6..12].copy_from_slice(&src);
+        f[12..14].copy_from_slice(&[0x08, 0x00]);
+        f[14] = 0x45;
+        f[23] = proto;
+        f[26..30].copy_from_slice(&[192, 0, 2, 100]);
+        f[30..34].copy_from_slice(&dst);
+        f
+    }
+
+    #[test]
+    fn a_forwarded_frame_is_ours_tcp_to_the_vip() {
+        let me = [2, 0, 0, 0, 0, 2];
+        let vip = std::net::Ipv4Addr::new(198, 51, 100, 10);
+        assert!(is_forwarded(&frame(me, 6, vip.octets()), &me, vip));
+        // The client's frame to us, UDP, another address, a runt: not forwarding.
+        assert!(!is_forwarded(
+            &frame([2, 0, 0, 0, 0, 9], 6, vip.octets()),
+            &me,
+            vip
+        ));
+        assert!(!is_forwarded(&frame(me, 17, vip.octets()), &me, vip));
+        assert!(!is_forwarded(&frame(me, 6, [192, 0, 2, 11]), &me, vip));
+        assert!(!is_forwarded(&frame(me, 6, vip.octets())[..30], &me, vip));
+    }
+
+    #[test]
+    fn the_sink_lists_only_connections_that_sent_a_line() {
+        let conns = Mutex::new(BTreeMap::new());
+        if let Ok(mut c) = conns.lock() {
+            c.insert(1, Got::default()); // a health check: connected, closed, said nothing
+            c.insert(
+                2,
+                Got {
+                    id: Some("r-0".into()),
+                    lines: 7,
+                    last_seq: 6,
+                    last_ms: 900,
+                    end: None,
+                },
+            );
+        }
+        assert_eq!(render_sink(&conns, 1000), "r-0 7 6 100 open\n");
+    }
+}
