@@ -80,6 +80,11 @@ pub enum Subcmd {
         /// Start with an empty IPVS table.
         #[arg(long)]
         no_demo: bool,
+        /// Two directors instead of one: namespaces A and B running `lvsdeck daemon` with
+        /// VRRP, health checks and connection sync, direct-routing real servers and a client
+        /// on a bridge; the console opens on A (see /lab/pair/ in the VM).
+        #[arg(long, conflicts_with_all = ["demo", "no_demo"])]
+        pair: bool,
         /// VM memory in MiB.
         #[arg(long, default_value_t = 1024)]
         mem: u32,
@@ -142,6 +147,9 @@ pub enum Subcmd {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// The lab's bounded test traffic and stopwatch (used inside the lab VM).
+    #[command(hide = true, name = "lab-flow", subcommand)]
+    LabFlow(crate::lab::flow::Command),
     /// Write the manual pages (lvsdeck(8), one per subcommand, lvsdeck-adm(8)) into DIR.
     #[command(hide = true)]
     Man {
@@ -181,6 +189,7 @@ async fn dispatch(cmd: Subcmd) -> anyhow::Result<ExitCode> {
             files,
             demo,
             no_demo,
+            pair,
             mem,
             timeout,
             quiet,
@@ -195,6 +204,7 @@ async fn dispatch(cmd: Subcmd) -> anyhow::Result<ExitCode> {
                 } else {
                     None
                 },
+                pair,
                 mem_mb: mem,
                 timeout: Duration::from_secs(timeout),
                 quiet,
@@ -232,5 +242,6 @@ async fn dispatch(cmd: Subcmd) -> anyhow::Result<ExitCode> {
         Subcmd::Control { control, request } => cli::control::run(&control, &request).await,
         Subcmd::Completions { shell } => cli::completions::run(shell).await,
         Subcmd::Man { dir } => cli::man::run(&dir).await,
+        Subcmd::LabFlow(cmd) => cli::lab::flow(cmd).await,
     }
 }

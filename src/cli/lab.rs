@@ -10,3 +10,10 @@ pub async fn run(opts: Options) -> anyhow::Result<ExitCode> {
     let code = tokio::task::spawn_blocking(move || crate::lab::main(&opts)).await??;
     Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }
+
+/// `lvsdeck lab-flow`: the lab's test traffic, in threads of its own (see
+/// [`crate::lab::flow`]).
+pub async fn flow(cmd: crate::lab::flow::Command) -> anyhow::Result<ExitCode> {
+    let code = tokio::task::spawn_blocking(move || crate::lab::flow::main(&cmd)).await??;
+    Ok(ExitCode::from(code.clamp(0, 255) as u8))
+}

@@ -24,6 +24,11 @@ const NEEDS: &[Need] = &[
         program: "ipvsadm",
         package: "ipvsadm",
     },
+    // iproute2's ip: `ip netns` for the director pair.
+    Need {
+        program: "ip",
+        package: "iproute2",
+    },
     Need {
         program: "depmod",
         package: "kmod",

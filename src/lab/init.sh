@@ -17,13 +17,22 @@ ip link set lo up
 hostname director
 export PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 cd /root
+PAIR=$(arg pair)
+# The director pair: the shell's shorthands (A CMD, B CMD, ip as iproute2's) for everyone.
+[ "$PAIR" = 1 ] && echo '. /lab/pair/profile' >>/etc/profile
 case "$MODE" in
 run)
     [ "$(arg demo)" = 1 ] && sh /lab/demo.sh >/dev/null 2>&1
     echo
     echo "===LAB-BEGIN==="
-    sh /lab/scenario.sh </dev/null 2>&1
-    echo "===LAB-END rc=$?==="
+    rc=0
+    if [ "$PAIR" = 1 ]; then
+        # The scenario starts with the pair up (its own traffic is the scenario's to start).
+        /lab/pair/pair.sh up 2>&1 | sed 's/^/pair: /'
+        /lab/pair/pair.sh check >/dev/null 2>&1 || { echo "pair: not up"; rc=1; }
+    fi
+    [ $rc = 0 ] && { sh /lab/scenario.sh </dev/null 2>&1; rc=$?; }
+    echo "===LAB-END rc=$rc==="
     ;;
 *)
     ROWS=$(arg rows); COLS=$(arg cols)
@@ -31,9 +40,20 @@ run)
     export TERM=$(arg term)
     [ -z "$TERM" ] && export TERM=vt100
     [ "$(arg demo)" = 1 ] && sh /lab/demo.sh
-    # The console first; leaving it (q) drops to the shell, where ipvsadm and lvsdeck adm work.
-    setsid cttyhack lvsdeck
-    cat /lab/motd
+    if [ "$PAIR" = 1 ]; then
+        # Two directors: up, traffic on, what runs where; then the console on A (its peer
+        # B beside it when this lvsdeck knows --peer-command), then a shell.
+        /lab/pair/pair.sh up --traffic
+        cat /lab/pair/motd
+        printf 'Press Enter for the console on director A (q leaves it for this shell) '
+        read -r _
+        setsid cttyhack /lab/pair/pair.sh console
+        cat /lab/pair/motd
+    else
+        # The console first; leaving it (q) drops to the shell, where ipvsadm and lvsdeck adm work.
+        setsid cttyhack lvsdeck
+        cat /lab/motd
+    fi
     setsid cttyhack sh -l
     ;;
 esac

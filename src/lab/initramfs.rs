@@ -11,9 +11,13 @@ use super::host;
 use super::kernel::Kernel;
 
 /// Module folders the director needs: netfilter (IPVS), IPv4/IPv6, crc32c for libcrc32c,
-/// veth/macvlan for multi-host scenarios.
+/// veth/macvlan for multi-host scenarios, the bridge (with its 802/llc helpers) that joins
+/// the pair's namespaces.
 const MODULE_DIRS: &[&str] = &[
     "net/netfilter",
+    "net/bridge",
+    "net/802",
+    "net/llc",
     "net/ipv4",
     "net/ipv6",
     "net/core",
@@ -65,6 +69,10 @@ pub fn build(kernel: &Kernel, contents: &Contents, out: &Path) -> Result<(usize,
     }
     let ipvsadm = host::which("ipvsadm").context("ipvsadm is not installed")?;
     add_program(&mut a, &ipvsadm, "usr/sbin/ipvsadm")?;
+    // iproute2's ip, for `ip netns` (busybox's ip has none). busybox's shell runs its own
+    // applet for the bare name `ip`: scripts call this one as /usr/sbin/ip.
+    let ip = host::which("ip").context("iproute2's ip is not installed")?;
+    add_program(&mut a, &ip, "usr/sbin/ip")?;
     let me = std::env::current_exe().context("finding the lvsdeck binary")?;
     let scratch = out.parent().unwrap_or(Path::new("/tmp"));
     add_program(&mut a, &slim(&me, scratch), "usr/bin/lvsdeck")?;
@@ -85,6 +93,23 @@ pub fn build(kernel: &Kernel, contents: &Contents, out: &Path) -> Result<(usize,
     a.add("init", bytes(include_str!("init.sh"), 0o755));
     a.add("lab/demo.sh", bytes(include_str!("demo.sh"), 0o755));
     a.add("lab/motd", bytes(include_str!("motd"), 0o644));
+    // The director pair (`lvsdeck lab --pair`): its topology script, the two directors'
+    // keepalived.conf, what the newcomer reads, the shell's shorthands.
+    a.add(
+        "lab/pair/pair.sh",
+        bytes(include_str!("pair/pair.sh"), 0o755),
+    );
+    a.add("lab/pair/A.conf", bytes(include_str!("pair/A.conf"), 0o644));
+    a.add("lab/pair/B.conf", bytes(include_str!("pair/B.conf"), 0o644));
+    a.add("lab/pair/motd", bytes(include_str!("pair/motd"), 0o644));
+    a.add(
+        "lab/pair/profile",
+        bytes(include_str!("pair/profile"), 0o644),
+    );
+    a.add(
+        "usr/local/bin/pair",
+        Entry::Symlink("/lab/pair/pair.sh".into()),
+    );
     if let Some(s) = &contents.scenario {
         a.add("lab/scenario.sh", bytes(s, 0o755));
     }

@@ -1,9 +1,12 @@
 //! The throwaway director VM: Debian's kernel with real IPVS under qemu, for machines (like
 //! ours) whose kernel has none. `lvsdeck lab` opens its console; `lvsdeck lab --run SCRIPT`
 //! runs a scenario there without a terminal, prints its output and exits with its status —
-//! the integration tests stand on that.
+//! the integration tests stand on that. `--pair` makes it two directors (`pair/`): network
+//! namespaces A and B in the one VM, each with its own IPVS table and `lvsdeck daemon`,
+//! direct-routing real servers and a client on a bridge.
 
 pub mod cpio;
+pub mod flow;
 pub mod host;
 pub mod initramfs;
 pub mod kernel;
@@ -23,6 +26,9 @@ pub struct LabOptions {
     pub files: Vec<PathBuf>,
     /// Seed the demo table and traffic (default: on for the console, off for `--run`).
     pub demo: Option<bool>,
+    /// The director pair (`pair/`): namespaces A and B with `lvsdeck daemon`, real servers
+    /// and a client on a bridge, brought up before the console or the scenario.
+    pub pair: bool,
     pub mem_mb: u32,
     pub timeout: Duration,
     /// Progress lines on stderr.
@@ -35,6 +41,7 @@ impl Default for LabOptions {
             run: None,
             files: Vec::new(),
             demo: None,
+            pair: false,
             mem_mb: 1024,
             timeout: Duration::from_secs(900),
             quiet: false,
@@ -110,8 +117,9 @@ fn boot(
     };
     if opts.run.is_some() {
         b.append = format!(
-            "lvsdeck.mode=run lvsdeck.demo={}",
-            u8::from(opts.demo == Some(true))
+            "lvsdeck.mode=run lvsdeck.demo={} lvsdeck.pair={}",
+            u8::from(opts.demo == Some(true) && !opts.pair),
+            u8::from(opts.pair)
         );
         let mut stdout = std::io::stdout();
         let out = vm::run(&b, opts.timeout, &mut stdout)?;
@@ -137,8 +145,9 @@ fn boot(
         let (rows, cols) = vm::terminal_size().unwrap_or((24, 80));
         let term = std::env::var("TERM").unwrap_or_else(|_| "vt100".into());
         b.append = format!(
-            "lvsdeck.mode=console lvsdeck.demo={} lvsdeck.rows={rows} lvsdeck.cols={cols} lvsdeck.term={term}",
-            u8::from(opts.demo != Some(false))
+            "lvsdeck.mode=console lvsdeck.demo={} lvsdeck.pair={} lvsdeck.rows={rows} lvsdeck.cols={cols} lvsdeck.term={term}",
+            u8::from(opts.demo != Some(false) && !opts.pair),
+            u8::from(opts.pair)
         );
         progress("the console is the VM's serial line; Ctrl-A X kills the VM");
         vm::interactive(&b)

@@ -28,14 +28,34 @@ pub fn run_clean(name: &str, extra_files: &[PathBuf], min_checks: usize) {
 
 /// Runs `tests/lab/lib.sh` followed by the named scenario in one VM boot.
 pub fn run_scenario(name: &str, extra_files: &[PathBuf]) -> Report {
+    run_scenario_in(name, extra_files, false)
+}
+
+/// As [`run_clean`], on the director pair (`lvsdeck lab --pair --run`): `lib.sh`, then
+/// `pair_lib.sh` (the drills), then the scenario.
+pub fn run_clean_pair(name: &str, extra_files: &[PathBuf], min_checks: usize) {
+    let r = run_scenario_in(name, extra_files, true);
+    assert_clean(name, &r, min_checks);
+}
+
+fn run_scenario_in(name: &str, extra_files: &[PathBuf], pair: bool) -> Report {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lab");
-    let lib = std::fs::read_to_string(dir.join("lib.sh")).expect("tests/lab/lib.sh");
-    let body = std::fs::read_to_string(dir.join(name)).expect("scenario file");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("tests/lab file");
+    let lib = read("lib.sh");
+    let pair_lib = if pair {
+        read("pair_lib.sh")
+    } else {
+        String::new()
+    };
+    let body = read(name);
     let script = std::env::temp_dir().join(format!("lvsdeck-{}-{name}", std::process::id()));
-    std::fs::write(&script, format!("{lib}\n{body}\n")).expect("write scenario");
+    std::fs::write(&script, format!("{lib}\n{pair_lib}\n{body}\n")).expect("write scenario");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lvsdeck"));
-    cmd.args(["lab", "--quiet", "--timeout", "1200", "--run"])
-        .arg(&script);
+    cmd.args(["lab", "--quiet", "--timeout", "1200"]);
+    if pair {
+        cmd.arg("--pair");
+    }
+    cmd.arg("--run").arg(&script);
     for f in extra_files {
         cmd.arg("--file").arg(f);
     }
