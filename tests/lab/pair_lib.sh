@@ -66,18 +66,10 @@ a_is_master() { [ "$(holder)" = A ]; }
 b_has_vip() { has_vip B; }
 flows_started() { [ "$(awk '$2 > 0' $RUN/$NAME.flow 2>/dev/null | wc -l)" = $FLOWS ]; }
 
-# giveup NS: the give-up drill on director NS. With lvsdeck's control command (once the
-# daemon has it) the daemon stays and comes back as master after its hold; the stand-in is
-# SIGTERM of a daemon started with --dont-release-ipvs (priority 0, VIP removed, the table
-# left as a give-up leaves it), restarted at failback. A plain SIGTERM is not a stand-in:
-# the daemon removes its virtual servers before it lets the VIP go, and packets arriving in
-# between meet A's own TCP stack, which resets them (see sigterm_round in pair_sync.sh).
+# giveup NS: the give-up drill on director NS through its control socket: priority 0 for
+# 10 s, then the daemon takes the VIP back by itself (preemption).
 giveup() {
-    if [ "$SYNC_STANDIN" = 1 ]; then
-        kill -TERM $(pid_of $1)
-    else
-        lvsdeck control --control /run/lvsdeck/$1.sock give-up VI_1 >/dev/null
-    fi
+    lvsdeck control --control /run/lvsdeck/$1.sock give-up VI_1 --for 10s >/dev/null
 }
 
 # round NAME DRILL EXPECT: one round (EXPECT kept, broken, or report: no check on the flows;
@@ -103,6 +95,7 @@ round() {
     case $drill in
     giveup) giveup A ;;
     kill) kill -KILL $(pid_of A) ;;
+    term) kill -TERM $(pid_of A) ;;
     esac
     wait_until 10 b_has_vip
     [ -n "$AFTER_TAKEOVER" ] && $AFTER_TAKEOVER
@@ -170,11 +163,3 @@ figures() {
     echo "FIGURE $1: VIP on B median $3 ms, max $4 ms (bound $2 ms); B forwards median $6 ms, max $7 ms; $rounds rounds; connections kept $kept of $((rounds * FLOWS))"
 }
 
-# The give-up stand-in needs A's daemon with --dont-release-ipvs (see giveup): A again so,
-# and the scenario starts once A is master again.
-if [ "$SYNC_STANDIN" = 1 ]; then
-    DAEMON_FLAGS=--dont-release-ipvs
-    stop A
-    restart A
-    wait_until 20 a_is_master || echo "FAIL A is not master again after its restart ($(holder))"
-fi

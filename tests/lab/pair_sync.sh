@@ -17,16 +17,10 @@ figures kill $MDI_MS
 back=$(awk '{ s += $1; n++ } END { print s + 0, "of", n * '$FLOWS' }' /tmp/figures.back)
 echo "FIGURE failback to A (preemption): connections kept $back"
 
-# What a plain SIGTERM of the master's daemon does to them (a figure, not a check): the
-# daemon deletes its virtual servers first and lets the VIP go after, so packets that
-# reach A in between are reset by A's own TCP stack. Here only when the give-up is a stand-in.
-if [ "$SYNC_STANDIN" = 1 ]; then
-    DAEMON_FLAGS=
-    stop A; restart A
-    round sigterm giveup report
-    echo "NOTE a plain SIGTERM of the master's daemon (virtual servers released before the VIP): kept $(awk '{ print $4 }' /tmp/figures.report) of $FLOWS connections"
-    DAEMON_FLAGS=--dont-release-ipvs
-fi
+# A plain SIGTERM of the master's daemon (a package upgrade, systemctl stop): it hands over
+# (priority 0, VIPs removed) before it releases its virtual servers, so the flows go on
+# through B.
+round sigterm term kept
 
 # Without sync: both directors again from their files minus lvs_sync_daemon, the kernel's
 # sync daemons stopped.

@@ -554,7 +554,10 @@ impl Runner {
     fn gratuitous(&self, count: u32) {
         for _ in 0..count {
             for v in self.spec.vips.iter().chain(self.spec.excluded.iter()) {
-                if v.dev.is_some() {
+                // The sockets are on the instance's interface: a VIP written with that
+                // interface as its `dev` is announced like one without (a failover
+                // announced nowhere leaves clients on the old master's MAC).
+                if v.dev.as_deref().is_some_and(|d| d != self.spec.interface) {
                     continue;
                 }
                 let r = match (v.addr, &self.garp, &self.ndisc) {

@@ -25,11 +25,6 @@
 # Scenarios source it (`PAIR_LIB=1 . /lab/pair/pair.sh`) for the functions below.
 # Logs are in /var/log/pair/, PIDs in /run/pair/NAME.pid, flow counts in /run/pair/*.flow.
 
-# Until lvsdeck's daemon runs lvs_sync_daemon itself, the kernel's sync daemons are started
-# here by hand on each lvsdeck director (master and backup at once; see sync_by_hand). Set to
-# 0 once the daemon starts them from the configuration.
-SYNC_STANDIN=${SYNC_STANDIN:-1}
-
 IP=/usr/sbin/ip # iproute2's: busybox's `ip` (the bare name in this shell) has no netns
 VIP=198.51.100.10
 RUN=/run/pair
@@ -80,7 +75,6 @@ start_director() {
         conf=$RUN/$1-nosync.conf
     fi
     bg $1 $1 lvsdeck daemon $DAEMON_FLAGS -f $conf --control /run/lvsdeck/$1.sock
-    [ "$SYNC_STANDIN" = 1 ] && [ "$NO_SYNC" != 1 ] && sync_by_hand $1
     return 0
 }
 
@@ -100,14 +94,6 @@ start_keepalived() {
     [ -f /var/run/syslogd.pid ] || syslogd -O $LOG/syslog
     bg $1 $1 /opt/bin/keepalived -n -l -D -R -f $2 \
         -p $RUN/$1-ka.pid -r $RUN/$1-vrrp.pid -c $RUN/$1-check.pid
-}
-
-# sync_by_hand NS: the stand-in for lvs_sync_daemon: the kernel's master and backup sync
-# daemons (eth0, sync id 7) in NS, both at once — the backup one takes in what the peer's
-# master one sends, whichever of the two is master now.
-sync_by_hand() {
-    at $1 lvsdeck adm --start-daemon master --mcast-interface eth0 --syncid 7 2>/dev/null
-    at $1 lvsdeck adm --start-daemon backup --mcast-interface eth0 --syncid 7 2>/dev/null
 }
 
 # stop_sync NS: stop both kernel sync daemons in NS.
