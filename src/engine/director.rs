@@ -211,7 +211,14 @@ impl Director {
 
     /// Answers one control request (from the socket, or from an in-process console).
     pub async fn handle(&mut self, req: Request) -> Reply {
-        crate::engine::control::handle(&mut self.ipvs, self.vrrp.as_ref(), req).await
+        let mut reply =
+            crate::engine::control::handle(&mut self.ipvs, self.vrrp.as_ref(), req).await;
+        if let Reply::Status(s) = &mut reply {
+            // Absolute, so a peer's digest names the file whatever the daemon's cwd was.
+            let file = std::path::absolute(&self.file).unwrap_or_else(|_| self.file.clone());
+            s.config = Some(file.display().to_string());
+        }
+        reply
     }
 
     /// Re-reads the configuration file and, when it is valid, moves every part to it in

@@ -11,6 +11,7 @@
 //!   and client.
 
 pub mod alerts;
+pub mod audit;
 pub mod control;
 pub mod daemon;
 pub mod director;

@@ -273,6 +273,7 @@ pub fn to_reply(p: &HealthStatus) -> StatusReply {
             .collect(),
         reconciler_error: p.reconciler.error.clone(),
         vrrp: Vec::new(),
+        config: None,
     }
 }
 

@@ -70,6 +70,10 @@ pub struct StatusReply {
     /// The VRRP instances the daemon runs (absent from older daemons' replies).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vrrp: Vec<VrrpReport>,
+    /// The daemon's configuration file, as a path a peer can read and digest (absent from
+    /// older daemons' replies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 /// One running VRRP instance.
@@ -315,6 +319,7 @@ mod tests {
                 in_state_ms: 4200,
                 rejected: 3,
             }],
+            config: Some("/etc/keepalived/keepalived.conf".into()),
         };
         for r in [
             Reply::Done {

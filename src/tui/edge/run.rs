@@ -49,6 +49,8 @@ pub struct Options {
     pub vrrp_config: Option<std::path::PathBuf>,
     /// A running daemon's control socket to attach to (without `vrrp_config`).
     pub control: std::path::PathBuf,
+    /// Other directors to show (`--peer`, `--peer-command`).
+    pub peers: Vec<crate::pair::edge::transport::PeerSpec>,
 }
 
 /// Opens the console; returns the exit code. Theme and keymap errors are reported before the
