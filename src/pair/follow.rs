@@ -355,7 +355,7 @@ mod tests {
 
     #[test]
     fn no_frame_within_two_intervals_is_unreachable_with_the_age_of_the_last_state() {
-        let mut f = started();
+        let f = started();
         assert_eq!(f.reach(at(2020)), Reach::Reachable);
         assert_eq!(
             f.reach(at(2021)),

@@ -52,6 +52,8 @@ pub enum Event {
     Vrrp(super::vrrp::Msg),
     /// From the embedded health checkers and reconciler.
     Health(super::health::Msg),
+    /// From peer number `.0`'s transport.
+    Peer(usize, super::directors::PeerMsg),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +75,8 @@ pub enum Effect {
     /// Append these ops (applied by the health policy for an operator command) to the
     /// audit log.
     Audit(Vec<Op>),
+    /// Send this frame on peer number `.0`'s stream.
+    PeerSend(usize, crate::pair::wire::ClientFrame),
     /// Leave; the runner stops the VRRP instances first.
     Quit,
 }

@@ -22,7 +22,9 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::pair::edge::transport::{self, PeerLink, PeerSpec, TransportEvent};
 use crate::tui::app::App;
+use crate::tui::directors::PeerMsg;
 use crate::tui::edge::audit;
 use crate::tui::edge::engine::DirectorLink;
 use crate::tui::edge::reader::Reader;
@@ -86,6 +88,11 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
         );
         let signals = Signals::install()?;
         app.edit.read_only = opts.read_only;
+        for p in &opts.peers {
+            app.directors
+                .peers
+                .push(crate::tui::directors::Peer::new(p.name.clone(), p.interval));
+        }
         let audit = opts.audit_log.clone().or_else(audit::default_path);
         // ratatui::init installs a panic hook that restores the terminal first.
         let (tx, rx) = mpsc::unbounded_channel::<Event>();
@@ -116,9 +123,11 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
                 return Ok(2);
             }
         };
+        let peers = start_peers(&opts.peers, &tx);
         let ends = Ends {
             signals,
             link: &link,
+            peers,
         };
         let result = event_loop(&mut terminal, app, &theme, reader, ends, audit, (tx, rx)).await;
         // The checkers and the reconciler end, leaving the IPVS table as it is (unlike
@@ -187,10 +196,35 @@ impl Signals {
     }
 }
 
-/// What the loop needs besides the state: the signals that end it, the director.
+/// What the loop needs besides the state: the signals that end it, the director, the
+/// peers' transports.
 struct Ends<'a> {
     signals: Signals,
     link: &'a DirectorLink,
+    peers: Vec<PeerLink>,
+}
+
+/// Starts each peer's transport; its events come in as `Event::Peer(index, ..)`.
+fn start_peers(specs: &[PeerSpec], tx: &mpsc::UnboundedSender<Event>) -> Vec<PeerLink> {
+    let from = format!("{}@{}", audit::user(), host_name());
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let tx = tx.clone();
+            transport::spawn(spec.clone(), from.clone(), move |ev| {
+                let msg = match ev {
+                    TransportEvent::Started(c) => PeerMsg::Started(c),
+                    TransportEvent::Frame(f) => PeerMsg::Frame(f),
+                    TransportEvent::Bad(m) => PeerMsg::Bad(m),
+                    TransportEvent::Ended { message, retry_in } => {
+                        PeerMsg::Ended { message, retry_in }
+                    }
+                };
+                tx.send(Event::Peer(i, msg)).is_ok()
+            })
+        })
+        .collect()
 }
 
 /// Events handled before a redraw: a fast scan's batches are taken in together.
@@ -205,7 +239,11 @@ async fn event_loop(
     audit: Option<std::path::PathBuf>,
     (tx, mut rx): (mpsc::UnboundedSender<Event>, mpsc::UnboundedReceiver<Event>),
 ) -> anyhow::Result<i32> {
-    let Ends { mut signals, link } = ends;
+    let Ends {
+        mut signals,
+        link,
+        peers,
+    } = ends;
     let (conn_tx, mut conn_rx) = mpsc::channel::<Event>(4);
     let source = reader.source();
     let mut exec = Executor {
@@ -214,6 +252,7 @@ async fn event_loop(
         audit,
         scans: ScanRunner::new(CONN_PATH, conn_tx),
         link,
+        peers,
     };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(app.interval);
@@ -277,6 +316,8 @@ struct Executor<'a> {
     scans: ScanRunner,
     /// The director the console's health, drift and drill commands go to.
     link: &'a DirectorLink,
+    /// The peers' transports, by index.
+    peers: Vec<PeerLink>,
 }
 
 impl Executor<'_> {
@@ -320,6 +361,15 @@ impl Executor<'_> {
                 if let Some(path) = self.audit.clone() {
                     // Not awaited: the loop goes on while the entry is written.
                     audit_append(path, &ops, tx.clone());
+                }
+            }
+            Effect::PeerSend(i, frame) => {
+                let sent = self.peers.get(i).is_some_and(|p| p.send(frame));
+                if !sent {
+                    let _ = tx.send(Event::Peer(
+                        i,
+                        PeerMsg::Bad("not sent: the peer's transport has stopped".into()),
+                    ));
                 }
             }
             Effect::Vrrp(name, cmd) => {
