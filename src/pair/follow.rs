@@ -56,6 +56,8 @@ pub struct Follower {
     current_at: Option<Instant>,
     /// The smallest (local clock − peer clock) seen this session, in ms.
     offset_ms: Option<i128>,
+    /// A new session whose snapshot has not come yet: the old picture is not current.
+    fresh: bool,
     /// Counts changes of the picture (the console rebuilds what it shows from it).
     generation: u64,
     /// The last error frame or broken line.
@@ -74,6 +76,7 @@ impl Follower {
             connected: false,
             current_at: None,
             offset_ms: None,
+            fresh: false,
             generation: 0,
             last_error: None,
         }
@@ -82,6 +85,7 @@ impl Follower {
     /// A new transport is up: a hello and a snapshot are expected.
     pub fn connected(&mut self) {
         self.connected = true;
+        self.fresh = true;
         self.hello = None;
         self.seq = None;
         self.in_sync = false;
@@ -134,6 +138,7 @@ impl Follower {
                 self.generation += 1;
                 self.seq = Some(seq);
                 self.in_sync = true;
+                self.fresh = false;
                 self.resync_asked = false;
                 self.current_at = Some(now);
                 Vec::new()
@@ -215,8 +220,10 @@ impl Follower {
             (true, Some(a)) if self.connected && self.in_sync && a <= self.interval() * 2 => {
                 Reach::Reachable
             }
-            (true, Some(a)) if self.connected && !self.in_sync && a <= self.interval() * 2 => {
-                // A resync under way: the picture was current a moment ago.
+            (true, Some(a))
+                if self.connected && !self.in_sync && !self.fresh && a <= self.interval() * 2 =>
+            {
+                // A resync under way in this session: the picture was current a moment ago.
                 Reach::Reachable
             }
             (false, _) => Reach::Unreachable { age: None },
@@ -384,6 +391,13 @@ mod tests {
                 age: Some(Duration::from_millis(480))
             }
         );
+        // A new session does not make the old picture current: its snapshot does.
+        f.connected();
+        f.on_frame(hello(Some(1000)), at(600));
+        assert!(matches!(f.reach(at(700)), Reach::Unreachable { .. }));
+        f.on_frame(snapshot(1, 0, "b"), at(800));
+        assert_eq!(f.reach(at(800)), Reach::Reachable);
+        f.disconnected();
         let mut never = Follower::new(Duration::from_secs(1));
         never.connected();
         never.disconnected();

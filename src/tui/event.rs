@@ -38,6 +38,8 @@ pub enum Event {
     Opened(Source),
     /// The refresh timer fired.
     Tick,
+    /// The peers' clock (a few times a second with peers): reachability is judged again.
+    PeerClock,
     /// A table read finished.
     Table(Result<Snapshot, String>),
     /// Changes applied (results, in order); for the edit slices.

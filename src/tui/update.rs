@@ -29,6 +29,12 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             route(app, effects)
         }
         Event::Peer(i, msg) => peer(app, i, msg, now),
+        Event::PeerClock => {
+            if app.directors.on_tick(now) {
+                app.dirty = true;
+            }
+            Vec::new()
+        }
         // A read of this director's table started before a peer was shown.
         Event::Table(_) if app.directors.shown.is_some() => {
             app.refreshing = false;

@@ -317,14 +317,16 @@ async fn session(
         }
     };
     let _ = tokio::time::timeout(Duration::from_millis(500), err_task).await;
-    let text = said
+    let lines: Vec<String> = said
         .lock()
-        .map(|l| l.iter().cloned().collect::<Vec<_>>().join(" / "))
+        .map(|l| l.iter().cloned().collect())
         .unwrap_or_default();
-    let message = if text.is_empty() {
-        format!("{program}: the session ended ({status})")
-    } else {
-        format!("{text} ({program}: {status})")
+    // SSH's last line is its verdict ("Host key verification failed."): it comes first,
+    // with the exit status, then what it said before, so a narrow header still shows it.
+    let message = match lines.split_last() {
+        None => format!("{program}: the session ended ({status})"),
+        Some((last, [])) => format!("{last} ({program}: {status})"),
+        Some((last, before)) => format!("{last} ({program}: {status}) — {}", before.join(" / ")),
     };
     Session::Ended {
         got_frames,

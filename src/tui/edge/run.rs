@@ -257,6 +257,11 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(app.interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // With peers: their reachability is judged again five times a second, so UNREACHABLE
+    // shows within two of their intervals, not a console tick later.
+    let has_peers = !app.directors.peers.is_empty();
+    let mut peer_clock = tokio::time::interval(Duration::from_millis(200));
+    peer_clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
     update(
         &mut app,
@@ -275,6 +280,7 @@ async fn event_loop(
             _ = signals.term.recv() => return Ok(128 + libc::SIGTERM),
             _ = signals.hup.recv() => return Ok(128 + libc::SIGHUP),
             _ = tick.tick() => Event::Tick,
+            _ = peer_clock.tick(), if has_peers => Event::PeerClock,
             Some(ev) = rx.recv() => ev,
             Some(ev) = conn_rx.recv() => ev,
             term = next_event(&mut events) => match term {
