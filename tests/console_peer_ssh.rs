@@ -11,7 +11,8 @@
 //! the peer reaches the screen (measured, printed); killing sshd's session makes it
 //! UNREACHABLE at once and it comes back; a serving end that stops sending (SIGSTOP) is
 //! UNREACHABLE within two refresh intervals and back on SIGCONT; a wrong host key is refused
-//! with SSH's own message on the screen. Needs root, ip, tmux, sshd and ssh.
+//! with SSH's own message on the screen, and so are a key the server does not accept
+//! (`Permission denied`) and a remote without the command (`not found`, exit 127). Needs root, ip, tmux, sshd and ssh.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -132,10 +133,16 @@ fn setup() -> (Scene, FakeDaemon) {
              IdentitiesOnly yes\n  UserKnownHostsFile {d}/{known}\n  GlobalKnownHostsFile /dev/null\n"
         )
     };
+    // A key the server does not know, for "Permission denied".
+    keygen(&dir.join("stranger"));
+    let stranger = format!(
+        "Host lb2-stranger\n  HostName 127.0.0.1\n  Port {PORT}\n  User root\n  IdentityFile {d}/stranger\n  \
+         IdentitiesOnly yes\n  UserKnownHostsFile {d}/known_hosts\n  GlobalKnownHostsFile /dev/null\n"
+    );
     std::fs::write(
         dir.join("ssh_config"),
         format!(
-            "{}{}",
+            "{}{}{stranger}",
             host("lb2", "known_hosts"),
             host("lb2-wrong", "known_hosts_wrong")
         ),
@@ -202,7 +209,9 @@ fn a_peer_over_openssh_appears_goes_unreachable_comes_back_and_a_wrong_key_is_re
     let d = scene.dir.display().to_string();
     let line = format!(
         "ip netns exec {ns} env LVSDECK_SSH_COMMAND='ssh -F {d}/ssh_config' TERM=xterm-256color \
-         {bin} --peer lb2 --peer lb2-wrong --interval 1 --control {d}/none.sock \
+         {bin} --peer lb2 --peer lb2-wrong --peer lb2-stranger \
+         --peer-command 'ssh -F {d}/ssh_config -T -o BatchMode=yes lb2 lvsdeck-nowhere serve --stdio' \
+         --interval 1 --control {d}/none.sock \
          --audit-log {d}/console-audit.log",
         ns = scene.ns,
         bin = env!("CARGO_BIN_EXE_lvsdeck"),
@@ -214,7 +223,7 @@ fn a_peer_over_openssh_appears_goes_unreachable_comes_back_and_a_wrong_key_is_re
         30,
         &["sh", "-c", &line],
     );
-    t.wait_for("(1 of 3; Tab: next)", Duration::from_secs(20));
+    t.wait_for("(1 of 5; Tab: next)", Duration::from_secs(20));
     t.keys(&["Tab"]);
     t.wait_for("peer lb2", Duration::from_secs(5));
     // The peer appears: its daemon's VRRP state is in the header.
@@ -314,5 +323,14 @@ fn a_peer_over_openssh_appears_goes_unreachable_comes_back_and_a_wrong_key_is_re
     let screen = t.wait_for("Host key verification failed.", Duration::from_secs(20));
     assert!(screen.contains("UNREACHABLE (no state yet)"), "{screen}");
     assert!(screen.contains("exit 255"), "{screen}");
+    // A key the server does not accept, and a remote without the command: as SSH said it.
+    t.keys(&["Tab"]);
+    t.wait_for("peer lb2-stranger", Duration::from_secs(5));
+    t.wait_for("Permission denied (publickey).", Duration::from_secs(20));
+    t.keys(&["Tab"]);
+    t.wait_for("peer lb2#2", Duration::from_secs(5));
+    let screen = t.wait_for("not found", Duration::from_secs(20));
+    assert!(screen.contains("lvsdeck-nowhere"), "{screen}");
+    assert!(screen.contains("exit 127"), "{screen}");
     t.keys(&["q"]);
 }

@@ -227,8 +227,18 @@ fn peer_specs(
         })
         .collect();
     for (i, c) in commands.iter().enumerate() {
+        let mut name = crate::pair::edge::transport::command_name(c, i + 1);
+        // Two peers by one name could not be told apart (nor named in `:NAME:`).
+        let mut n = 2;
+        while out.iter().any(|p| p.name == name) {
+            name = format!(
+                "{}#{n}",
+                crate::pair::edge::transport::command_name(c, i + 1)
+            );
+            n += 1;
+        }
         out.push(PeerSpec {
-            name: crate::pair::edge::transport::command_name(c, i + 1),
+            name,
             route: Route::Command(c.clone()),
             interval,
         });

@@ -65,6 +65,8 @@ pub struct Peer {
     next_id: u64,
     pending: BTreeMap<u64, Pending>,
     pub last_bad: Option<String>,
+    /// Why the last session ended, kept while the next one starts.
+    pub last_down: Option<String>,
 }
 
 impl Peer {
@@ -78,6 +80,7 @@ impl Peer {
             next_id: 1,
             pending: BTreeMap::new(),
             last_bad: None,
+            last_down: None,
         }
     }
 
@@ -200,11 +203,15 @@ pub fn on_msg(d: &mut Directors, i: usize, msg: PeerMsg, now: Instant) -> Outcom
     match msg {
         PeerMsg::Started(cmd) => {
             p.follower.connected();
+            if let Link::Down { message, .. } = &p.link {
+                p.last_down = Some(message.clone());
+            }
             p.link = Link::Starting(cmd);
         }
         PeerMsg::Frame(f) => {
             if p.link != Link::Up {
                 p.link = Link::Up;
+                p.last_down = None;
             }
             for o in p.follower.on_frame(f, clock) {
                 match o {
@@ -429,6 +436,8 @@ pub fn header_words(d: &Directors, host: &str, now: Instant) -> (String, Option<
             "{message}; retry in {}",
             crate::tui::ui::format::age(left)
         ));
+    } else if let (Link::Starting(_), Some(m)) = (&p.link, &p.last_down) {
+        flags.push(format!("{m}; trying again"));
     } else if let Some(b) = &p.last_bad {
         if p.reach != Reach::Reachable {
             flags.push(b.clone());
@@ -538,6 +547,11 @@ pub fn build_shown(app: &mut crate::tui::App, now: Instant) {
             .first()
             .map(|p| format!("{} line(s) unreadable: {p}", problems.len()));
         mark_built(&mut app.directors);
+        if app.frozen {
+            // Frozen: collection goes on, the screen holds (as for this director's reads).
+            app.pending = Some(snap);
+            return;
+        }
         app.apply_snapshot(snap);
         match status {
             Some(s) => {
