@@ -67,7 +67,13 @@ pub struct Peer {
     pub last_bad: Option<String>,
     /// Why the last session ended, kept while the next one starts.
     pub last_down: Option<String>,
+    /// Each item's rule line as last parsed: a busy table's next picture differs in its
+    /// counters, and only changed lines are parsed again.
+    parsed: Parsed,
 }
+
+/// Rule lines already parsed, by item key: the line and its op.
+pub type Parsed = HashMap<String, (String, Op)>;
 
 impl Peer {
     pub fn new(name: String, interval: Duration) -> Peer {
@@ -81,6 +87,7 @@ impl Peer {
             pending: BTreeMap::new(),
             last_bad: None,
             last_down: None,
+            parsed: HashMap::new(),
         }
     }
 
@@ -324,11 +331,30 @@ impl From<Counters> for Stats {
 /// parsed back by the rule language and applied to a table, with its counters. Lines that
 /// do not parse are left out and returned.
 pub fn table_of(state: &DirectorState) -> (Vec<ServiceEntry>, Vec<String>) {
+    table_with(state, &mut HashMap::new())
+}
+
+/// [`table_of`], reusing (and refreshing) the lines parsed last time.
+pub fn table_with(state: &DirectorState, parsed: &mut Parsed) -> (Vec<ServiceEntry>, Vec<String>) {
+    // What left the picture leaves the cache.
+    parsed.retain(|k, _| state.items.contains_key(k));
+    let mut parse = |key: &str, rule: &str| -> Result<Option<Command>, String> {
+        if let Some((line, op)) = parsed.get(key) {
+            if line == rule {
+                return Ok(Some(Command::Change(op.clone())));
+            }
+        }
+        let c = parse_line(rule, &NoResolver).map_err(|e| e.message_for("ipvsadm"))?;
+        if let Some(Command::Change(op)) = &c {
+            parsed.insert(key.to_string(), (rule.to_string(), op.clone()));
+        }
+        Ok(c)
+    };
     let mut problems = Vec::new();
     let mut by_key: HashMap<ServiceKey, usize> = HashMap::new();
     let mut tables: Vec<Vec<ServiceEntry>> = Vec::new();
-    for (_, s) in state.services() {
-        match parse_line(&s.rule, &NoResolver) {
+    for (k, s) in state.services() {
+        match parse(k, &s.rule) {
             Ok(Some(Command::Change(op @ Op::AddService(_)))) => {
                 let mut one = Vec::with_capacity(1);
                 if table::apply(&mut one, &op).is_ok() {
@@ -342,8 +368,8 @@ pub fn table_of(state: &DirectorState) -> (Vec<ServiceEntry>, Vec<String>) {
             other => problems.push(format!("`{}`: {other:?}", s.rule)),
         }
     }
-    for (_, r) in state.servers() {
-        match parse_line(&r.rule, &NoResolver) {
+    for (k, r) in state.servers() {
+        match parse(k, &r.rule) {
             Ok(Some(Command::Change(op @ Op::AddDest(..)))) => {
                 let Op::AddDest(key, _) = &op else { continue };
                 let Some(t) = by_key.get(key).and_then(|i| tables.get_mut(*i)) else {
@@ -529,13 +555,13 @@ pub fn build_shown(app: &mut crate::tui::App, now: Instant) {
     };
     let clock = app.directors.clock(now);
     if needs_build(&app.directors) {
-        let Some(p) = app.directors.peers.get(i) else {
+        let Some(p) = app.directors.peers.get_mut(i) else {
             return;
         };
-        let Some(state) = p.state() else {
+        let Some(state) = p.follower.state() else {
             return;
         };
-        let (entries, problems) = table_of(state);
+        let (entries, problems) = table_with(state, &mut p.parsed);
         let status = status_of(state);
         let snap = crate::tui::event::Snapshot {
             info: None,
@@ -610,7 +636,18 @@ mod tests {
         s.put_table(std::slice::from_ref(&entry));
         let (back, problems) = table_of(&s);
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(back, vec![entry]);
+        assert_eq!(back, vec![entry.clone()]);
+        // Parsed once: the next picture with other counters reuses the lines.
+        let mut parsed = Parsed::new();
+        table_with(&s, &mut parsed);
+        assert_eq!(parsed.len(), 2);
+        let mut moved = entry;
+        moved.dests[0].stats.cps = 70;
+        moved.dests[0].config.weight = 4;
+        let mut s2 = DirectorState::default();
+        s2.put_table(std::slice::from_ref(&moved));
+        let (back, _) = table_with(&s2, &mut parsed);
+        assert_eq!(back, vec![moved]);
     }
 
     #[test]
