@@ -74,6 +74,15 @@ fn main() {
         s
     });
     println!("put_table (110,000 items): {took:?}");
+    let mut lines = lvsdeck::pair::edge::picture::TableLines::default();
+    for round in ["first", "again"] {
+        let (_, took) = time(|| {
+            let mut s = DirectorState::default();
+            lines.put(&mut s, &t);
+            s
+        });
+        println!("the serving end's read with the lines reused ({round}): {took:?}");
+    }
     let snap = to_line(&ServerFrame::Snapshot {
         seq: 1,
         clock_ms: 0,
