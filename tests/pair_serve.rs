@@ -1,6 +1,6 @@
 //! `lvsdeck serve --stdio` driven over pipes as a peer's console drives it: hello, a
 //! snapshot, then changes only (a VRRP state change at the daemon), heartbeats when nothing
-//! changed, a daemon restart noticed (Meta.daemon false meanwhile), a drain forwarded to
+//! changed, the daemon's configuration file digested (SHA-256), a daemon restart noticed (Meta.daemon false meanwhile), a drain forwarded to
 //! the daemon and recorded in this director's audit log with who asked and over which SSH
 //! connection, ipvsadm lines checked by the rule language, bad and oversized lines
 //! answered with an error frame (never a crash), and `--read-only` refusing every change.
@@ -138,6 +138,15 @@ fn hello_snapshot_changes_heartbeats_and_a_daemon_restart() {
         "{meta:?}"
     );
     assert_eq!(state.vrrp().next().unwrap().state, "BACKUP");
+    // The daemon's configuration file, by the path it reports, and its SHA-256.
+    let digest = meta.config.as_ref().expect("a config digest");
+    assert!(digest.path.ends_with("keepalived.conf"), "{digest:?}");
+    let want = Command::new("sha256sum")
+        .arg(&digest.path)
+        .output()
+        .unwrap();
+    let want = String::from_utf8_lossy(&want.stdout);
+    assert_eq!(want.split_whitespace().next(), Some(digest.sha256.as_str()));
     let mut last = seq;
     // Nothing changes: heartbeats, in sequence.
     for _ in 0..2 {

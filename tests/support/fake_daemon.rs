@@ -42,13 +42,18 @@ impl FakeDaemon {
         listener.set_nonblocking(true).unwrap();
         let (state, requests, stop) =
             (self.state.clone(), self.requests.clone(), self.stop.clone());
+        // The configuration file it names: beside its socket.
+        let config = self.path.with_file_name("keepalived.conf");
+        let _ = std::fs::write(&config, "vrrp_instance VI_1 {\n}\n");
+        let config = config.display().to_string();
         stop.store(false, Ordering::SeqCst);
         self.thread = Some(std::thread::spawn(move || {
             let mut conns: Vec<Arc<AtomicBool>> = Vec::new();
             while !stop.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((s, _)) => {
-                        let (state, requests) = (state.clone(), requests.clone());
+                        let (state, requests, config) =
+                            (state.clone(), requests.clone(), config.clone());
                         let gone = Arc::new(AtomicBool::new(false));
                         conns.push(gone.clone());
                         let stop = stop.clone();
@@ -71,7 +76,7 @@ impl FakeDaemon {
                                 let req = line.trim().to_string();
                                 line.clear();
                                 requests.lock().unwrap().push(req.clone());
-                                let reply = answer(&req, &state.lock().unwrap());
+                                let reply = answer(&req, &state.lock().unwrap(), &config);
                                 if w.write_all(reply.as_bytes()).is_err() {
                                     return;
                                 }
@@ -111,10 +116,10 @@ impl Drop for FakeDaemon {
     }
 }
 
-fn answer(req: &str, state: &str) -> String {
+fn answer(req: &str, state: &str, config: &str) -> String {
     if req.contains("\"status\"") {
         format!(
-            "{{\"reply\":\"status\",\"wall_secs\":1,\"servers\":[],\"drift\":[],\"reconciler_error\":null,\
+            "{{\"reply\":\"status\",\"config\":\"{config}\",\"wall_secs\":1,\"servers\":[],\"drift\":[],\"reconciler_error\":null,\
              \"vrrp\":[{{\"name\":\"VI_1\",\"interface\":\"eth0\",\"vrid\":51,\"state\":\"{state}\",\
              \"configured_priority\":150,\"effective_priority\":150,\"master\":\"192.0.2.2\",\"master_priority\":150,\
              \"vips\":[\"198.51.100.10/32\"],\"in_state_ms\":0,\"rejected\":0}}]}}\n"
