@@ -40,7 +40,11 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             app.refreshing = false;
             Vec::new()
         }
-        Event::Health(msg) if app.directors.shown.is_some() => {
+        // This director's health picture while a peer's is shown (the policy's applied
+        // lines still go to this director's audit log, below).
+        Event::Health(msg)
+            if app.directors.shown.is_some() && !matches!(msg, super::health::Msg::Applied(_)) =>
+        {
             if let Some(h) = app.directors.local_health.as_mut() {
                 h.on_msg(msg);
             }

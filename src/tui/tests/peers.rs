@@ -187,3 +187,30 @@ fn the_command_bar_prefix_names_the_director() {
         screen(&app)
     );
 }
+
+#[test]
+fn this_directors_policy_lines_reach_its_audit_log_while_a_peer_is_shown() {
+    let (mut app, now) = peer_app(false);
+    update(&mut app, code(KeyCode::Tab), now);
+    let op = crate::ipvs::Op::Zero(None);
+    let effects = update(
+        &mut app,
+        Event::Health(crate::tui::health::Msg::Applied(vec![op.clone()])),
+        now,
+    );
+    assert!(effects.contains(&Effect::Audit(vec![op])), "{effects:?}");
+    // Its health picture goes on being kept aside, not shown as the peer's.
+    update(
+        &mut app,
+        Event::Health(crate::tui::health::Msg::Failed("x".into())),
+        now,
+    );
+    assert!(app.health.failed.is_none());
+    assert_eq!(
+        app.directors
+            .local_health
+            .as_ref()
+            .and_then(|h| h.failed.as_deref()),
+        Some("x")
+    );
+}
