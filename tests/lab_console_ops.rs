@@ -184,7 +184,7 @@ fn console_drains_hold_across_checks_embedded_and_attached() {
     t.shell(
         9,
         "sleep 2; lvsdeck daemon -f /opt/bin/health.conf 2>/tmp/daemon.log & echo $! >/tmp/dpid; sleep 3; \
-         (sleep 8; kill $(cat /tmp/dpid); sleep 5; lvsdeck daemon -f /opt/bin/health.conf 2>/tmp/daemon3.log & ) &",
+         (sleep 8; kill $(cat /tmp/dpid); sleep 5; lvsdeck daemon -f /opt/bin/health.conf 2>/tmp/daemon3.log & ) & true",
     );
     t.keys(&[
         "-l",

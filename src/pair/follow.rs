@@ -58,6 +58,9 @@ pub struct Follower {
     offset_ms: Option<i128>,
     /// A new session whose snapshot has not come yet: the old picture is not current.
     fresh: bool,
+    /// The peer's wall clock (Unix seconds) at a local instant, from its last frame
+    /// that carried it.
+    wall: Option<(u64, Instant)>,
     /// Counts changes of the picture (the console rebuilds what it shows from it).
     generation: u64,
     /// The last error frame or broken line.
@@ -77,6 +80,7 @@ impl Follower {
             current_at: None,
             offset_ms: None,
             fresh: false,
+            wall: None,
             generation: 0,
             last_error: None,
         }
@@ -131,9 +135,10 @@ impl Follower {
                 seq,
                 clock_ms,
                 state,
-                ..
+                wall_secs,
             } => {
                 self.clock_sample(clock_ms, now);
+                self.wall = wall_secs.map(|w| (w, now)).or(self.wall);
                 self.state = Some(state);
                 self.generation += 1;
                 self.seq = Some(seq);
@@ -147,9 +152,10 @@ impl Follower {
                 seq,
                 clock_ms,
                 changes,
-                ..
+                wall_secs,
             } => {
                 self.clock_sample(clock_ms, now);
+                self.wall = wall_secs.map(|w| (w, now)).or(self.wall);
                 if !self.in_order(seq) {
                     return self.gap();
                 }
@@ -263,6 +269,12 @@ impl Follower {
     pub fn delay_ms(&self, clock_ms: u64, now: Instant) -> Option<u64> {
         let local = i128::try_from(now.since_epoch().as_millis()).ok()?;
         u64::try_from(local - i128::from(clock_ms) - self.offset_ms?).ok()
+    }
+
+    /// The peer's wall clock now (Unix seconds), from its last frame that carried it.
+    pub fn wall_secs(&self, now: Instant) -> Option<u64> {
+        self.wall
+            .map(|(w, at)| w + now.saturating_since(at).as_secs())
     }
 
     pub fn last_error(&self) -> Option<&str> {
@@ -468,6 +480,16 @@ mod tests {
         assert_eq!(f.offset_ms(), Some(95_010));
         assert_eq!(f.delay_ms(7_000, at(102_300)), Some(290));
         assert_eq!(f.peer_clock_ms(at(110_010)), Some(15_000));
+        f.on_frame(
+            ServerFrame::Changes {
+                seq: 4,
+                clock_ms: 8_000,
+                wall_secs: Some(1_800_000_000),
+                changes: Changes::default(),
+            },
+            at(103_000),
+        );
+        assert_eq!(f.wall_secs(at(105_500)), Some(1_800_000_002));
         // A new session (the serving end restarted) starts a new clock.
         f.on_frame(hello(None), at(200_000));
         assert_eq!(f.offset_ms(), None);

@@ -395,12 +395,15 @@ pub fn table_with(state: &DirectorState, parsed: &mut Parsed) -> (Vec<ServiceEnt
 
 /// The health part of a picture as the daemon's status reply, for the console's health
 /// view of that director.
-pub fn status_of(state: &DirectorState) -> Option<StatusReply> {
+/// `wall_secs`: the director's wall clock now (the times of operator commands are shown
+/// in it).
+pub fn status_of(state: &DirectorState, wall_secs: Option<u64>) -> Option<StatusReply> {
     let meta = state.meta()?;
     if !meta.daemon {
         return None;
     }
     let mut s = StatusReply {
+        wall_secs,
         reconciler_error: meta.reconciler_error.clone(),
         ..StatusReply::default()
     };
@@ -562,7 +565,7 @@ pub fn build_shown(app: &mut crate::tui::App, now: Instant) {
             return;
         };
         let (entries, problems) = table_with(state, &mut p.parsed);
-        let status = status_of(state);
+        let status = status_of(state, p.follower.wall_secs(clock));
         let snap = crate::tui::event::Snapshot {
             info: None,
             entries,

@@ -285,7 +285,7 @@ fn local_sink(
             return !tx.is_closed();
         }
         *seen = Some(f.generation());
-        let msg = match crate::tui::directors::status_of(state) {
+        let msg = match crate::tui::directors::status_of(state, f.wall_secs(now)) {
             Some(s) => {
                 *up = true;
                 let (picture, problems) = from_reply(&s, now);
