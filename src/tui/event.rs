@@ -56,6 +56,8 @@ pub enum Event {
     Health(super::health::Msg),
     /// From peer number `.0`'s transport.
     Peer(usize, super::directors::PeerMsg),
+    /// This director's own stream (the producer `lvsdeck serve` runs, in-process).
+    Local(crate::pair::wire::ServerFrame),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

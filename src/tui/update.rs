@@ -29,6 +29,10 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             route(app, effects)
         }
         Event::Peer(i, msg) => peer(app, i, msg, now),
+        Event::Local(frame) => {
+            directors::on_local(app, frame, now);
+            Vec::new()
+        }
         Event::PeerClock => {
             if app.directors.on_tick(now) {
                 app.dirty = true;

@@ -412,16 +412,17 @@ pub async fn serve_stdio(opts: Options) -> anyhow::Result<()> {
 /// The console's own director as a stream, in-process: the same producer, its frames
 /// handed to `sink` (until it returns false), its requests answered by the daemon without
 /// an audit entry here (the console writes its own). No kernel table: the console reads
-/// that itself at its own rate.
+/// that itself at its own rate. `control`: the daemon attached to (`None`: none is asked;
+/// requests are refused).
 pub async fn run_local(
-    control: PathBuf,
+    control: Option<PathBuf>,
     interval: Duration,
     sink: impl Fn(ServerFrame) -> bool + Send + 'static,
     mut requests: mpsc::Receiver<(Request, tokio::sync::oneshot::Sender<Reply>)>,
 ) {
     let mut producer = Producer::open(
         Sources {
-            control: Some(control.clone()),
+            control: control.clone(),
             table: false,
             conn_sync: Some(PathBuf::from(crate::ipvs::conn::CONN_SYNC_PATH)),
         },
@@ -431,7 +432,7 @@ pub async fn run_local(
     .await;
     let commands = Commands {
         ipvs: producer.ipvs(),
-        control,
+        control: control.unwrap_or_default(),
         read_only: false,
         audit: None,
     };

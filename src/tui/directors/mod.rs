@@ -117,6 +117,14 @@ pub struct Directors {
     epoch: Instant,
     /// This director's health picture while a peer's is in `App::health`.
     pub local_health: Option<super::health::HealthState>,
+    /// This director's own stream, followed as a peer's is: its picture (sync daemons,
+    /// connections by origin, the attached daemon's VRRP, health and drift; the table is
+    /// read directly), and whether its daemon answers.
+    pub local: Follower,
+    /// The local picture's generation last turned into the health view.
+    local_seen: Option<u64>,
+    /// Whether the attached daemon answered at the last picture.
+    local_up: bool,
 }
 
 impl Directors {
@@ -126,6 +134,9 @@ impl Directors {
             shown: None,
             epoch,
             local_health: None,
+            local: Follower::new(Duration::from_secs(1)),
+            local_seen: None,
+            local_up: true,
         }
     }
 
@@ -290,6 +301,55 @@ pub fn request_frame(d: &mut Directors, i: usize, request: Request) -> Option<Cl
     p.next_id += 1;
     p.pending.insert(id, Pending::Health);
     Some(ClientFrame::Request { id, request })
+}
+
+/// A frame of this director's own stream: followed, and when a daemon is attached, its
+/// health picture (or that it does not answer, until it does again) for the health view.
+pub fn on_local(app: &mut crate::tui::App, frame: ServerFrame, now: Instant) {
+    let clock = app.directors.clock(now);
+    let d = &mut app.directors;
+    if matches!(frame, ServerFrame::Hello(_)) {
+        d.local.connected();
+    }
+    let _ = d.local.on_frame(frame, clock);
+    let Some(state) = d.local.state() else {
+        return;
+    };
+    if d.local_seen == Some(d.local.generation()) {
+        return;
+    }
+    d.local_seen = Some(d.local.generation());
+    let health = match d.shown {
+        Some(_) => match d.local_health.as_mut() {
+            Some(h) => h,
+            None => return,
+        },
+        None => &mut app.health,
+    };
+    // Only the daemon attached to speaks for the health view (with -f the director runs
+    // in-process and reports itself).
+    let Some(path) = health.attached.clone() else {
+        return;
+    };
+    let msg = match status_of(state, d.local.wall_secs(clock)) {
+        Some(s) => {
+            d.local_up = true;
+            let (picture, _) = crate::engine::control::from_reply(&s, clock);
+            super::health::Msg::Status(Box::new(picture))
+        }
+        None if d.local_up => {
+            d.local_up = false;
+            let why = state
+                .meta()
+                .and_then(|m| m.problems.iter().find(|p| p.starts_with("daemon")).cloned())
+                .unwrap_or_else(|| format!("daemon: no answer on {path}"));
+            super::health::Msg::Failed(format!("{why}; asking again every second"))
+        }
+        None => return,
+    };
+    if health.on_msg(msg) {
+        app.dirty = true;
+    }
 }
 
 /// Whether the shown peer's table must be built again (its picture changed).

@@ -4,7 +4,9 @@
 //! travel as control [`Request`]s on one channel and come back as [`Reply`]s, so each one
 //! means the same on both paths. The health picture comes from the director's watch
 //! channel in-process; attached, from the same stream a peer serves (the producer of
-//! `lvsdeck serve`, in-process, read by the same follower), which notices a restart.
+//! `lvsdeck serve`, in-process, its frames taken in by `App`'s follower of this director
+//! as a peer's are), which notices a restart. Unattached, the same stream runs without a
+//! daemon, for this director's sync daemons and connections by origin.
 //!
 //! VRRP drills go to the instances' own command channels, so they need the director
 //! in-process; the control protocol carries the daemon's VRRP states but no drill yet.
@@ -16,15 +18,12 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::engine::control::from_reply;
 use crate::engine::control::protocol::Reply;
 use crate::engine::control::server::Pending;
 use crate::engine::director::{Director, Front, StopPolicy};
 use crate::engine::health::status::HealthStatus;
 use crate::engine::load::Loaded;
 use crate::engine::vrrp::InstanceCommand;
-use crate::pair::follow::Follower;
-use crate::pair::wire::ServerFrame;
 use crate::tui::event::Event;
 use crate::tui::health::{HealthCmd, Msg};
 use crate::tui::vrrp::{InstanceInfo, Msg as VrrpMsg};
@@ -49,6 +48,10 @@ pub struct DirectorLink {
     watchers: Vec<JoinHandle<()>>,
     /// Whether checkers ran here (the console says it left the table as it was).
     checked: bool,
+    /// This director's own stream runs (attached: it also carries the requests).
+    streams: bool,
+    /// Keeps the unattached stream's (unused) request channel open.
+    stream_requests: Option<mpsc::Sender<Pending>>,
 }
 
 impl DirectorLink {
@@ -98,19 +101,39 @@ impl DirectorLink {
         }
         let _ = tx.send(Event::Health(Msg::Attached(path.display().to_string())));
         let (requests, rx) = mpsc::channel(16);
-        let sink = local_sink(path.display().to_string(), tx);
         let task = tokio::spawn(crate::pair::edge::serve::run_local(
-            path.to_path_buf(),
+            Some(path.to_path_buf()),
             EVERY,
-            sink,
+            move |f| tx.send(Event::Local(f)).is_ok(),
             rx,
         ));
         Some(DirectorLink {
             requests: Some(requests),
             who: "daemon: ",
             task: Some(task),
+            streams: true,
             ..DirectorLink::default()
         })
+    }
+
+    /// This director's own stream when no daemon is attached (the sync daemons and the
+    /// connections by origin, for the console's picture of itself): the same producer.
+    pub fn with_local_stream(mut self, tx: mpsc::UnboundedSender<Event>) -> DirectorLink {
+        if self.streams {
+            return self;
+        }
+        // Nothing is asked of it: the receiver only needs a sender that lives.
+        let (keep, rx) = mpsc::channel(1);
+        self.stream_requests = Some(keep);
+        self.watchers
+            .push(tokio::spawn(crate::pair::edge::serve::run_local(
+                None,
+                EVERY,
+                move |f| tx.send(Event::Local(f)).is_ok(),
+                rx,
+            )));
+        self.streams = true;
+        self
     }
 
     /// Hands a health or drift command to the director without waiting; its answer comes
@@ -260,51 +283,6 @@ async fn forward_instance(
         if rx.changed().await.is_err() {
             return;
         }
-    }
-}
-
-/// Takes the in-process stream's frames with a [`Follower`] and tells the console the
-/// daemon's health picture, or that it does not answer (until it does again).
-fn local_sink(
-    path: String,
-    tx: mpsc::UnboundedSender<Event>,
-) -> impl Fn(ServerFrame) -> bool + Send + 'static {
-    let epoch = std::time::Instant::now();
-    let follower = std::sync::Mutex::new((Follower::new(EVERY), None::<u64>, true));
-    move |frame| {
-        let now = crate::clock::Instant::from_since_epoch(epoch.elapsed());
-        let Ok(mut guard) = follower.lock() else {
-            return false;
-        };
-        let (f, seen, up) = &mut *guard;
-        let _ = f.on_frame(frame, now);
-        let Some(state) = f.state() else {
-            return !tx.is_closed();
-        };
-        if *seen == Some(f.generation()) {
-            return !tx.is_closed();
-        }
-        *seen = Some(f.generation());
-        let msg = match crate::tui::directors::status_of(state, f.wall_secs(now)) {
-            Some(s) => {
-                *up = true;
-                let (picture, problems) = from_reply(&s, now);
-                for p in problems {
-                    tracing::warn!("daemon status: {p}");
-                }
-                Msg::Status(Box::new(picture))
-            }
-            None if *up => {
-                *up = false;
-                let why = state
-                    .meta()
-                    .and_then(|m| m.problems.iter().find(|p| p.starts_with("daemon")).cloned())
-                    .unwrap_or_else(|| format!("daemon: no answer on {path}"));
-                Msg::Failed(format!("{why}; asking again every second"))
-            }
-            None => return !tx.is_closed(),
-        };
-        tx.send(Event::Health(msg)).is_ok()
     }
 }
 

@@ -115,6 +115,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
                 .await
                 .unwrap_or_default(),
         };
+        let link = link.with_local_stream(tx.clone());
         let mut terminal = match ratatui::try_init() {
             Ok(t) => t,
             Err(e) => {

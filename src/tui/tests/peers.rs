@@ -214,3 +214,51 @@ fn this_directors_policy_lines_reach_its_audit_log_while_a_peer_is_shown() {
         Some("x")
     );
 }
+
+/// This director's stream, attached to a daemon: its health picture, a restart said
+/// (gone, asked again), then back.
+#[test]
+fn the_attached_daemon_through_this_directors_stream() {
+    let (mut app, now) = app(140, 30);
+    update(
+        &mut app,
+        Event::Health(crate::tui::health::Msg::Attached(
+            "/run/lvsdeck/control.sock".into(),
+        )),
+        now,
+    );
+    let frame = |seq, daemon: bool| {
+        let mut s = DirectorState::default();
+        s.items.insert(
+            META.into(),
+            Item::Meta(Meta {
+                host: "lb1".into(),
+                daemon,
+                problems: if daemon {
+                    vec![]
+                } else {
+                    vec!["daemon: the daemon closed the connection".into()]
+                },
+                ..Meta::default()
+            }),
+        );
+        Event::Local(ServerFrame::Snapshot {
+            seq,
+            clock_ms: seq * 1000,
+            wall_secs: None,
+            state: s,
+        })
+    };
+    update(&mut app, Event::Local(hello(false)), now);
+    update(&mut app, frame(1, true), now);
+    assert!(app.health.status.is_some());
+    assert!(app.health.failed.is_none());
+    update(&mut app, frame(2, false), now);
+    let text = screen(&app);
+    assert!(
+        text.contains("daemon: the daemon closed the connection; asking again every second"),
+        "{text}"
+    );
+    update(&mut app, frame(3, true), now);
+    assert!(app.health.failed.is_none(), "{:?}", app.health.failed);
+}
