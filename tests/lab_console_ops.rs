@@ -8,6 +8,8 @@
 //!     ("daemon: attached"): the same drain through the daemon holds across a check
 //!     transition and a reconciler period (not reverted as drift); `D` restores it; the
 //!     daemon's applied lines are in the console's audit log.
+//! (c) the daemon restarts under the attached console: it says the daemon does not answer,
+//!     then shows the new daemon's picture (the stream's producer asks again every second).
 
 // Tests and benches state what they expect with unwrap/expect/panic (the lints are for
 // the library; see Cargo.toml).
@@ -176,6 +178,41 @@ fn console_drains_hold_across_checks_embedded_and_attached() {
         log.lines().any(|l| l.trim() == "0"),
         "the daemon saw the drain as drift:\n{log}"
     );
+
+    // (c) The daemon restarts under an attached console: noticed (it says the daemon does
+    // not answer and asks again), then its picture is back without restarting the console.
+    t.shell(
+        9,
+        "sleep 2; lvsdeck daemon -f /opt/bin/health.conf 2>/tmp/daemon.log & echo $! >/tmp/dpid; sleep 3; \
+         (sleep 8; kill $(cat /tmp/dpid); sleep 5; lvsdeck daemon -f /opt/bin/health.conf 2>/tmp/daemon3.log & ) & true",
+    );
+    t.keys(&[
+        "-l",
+        "clear; lvsdeck --interval 0.5 --audit-log /tmp/audit3.log",
+    ]);
+    t.keys(&["Enter"]);
+    t.wait_for("daemon: attached", Duration::from_secs(60));
+    t.wait_for("[up]", Duration::from_secs(30));
+    let s = t.wait_for("asking again every second", Duration::from_secs(30));
+    println!("(c) daemon stopped:\n{s}");
+    let back = Instant::now();
+    loop {
+        let s = t.screen();
+        if !s.contains("asking again") && s.contains("[up]") {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(60),
+            "the restarted daemon was not noticed:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    println!(
+        "MEASURED (c) daemon back on the attached console {:.1} s after it was said gone",
+        back.elapsed().as_secs_f64()
+    );
+    t.keys_one_by_one(&["q"]);
+    t.wait_for("director:~#", Duration::from_secs(30));
 
     t.poweroff();
 }

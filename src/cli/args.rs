@@ -46,6 +46,17 @@ pub struct Cli {
     /// when it answers (health markers, drains through the daemon).
     #[arg(long, value_name = "PATH", default_value = crate::engine::control::DEFAULT_PATH)]
     pub control: PathBuf,
+    /// Console: another director to show, reached with the system ssh client as
+    /// `ssh -T -o BatchMode=yes DEST lvsdeck serve --stdio` (repeatable; your ~/.ssh/config,
+    /// agent, known_hosts and jump hosts apply; LVSDECK_SSH_COMMAND replaces `ssh`, as
+    /// GIT_SSH_COMMAND does for git). The remote needs lvsdeck on the session's PATH.
+    #[arg(long = "peer", value_name = "DEST")]
+    pub peers: Vec<String>,
+    /// Console: a peer reached by this command instead (run by `sh -c`; it must speak
+    /// `lvsdeck serve --stdio` on its stdin/stdout), e.g.
+    /// 'ip netns exec B lvsdeck serve --stdio' (repeatable).
+    #[arg(long = "peer-command", value_name = "CMD")]
+    pub peer_commands: Vec<String>,
     /// Print the effective keymap as TOML and exit.
     #[arg(long)]
     pub print_keymap: bool,
@@ -142,6 +153,27 @@ pub enum Subcmd {
         #[arg(long, value_name = "FILE", default_value = crate::engine::ipvs::state_file::DEFAULT_PATH)]
         state: PathBuf,
     },
+    /// Serve this director's picture (kernel table and counters, sync daemons, connection
+    /// origins, the daemon's VRRP, health and drift) as a stream for a peer's console, and
+    /// carry out its requests; run by `lvsdeck --peer` over SSH.
+    Serve {
+        /// Speak on stdin and stdout (the only transport: nothing listens).
+        #[arg(long, required = true)]
+        stdio: bool,
+        /// Refuse every change (requests and ipvsadm lines get an error reply).
+        #[arg(long)]
+        read_only: bool,
+        /// The daemon's control socket (VRRP, health, drift, drains).
+        #[arg(long, value_name = "PATH", default_value = crate::engine::control::DEFAULT_PATH)]
+        control: PathBuf,
+        /// Seconds between reads (a frame at least this often).
+        #[arg(long, default_value_t = 1.0, value_name = "SECONDS", value_parser = parse_interval)]
+        interval: f64,
+        /// This director's audit log, where each change a peer asks for is recorded with
+        /// who asked and from where (default as the console's).
+        #[arg(long, value_name = "PATH")]
+        audit_log: Option<PathBuf>,
+    },
     /// Print the shell's completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -178,8 +210,53 @@ async fn console(cli: Cli) -> anyhow::Result<ExitCode> {
         audit_log: cli.audit_log,
         vrrp_config: cli.file,
         control: cli.control,
+        peers: peer_specs(&cli.peers, &cli.peer_commands, cli.interval),
     })
     .await
+}
+
+/// The peers as the transport takes them: `--peer DEST` over ssh (LVSDECK_SSH_COMMAND
+/// instead of `ssh` when set), then each `--peer-command`, named by its first word that
+/// looks like a host (`B` in `ip netns exec B ...`) or `peerN`.
+fn peer_specs(
+    dests: &[String],
+    commands: &[String],
+    interval: f64,
+) -> Vec<crate::pair::edge::transport::PeerSpec> {
+    use crate::pair::edge::transport::{PeerSpec, Route};
+    let interval = Duration::from_secs_f64(interval);
+    let ssh_command = std::env::var("LVSDECK_SSH_COMMAND")
+        .ok()
+        .filter(|s| !s.trim().is_empty());
+    let mut out: Vec<PeerSpec> = dests
+        .iter()
+        .map(|d| PeerSpec {
+            name: d.clone(),
+            route: Route::Ssh {
+                dest: d.clone(),
+                ssh_command: ssh_command.clone(),
+            },
+            interval,
+        })
+        .collect();
+    for (i, c) in commands.iter().enumerate() {
+        let mut name = crate::pair::edge::transport::command_name(c, i + 1);
+        // Two peers by one name could not be told apart (nor named in `:NAME:`).
+        let mut n = 2;
+        while out.iter().any(|p| p.name == name) {
+            name = format!(
+                "{}#{n}",
+                crate::pair::edge::transport::command_name(c, i + 1)
+            );
+            n += 1;
+        }
+        out.push(PeerSpec {
+            name,
+            route: Route::Command(c.clone()),
+            interval,
+        });
+    }
+    out
 }
 
 async fn dispatch(cmd: Subcmd) -> anyhow::Result<ExitCode> {
@@ -240,6 +317,21 @@ async fn dispatch(cmd: Subcmd) -> anyhow::Result<ExitCode> {
             .await
         }
         Subcmd::Control { control, request } => cli::control::run(&control, &request).await,
+        Subcmd::Serve {
+            stdio: _,
+            read_only,
+            control,
+            interval,
+            audit_log,
+        } => {
+            cli::serve::run(cli::serve::Options {
+                read_only,
+                control,
+                interval: Duration::from_secs_f64(interval),
+                audit_log,
+            })
+            .await
+        }
         Subcmd::Completions { shell } => cli::completions::run(shell).await,
         Subcmd::Man { dir } => cli::man::run(&dir).await,
         Subcmd::LabFlow(cmd) => cli::lab::flow(cmd).await,

@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod lab;
 pub mod man;
 pub mod reconcile;
+pub mod serve;
 pub mod validate;
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`); colours only on a terminal.

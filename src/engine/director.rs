@@ -254,6 +254,9 @@ impl Director {
                 .status()
                 .await
                 .map(|st| crate::engine::control::sync_report(&st));
+            // Absolute, so a peer's digest names the file whatever the daemon's cwd was.
+            let file = std::path::absolute(&self.file).unwrap_or_else(|_| self.file.clone());
+            s.config = Some(file.display().to_string());
         }
         reply
     }

@@ -12,6 +12,7 @@
 //!   instance as keepalived's `lvs_sync_daemon` does.
 
 pub mod alerts;
+pub mod audit;
 pub mod conn_sync;
 pub mod control;
 pub mod daemon;

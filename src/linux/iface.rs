@@ -53,6 +53,15 @@ pub fn mac(name: &str) -> io::Result<[u8; 6]> {
 
 /// Addresses configured on `name`, in the kernel's order (the primary first).
 pub fn addresses(name: &str) -> io::Result<Vec<IpAddr>> {
+    Ok(all_addresses()?
+        .into_iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, a)| a)
+        .collect())
+}
+
+/// Every interface's addresses, as (interface, address), in the kernel's order.
+pub fn all_addresses() -> io::Result<Vec<(String, IpAddr)>> {
     let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: getifaddrs fills `head` with a list we free below.
     if unsafe { libc::getifaddrs(&mut head) } != 0 {
@@ -68,22 +77,22 @@ pub fn addresses(name: &str) -> io::Result<Vec<IpAddr>> {
             continue;
         }
         // SAFETY: ifa_name is a NUL-terminated string owned by the list.
-        let n = unsafe { CStr::from_ptr(ifa.ifa_name) };
-        if n.to_bytes() != name.as_bytes() {
-            continue;
-        }
+        let n = unsafe { CStr::from_ptr(ifa.ifa_name) }
+            .to_string_lossy()
+            .into_owned();
         // SAFETY: ifa_addr is non-null and its family tells its real type.
         let fam = i32::from(unsafe { (*ifa.ifa_addr).sa_family });
         if fam == libc::AF_INET {
             // SAFETY: AF_INET addresses are sockaddr_in.
             let sin = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in) };
-            out.push(IpAddr::V4(Ipv4Addr::from(u32::from_be(
-                sin.sin_addr.s_addr,
-            ))));
+            out.push((
+                n,
+                IpAddr::V4(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))),
+            ));
         } else if fam == libc::AF_INET6 {
             // SAFETY: AF_INET6 addresses are sockaddr_in6.
             let sin6 = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in6) };
-            out.push(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
+            out.push((n, IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr))));
         }
     }
     // SAFETY: `head` came from getifaddrs and is freed once.

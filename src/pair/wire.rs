@@ -14,7 +14,13 @@
 //! < {"t":"heartbeat","seq":3,"clock_ms":7031}
 //! > {"t":"request","id":1,"request":{"cmd":"drain","server":"-t ... -r ..."}}
 //! < {"t":"reply","id":1,"reply":{"reply":"done","message":"..."}}
+//! > {"t":"apply","id":2,"lines":["-e -t 198.51.100.10:80 -r 192.0.2.21:80 -g -w 0"]}
+//! < {"t":"reply","id":2,"reply":{"reply":"done","message":"applied 1 change","applied":[...]}}
 //! ```
+//!
+//! `apply` carries ipvsadm lines (as `ipvsadm -R` reads them) that the serving end parses
+//! with the rule language and applies itself, all or nothing, through its one IPVS client:
+//! the control protocol has no kernel edits, and the console's edits of a peer are these.
 
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +58,9 @@ pub struct Hello {
     /// lvsdeck's version there.
     #[serde(default)]
     pub lvsdeck: String,
+    /// How often it reads its picture (a frame comes at least this often), in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_ms: Option<u64>,
 }
 
 /// A line from the serving end.
@@ -104,6 +113,12 @@ pub enum ClientFrame {
     Request {
         id: u64,
         request: Request,
+    },
+    /// ipvsadm lines the serving end applies itself, all or nothing (a weight change, a
+    /// drain of a server no checker owns); answered by a `reply` with the same id.
+    Apply {
+        id: u64,
+        lines: Vec<String>,
     },
     /// Asks for a new snapshot (after a gap in the sequence).
     Resync,
@@ -162,6 +177,7 @@ mod tests {
                 host: "lb2".into(),
                 read_only: true,
                 lvsdeck: "0.1.0".into(),
+                interval_ms: Some(1000),
             }),
             ServerFrame::Heartbeat {
                 seq: 3,
@@ -195,6 +211,24 @@ mod tests {
                 request: Request::Status
             })
         );
+    }
+
+    #[test]
+    fn apply_frames_carry_ipvsadm_lines() {
+        let f = ClientFrame::Apply {
+            id: 7,
+            lines: vec!["-e -t 198.51.100.10:80 -r 192.0.2.21:80 -g -w 0".into()],
+        };
+        assert_eq!(parse_client_frame(&to_line(&f)), Ok(f));
+        // A hello from an older end, without interval_ms, still parses.
+        let h = parse_server_frame(r#"{"t":"hello","version":1}"#);
+        assert!(matches!(
+            h,
+            Ok(ServerFrame::Hello(Hello {
+                interval_ms: None,
+                ..
+            }))
+        ));
     }
 
     #[test]

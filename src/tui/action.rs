@@ -60,11 +60,13 @@ pub enum Action {
     DriftList,
     ReconcileAll,
     KeepAll,
+    /// Show the next director (this one, then each peer).
+    NextDirector,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -84,6 +86,7 @@ impl Action {
         Action::DriftList,
         Action::ReconcileAll,
         Action::KeepAll,
+        Action::NextDirector,
         Action::AddService,
         Action::AddServer,
         Action::Edit,
@@ -140,6 +143,7 @@ impl Action {
             Action::DriftList => "drift",
             Action::ReconcileAll => "reconcile_all",
             Action::KeepAll => "keep_all",
+            Action::NextDirector => "next_director",
         }
     }
 
@@ -185,6 +189,7 @@ impl Action {
             Action::DriftList => "drift",
             Action::ReconcileAll => "reconcile all",
             Action::KeepAll => "keep all",
+            Action::NextDirector => "director",
         }
     }
 
@@ -232,6 +237,9 @@ impl Action {
                 "revert all drift to the configuration (and release what was kept)"
             }
             Action::KeepAll => "keep all drift not kept yet (until reconciled or reloaded)",
+            Action::NextDirector => {
+                "show the next director (--peer); `:NAME: LINE` runs an ipvsadm line on NAME"
+            }
         }
     }
 
@@ -279,6 +287,7 @@ impl Action {
                 | Action::DriftList
                 | Action::ReconcileAll
                 | Action::KeepAll
+                | Action::NextDirector
         )
     }
 }

@@ -77,8 +77,10 @@ pub struct App {
     pub edit: super::edit::EditState,
     /// The embedded VRRP instances, the panel and its dialogs (`vrrp`).
     pub vrrp: super::vrrp::VrrpState,
-    /// The embedded health checkers and reconciler (`health`).
+    /// The embedded health checkers and reconciler (`health`); a peer's while it is shown.
     pub health: super::health::HealthState,
+    /// This director and its peers, and which one is shown (`directors`).
+    pub directors: super::directors::Directors,
 }
 
 impl App {
@@ -115,6 +117,7 @@ impl App {
             edit: Default::default(),
             vrrp: Default::default(),
             health: Default::default(),
+            directors: super::directors::Directors::new(now),
         }
     }
 
@@ -125,6 +128,15 @@ impl App {
     /// Why changes are impossible, if they are.
     pub fn read_only(&self) -> Option<&str> {
         read_only_reason(self.edit.read_only, self.source.as_ref())
+    }
+
+    /// Why changes to the director shown are impossible: the console's own reasons, or
+    /// the peer's (read-only, unreachable, not connected yet).
+    pub fn refusal(&self) -> Option<String> {
+        if let Some(r) = read_only_reason(self.edit.read_only, self.source.as_ref()) {
+            return Some(r.to_string());
+        }
+        self.directors.shown_peer().and_then(|p| p.refusal())
     }
 
     /// How old the table on screen is.

@@ -38,6 +38,8 @@ pub enum Event {
     Opened(Source),
     /// The refresh timer fired.
     Tick,
+    /// The peers' clock (a few times a second with peers): reachability is judged again.
+    PeerClock,
     /// A table read finished.
     Table(Result<Snapshot, String>),
     /// Changes applied (results, in order); for the edit slices.
@@ -52,6 +54,10 @@ pub enum Event {
     Vrrp(super::vrrp::Msg),
     /// From the embedded health checkers and reconciler.
     Health(super::health::Msg),
+    /// From peer number `.0`'s transport.
+    Peer(usize, super::directors::PeerMsg),
+    /// This director's own stream (the producer `lvsdeck serve` runs, in-process).
+    Local(crate::pair::wire::ServerFrame),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +79,8 @@ pub enum Effect {
     /// Append these ops (applied by the health policy for an operator command) to the
     /// audit log.
     Audit(Vec<Op>),
+    /// Send this frame on peer number `.0`'s stream.
+    PeerSend(usize, crate::pair::wire::ClientFrame),
     /// Leave; the runner stops the VRRP instances first.
     Quit,
 }

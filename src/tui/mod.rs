@@ -12,6 +12,7 @@ pub mod action;
 pub mod app;
 pub mod conns;
 pub mod detail;
+pub mod directors;
 pub mod drift;
 pub mod edge;
 pub mod edit;

@@ -13,14 +13,47 @@ use super::drift::DriftState;
 use super::event::{Effect, Event, Handled};
 use super::ui::key::Key;
 use super::ui::layout;
-use super::{conns, detail, drift, edit, table, vrrp};
+use super::{conns, detail, directors, drift, edit, table, vrrp};
 
 pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
     app.now = now;
     match event {
-        Event::Key(k) if k.kind == KeyEventKind::Press => key(app, &k),
+        // What the operator asks for goes to the director shown.
+        Event::Key(k) if k.kind == KeyEventKind::Press => {
+            let effects = key(app, &k);
+            route(app, effects)
+        }
         Event::Key(_) => Vec::new(),
-        Event::Action(a) => action(app, a),
+        Event::Action(a) => {
+            let effects = action(app, a);
+            route(app, effects)
+        }
+        Event::Peer(i, msg) => peer(app, i, msg, now),
+        Event::Local(frame) => {
+            directors::on_local(app, frame, now);
+            Vec::new()
+        }
+        Event::PeerClock => {
+            if app.directors.on_tick(now) {
+                app.dirty = true;
+            }
+            Vec::new()
+        }
+        // A read of this director's table started before a peer was shown.
+        Event::Table(_) if app.directors.shown.is_some() => {
+            app.refreshing = false;
+            Vec::new()
+        }
+        // This director's health picture while a peer's is shown (the policy's applied
+        // lines still go to this director's audit log, below).
+        Event::Health(msg)
+            if app.directors.shown.is_some() && !matches!(msg, super::health::Msg::Applied(_)) =>
+        {
+            if let Some(h) = app.directors.local_health.as_mut() {
+                h.on_msg(msg);
+            }
+            Vec::new()
+        }
         Event::Opened(source) => {
             app.source = Some(source);
             app.dirty = true;
@@ -30,6 +63,8 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
             // The data age on screen moves.
             app.dirty = true;
             app.vrrp.on_tick(now);
+            app.directors.on_tick(now);
+            directors::build_shown(app, now);
             let mut effects = refresh(app);
             effects.extend(conns::keys::on_tick(app));
             effects
@@ -99,9 +134,9 @@ pub fn update(app: &mut App, event: Event, now: Instant) -> Vec<Effect> {
     }
 }
 
-/// Starts a read unless one is under way.
+/// Starts a read unless one is under way (a peer's table comes with its stream).
 fn refresh(app: &mut App) -> Vec<Effect> {
-    if app.refreshing {
+    if app.refreshing || app.directors.shown.is_some() {
         return Vec::new();
     }
     app.refreshing = true;
@@ -183,6 +218,17 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
     app.dirty = true;
     match a {
         Action::Quit => vrrp::keys::quit(app),
+        Action::NextDirector => {
+            let next = app.directors.next();
+            directors::show(app, next, app.now)
+        }
+        Action::Vrrp | Action::Connections if app.directors.shown.is_some() => {
+            app.edit.error(
+                "a peer's VRRP instances are in the header and its connections are not streamed; \
+                 Tab back to this director for the panel",
+            );
+            Vec::new()
+        }
         Action::Help => {
             app.mode = Mode::Help;
             Vec::new()
@@ -202,4 +248,65 @@ fn action(app: &mut App, a: Action) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// A message of peer `i`'s transport: the follower takes it; a reply to the change in
+/// flight finishes it as a kernel result would; the shown table follows the picture.
+fn peer(app: &mut App, i: usize, msg: directors::PeerMsg, now: Instant) -> Vec<Effect> {
+    let out = directors::on_msg(&mut app.directors, i, msg, now);
+    app.dirty = true;
+    let mut effects: Vec<Effect> = out
+        .send
+        .into_iter()
+        .map(|f| Effect::PeerSend(i, f))
+        .collect();
+    if let Some(results) = out.applied {
+        if !edit::flow::applied(app, &results, now) {
+            let failed: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+            if !failed.is_empty() {
+                app.last_error = Some(failed.join("; "));
+            }
+        }
+    }
+    match out.info {
+        Some(Ok(m)) => app.edit.info(m),
+        Some(Err(m)) => app.edit.error(m),
+        None => {}
+    }
+    if app.directors.shown == Some(i) {
+        directors::build_shown(app, now);
+    }
+    effects.shrink_to_fit();
+    effects
+}
+
+/// The operator's effects, sent to the director shown: a peer gets changes as ipvsadm
+/// lines and health commands as control requests; this director's table reads, scans
+/// and drills do not apply to it.
+fn route(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+    let Some(i) = app.directors.shown else {
+        return effects;
+    };
+    let mut out = Vec::new();
+    for e in effects {
+        match e {
+            Effect::Apply(ops) => match directors::apply_frame(&mut app.directors, i, &ops) {
+                Some(f) => out.push(Effect::PeerSend(i, f)),
+                None => {
+                    edit::flow::applied(app, &[Err("no such peer".into())], app.now);
+                }
+            },
+            Effect::Health(cmd) => {
+                if let Some(f) = directors::request_frame(&mut app.directors, i, cmd.request()) {
+                    out.push(Effect::PeerSend(i, f));
+                }
+            }
+            Effect::Refresh | Effect::ScanConns { .. } | Effect::StopConns => {}
+            Effect::Vrrp(..) => app
+                .edit
+                .error("drills go to this director's instances only (Tab back to it)"),
+            other => out.push(other),
+        }
+    }
+    out
 }

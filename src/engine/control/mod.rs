@@ -417,6 +417,7 @@ pub fn to_reply(p: &HealthStatus) -> StatusReply {
         reconciler_error: p.reconciler.error.clone(),
         vrrp: Vec::new(),
         sync: p.sync.as_ref().map(sync_report),
+        config: None,
     }
 }
 

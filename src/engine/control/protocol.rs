@@ -96,6 +96,10 @@ pub struct StatusReply {
     /// older daemons' replies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync: Option<SyncReport>,
+    /// The daemon's configuration file, as a path a peer can read and digest (absent from
+    /// older daemons' replies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 /// Connection sync on the daemon's director.
@@ -424,6 +428,7 @@ mod tests {
                 synced_connections: Some(0),
                 error: None,
             }),
+            config: Some("/etc/keepalived/keepalived.conf".into()),
         };
         for r in [
             Reply::Done {

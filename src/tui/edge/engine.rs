@@ -3,7 +3,10 @@
 //! attached over its control socket. Either way the console's health and drift commands
 //! travel as control [`Request`]s on one channel and come back as [`Reply`]s, so each one
 //! means the same on both paths. The health picture comes from the director's watch
-//! channel in-process and from a status request every second when attached.
+//! channel in-process; attached, from the same stream a peer serves (the producer of
+//! `lvsdeck serve`, in-process, its frames taken in by `App`'s follower of this director
+//! as a peer's are), which notices a restart. Unattached, the same stream runs without a
+//! daemon, for this director's sync daemons and connections by origin.
 //!
 //! VRRP drills go to the instances' own command channels, so they need the director
 //! in-process; the control protocol carries the daemon's VRRP states but no drill yet.
@@ -15,13 +18,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::check::Intent;
-use crate::engine::control::client::Client;
-use crate::engine::control::from_reply;
-use crate::engine::control::protocol::{Reply, Request};
+use crate::engine::control::protocol::Reply;
 use crate::engine::control::server::Pending;
 use crate::engine::director::{Director, Front, StopPolicy};
-use crate::engine::health::operator::server_text;
 use crate::engine::health::status::HealthStatus;
 use crate::engine::load::Loaded;
 use crate::engine::vrrp::InstanceCommand;
@@ -49,6 +48,10 @@ pub struct DirectorLink {
     watchers: Vec<JoinHandle<()>>,
     /// Whether checkers ran here (the console says it left the table as it was).
     checked: bool,
+    /// This director's own stream runs (attached: it also carries the requests).
+    streams: bool,
+    /// Keeps the unattached stream's (unused) request channel open.
+    stream_requests: Option<mpsc::Sender<Pending>>,
 }
 
 impl DirectorLink {
@@ -88,20 +91,49 @@ impl DirectorLink {
     }
 
     /// Attaches to a running daemon's control socket if one answers at `path`; `None`
-    /// when none does (the console then works as without one).
+    /// when none does (the console then works as without one). The daemon's picture comes
+    /// as a peer's does: the same producer `lvsdeck serve` runs, in-process, its frames
+    /// taken in by the same follower; a daemon that stops answering (a restart) is asked
+    /// again every second, and said to be gone meanwhile.
     pub async fn attach(path: &Path, tx: mpsc::UnboundedSender<Event>) -> Option<DirectorLink> {
-        if !path.exists() {
+        if !path.exists() || !crate::engine::control::server::live(path).await {
             return None;
         }
-        let client = Client::connect(path).await.ok()?;
         let _ = tx.send(Event::Health(Msg::Attached(path.display().to_string())));
         let (requests, rx) = mpsc::channel(16);
+        let task = tokio::spawn(crate::pair::edge::serve::run_local(
+            Some(path.to_path_buf()),
+            EVERY,
+            move |f| tx.send(Event::Local(f)).is_ok(),
+            rx,
+        ));
         Some(DirectorLink {
             requests: Some(requests),
             who: "daemon: ",
-            task: Some(tokio::spawn(remote(client, rx, tx))),
+            task: Some(task),
+            streams: true,
             ..DirectorLink::default()
         })
+    }
+
+    /// This director's own stream when no daemon is attached (the sync daemons and the
+    /// connections by origin, for the console's picture of itself): the same producer.
+    pub fn with_local_stream(mut self, tx: mpsc::UnboundedSender<Event>) -> DirectorLink {
+        if self.streams {
+            return self;
+        }
+        // Nothing is asked of it: the receiver only needs a sender that lives.
+        let (keep, rx) = mpsc::channel(1);
+        self.stream_requests = Some(keep);
+        self.watchers
+            .push(tokio::spawn(crate::pair::edge::serve::run_local(
+                None,
+                EVERY,
+                move |f| tx.send(Event::Local(f)).is_ok(),
+                rx,
+            )));
+        self.streams = true;
+        self
     }
 
     /// Hands a health or drift command to the director without waiting; its answer comes
@@ -114,7 +146,7 @@ impl DirectorLink {
         };
         let (reply_tx, reply_rx) = oneshot::channel();
         requests
-            .try_send((request_of(cmd), reply_tx))
+            .try_send((cmd.request(), reply_tx))
             .map_err(|e| format!("command not sent to the health engine: {e}"))?;
         let (tx, who) = (tx.clone(), self.who);
         tokio::spawn(async move {
@@ -254,50 +286,6 @@ async fn forward_instance(
     }
 }
 
-/// The attached loop: each request goes to the daemon as it comes, the picture is asked
-/// for every second and after each request; a broken socket ends it (shown as failed).
-async fn remote(
-    mut client: Client,
-    mut requests: mpsc::Receiver<Pending>,
-    tx: mpsc::UnboundedSender<Event>,
-) {
-    let epoch = std::time::Instant::now();
-    let mut tick = tokio::time::interval(EVERY);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            pending = requests.recv() => match pending {
-                None => return,
-                Some((req, reply)) => match client.request(&req).await {
-                    Ok(r) => {
-                        let _ = reply.send(r);
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Event::Health(Msg::Failed(format!("daemon: {e:#}"))));
-                        return;
-                    }
-                },
-            },
-        }
-        let now = crate::clock::Instant::from_since_epoch(epoch.elapsed());
-        let msg = match client.request(&Request::Status).await {
-            Ok(Reply::Status(s)) => {
-                let (picture, problems) = from_reply(&s, now);
-                for p in problems {
-                    tracing::warn!("daemon status: {p}");
-                }
-                Msg::Status(Box::new(picture))
-            }
-            Ok(other) => Msg::Failed(format!("daemon: unexpected reply {other:?}")),
-            Err(e) => Msg::Failed(format!("daemon: {e:#}")),
-        };
-        let gone = matches!(msg, Msg::Failed(_));
-        if tx.send(Event::Health(msg)).is_err() || gone {
-            return;
-        }
-    }
-}
-
 /// The director's applied lines as ops (for the audit log); a line that does not parse is
 /// logged and left out.
 fn applied_ops(lines: &[String]) -> Vec<crate::ipvs::Op> {
@@ -315,30 +303,11 @@ fn applied_ops(lines: &[String]) -> Vec<crate::ipvs::Op> {
         .collect()
 }
 
-/// The control request for a console command.
-fn request_of(cmd: HealthCmd) -> Request {
-    match cmd {
-        HealthCmd::ReconcileAll => Request::Reconcile { entry: None },
-        HealthCmd::Reconcile(k) => Request::Reconcile {
-            entry: Some(k.to_string()),
-        },
-        HealthCmd::Keep(k) => Request::Keep {
-            entry: Some(k.to_string()),
-        },
-        HealthCmd::Operator(id, intent) => {
-            let server = server_text(&id);
-            match intent {
-                Intent::Drain => Request::Drain { server },
-                Intent::Disable => Request::Disable { server },
-                Intent::Auto => Request::Undrain { server },
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::Intent;
+    use crate::engine::control::protocol::Request;
     use crate::engine::DriftKey;
     use crate::ipvs::{Protocol, ServiceKey};
 
@@ -355,7 +324,7 @@ mod tests {
             service,
             server: Some(("192.0.2.5".parse().unwrap(), 8080)),
         };
-        let Request::Keep { entry: Some(e) } = request_of(HealthCmd::Keep(k)) else {
+        let Request::Keep { entry: Some(e) } = HealthCmd::Keep(k).request() else {
             panic!("not a keep");
         };
         assert_eq!(crate::engine::control::protocol::parse_entry(&e), Ok(k));
@@ -364,7 +333,7 @@ mod tests {
             addr: "192.0.2.5".parse().unwrap(),
             port: 8080,
         };
-        let Request::Drain { server } = request_of(HealthCmd::Operator(id, Intent::Drain)) else {
+        let Request::Drain { server } = HealthCmd::Operator(id, Intent::Drain).request() else {
             panic!("not a drain");
         };
         assert_eq!(

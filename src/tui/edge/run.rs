@@ -22,7 +22,9 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::pair::edge::transport::{self, PeerLink, PeerSpec, TransportEvent};
 use crate::tui::app::App;
+use crate::tui::directors::PeerMsg;
 use crate::tui::edge::audit;
 use crate::tui::edge::engine::DirectorLink;
 use crate::tui::edge::reader::Reader;
@@ -49,6 +51,8 @@ pub struct Options {
     pub vrrp_config: Option<std::path::PathBuf>,
     /// A running daemon's control socket to attach to (without `vrrp_config`).
     pub control: std::path::PathBuf,
+    /// Other directors to show (`--peer`, `--peer-command`).
+    pub peers: Vec<crate::pair::edge::transport::PeerSpec>,
 }
 
 /// Opens the console; returns the exit code. Theme and keymap errors are reported before the
@@ -84,6 +88,11 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
         );
         let signals = Signals::install()?;
         app.edit.read_only = opts.read_only;
+        for p in &opts.peers {
+            app.directors
+                .peers
+                .push(crate::tui::directors::Peer::new(p.name.clone(), p.interval));
+        }
         let audit = opts.audit_log.clone().or_else(audit::default_path);
         // ratatui::init installs a panic hook that restores the terminal first.
         let (tx, rx) = mpsc::unbounded_channel::<Event>();
@@ -106,6 +115,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
                 .await
                 .unwrap_or_default(),
         };
+        let link = link.with_local_stream(tx.clone());
         let mut terminal = match ratatui::try_init() {
             Ok(t) => t,
             Err(e) => {
@@ -114,9 +124,11 @@ pub async fn run(opts: &Options) -> anyhow::Result<i32> {
                 return Ok(2);
             }
         };
+        let peers = start_peers(&opts.peers, &tx);
         let ends = Ends {
             signals,
             link: &link,
+            peers,
         };
         let result = event_loop(&mut terminal, app, &theme, reader, ends, audit, (tx, rx)).await;
         // The checkers and the reconciler end, leaving the IPVS table as it is (unlike
@@ -185,10 +197,35 @@ impl Signals {
     }
 }
 
-/// What the loop needs besides the state: the signals that end it, the director.
+/// What the loop needs besides the state: the signals that end it, the director, the
+/// peers' transports.
 struct Ends<'a> {
     signals: Signals,
     link: &'a DirectorLink,
+    peers: Vec<PeerLink>,
+}
+
+/// Starts each peer's transport; its events come in as `Event::Peer(index, ..)`.
+fn start_peers(specs: &[PeerSpec], tx: &mpsc::UnboundedSender<Event>) -> Vec<PeerLink> {
+    let from = format!("{}@{}", audit::user(), host_name());
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let tx = tx.clone();
+            transport::spawn(spec.clone(), from.clone(), move |ev| {
+                let msg = match ev {
+                    TransportEvent::Started(c) => PeerMsg::Started(c),
+                    TransportEvent::Frame(f) => PeerMsg::Frame(f),
+                    TransportEvent::Bad(m) => PeerMsg::Bad(m),
+                    TransportEvent::Ended { message, retry_in } => {
+                        PeerMsg::Ended { message, retry_in }
+                    }
+                };
+                tx.send(Event::Peer(i, msg)).is_ok()
+            })
+        })
+        .collect()
 }
 
 /// Events handled before a redraw: a fast scan's batches are taken in together.
@@ -203,7 +240,11 @@ async fn event_loop(
     audit: Option<std::path::PathBuf>,
     (tx, mut rx): (mpsc::UnboundedSender<Event>, mpsc::UnboundedReceiver<Event>),
 ) -> anyhow::Result<i32> {
-    let Ends { mut signals, link } = ends;
+    let Ends {
+        mut signals,
+        link,
+        peers,
+    } = ends;
     let (conn_tx, mut conn_rx) = mpsc::channel::<Event>(4);
     let source = reader.source();
     let mut exec = Executor {
@@ -212,10 +253,16 @@ async fn event_loop(
         audit,
         scans: ScanRunner::new(CONN_PATH, conn_tx),
         link,
+        peers,
     };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(app.interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // With peers: their reachability is judged again five times a second, so UNREACHABLE
+    // shows within two of their intervals, not a console tick later.
+    let has_peers = !app.directors.peers.is_empty();
+    let mut peer_clock = tokio::time::interval(Duration::from_millis(200));
+    peer_clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
     update(
         &mut app,
@@ -234,6 +281,7 @@ async fn event_loop(
             _ = signals.term.recv() => return Ok(128 + libc::SIGTERM),
             _ = signals.hup.recv() => return Ok(128 + libc::SIGHUP),
             _ = tick.tick() => Event::Tick,
+            _ = peer_clock.tick(), if has_peers => Event::PeerClock,
             Some(ev) = rx.recv() => ev,
             Some(ev) = conn_rx.recv() => ev,
             term = next_event(&mut events) => match term {
@@ -275,6 +323,8 @@ struct Executor<'a> {
     scans: ScanRunner,
     /// The director the console's health, drift and drill commands go to.
     link: &'a DirectorLink,
+    /// The peers' transports, by index.
+    peers: Vec<PeerLink>,
 }
 
 impl Executor<'_> {
@@ -318,6 +368,15 @@ impl Executor<'_> {
                 if let Some(path) = self.audit.clone() {
                     // Not awaited: the loop goes on while the entry is written.
                     audit_append(path, &ops, tx.clone());
+                }
+            }
+            Effect::PeerSend(i, frame) => {
+                let sent = self.peers.get(i).is_some_and(|p| p.send(frame));
+                if !sent {
+                    let _ = tx.send(Event::Peer(
+                        i,
+                        PeerMsg::Bad("not sent: the peer's transport has stopped".into()),
+                    ));
                 }
             }
             Effect::Vrrp(name, cmd) => {

@@ -30,7 +30,7 @@ pub fn action(app: &mut App, a: Action, now: Instant) -> Vec<Effect> {
         app.edit.dialog = Some(Dialog::Command(CommandBar::default()));
         return Vec::new();
     }
-    if let Some(reason) = app.read_only() {
+    if let Some(reason) = app.refusal() {
         let reason = reason.to_string();
         app.edit
             .error(format!("read-only ({reason}): {} refused", a.label()));
@@ -119,7 +119,7 @@ pub fn submit(
     drain: Option<Update>,
 ) -> Vec<Effect> {
     app.dirty = true;
-    if let Some(reason) = app.read_only() {
+    if let Some(reason) = app.refusal() {
         let reason = reason.to_string();
         app.edit
             .error(format!("read-only ({reason}): change refused"));

@@ -148,6 +148,38 @@ fn command_key(app: &mut App, mut c: command_bar::CommandBar, ev: &KeyEvent) -> 
             let line = c.text();
             command_bar::remember(&mut app.edit.history, &line);
             c.browsing = None;
+            // `NAME: LINE` shows director NAME, then runs LINE there.
+            if let Some((name, rest)) = crate::tui::directors::split_prefix(&line) {
+                let Some(target) = app.directors.find(name, &app.host) else {
+                    let mut known = vec![app.host.clone()];
+                    known.extend(app.directors.peers.iter().map(|p| p.name.clone()));
+                    c.error = Some(format!(
+                        "no director `{name}` (known: {})",
+                        known.join(", ")
+                    ));
+                    app.edit.dialog = Some(Dialog::Command(c));
+                    return Vec::new();
+                };
+                let now = app.now;
+                let mut effects = crate::tui::directors::show(app, target, now);
+                if app.directors.shown != target {
+                    // Refused (a change in flight): its message is in the header.
+                    return effects;
+                }
+                match command_bar::parse(rest) {
+                    Err(e) => {
+                        c.error = Some(e);
+                        c.set_text(&line);
+                    }
+                    Ok(Parsed::Nothing) => return effects,
+                    Ok(Parsed::Command(cmd)) => {
+                        effects.extend(run(app, c, cmd));
+                        return effects;
+                    }
+                }
+                app.edit.dialog = Some(Dialog::Command(c));
+                return effects;
+            }
             match command_bar::parse(&line) {
                 Err(e) => c.error = Some(e),
                 Ok(Parsed::Nothing) => return Vec::new(),
@@ -168,7 +200,7 @@ fn run(app: &mut App, mut bar: command_bar::CommandBar, cmd: Command) -> Vec<Eff
     let t = app.totals;
     match cmd {
         Command::Change(op) => {
-            if let Some(reason) = app.read_only() {
+            if let Some(reason) = app.refusal() {
                 bar.error = Some(format!("read-only ({reason}): change refused"));
                 app.edit.dialog = Some(Dialog::Command(bar));
                 return Vec::new();

@@ -43,6 +43,30 @@ pub enum HealthCmd {
     Operator(ServerId, Intent),
 }
 
+impl HealthCmd {
+    /// The control request that carries it (to a daemon, or a peer's).
+    pub fn request(&self) -> crate::engine::control::protocol::Request {
+        use crate::engine::control::protocol::Request;
+        match self {
+            HealthCmd::ReconcileAll => Request::Reconcile { entry: None },
+            HealthCmd::Reconcile(k) => Request::Reconcile {
+                entry: Some(k.to_string()),
+            },
+            HealthCmd::Keep(k) => Request::Keep {
+                entry: Some(k.to_string()),
+            },
+            HealthCmd::Operator(id, intent) => {
+                let server = crate::engine::health::operator::server_text(id);
+                match intent {
+                    Intent::Drain => Request::Drain { server },
+                    Intent::Disable => Request::Disable { server },
+                    Intent::Auto => Request::Undrain { server },
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct HealthState {
     /// The checkers run (`-f FILE` has virtual servers).

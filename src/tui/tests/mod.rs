@@ -5,6 +5,7 @@ mod edit_flows;
 pub(crate) mod fixture;
 mod flows;
 mod health;
+mod peers;
 pub(crate) mod perf;
 mod snapshots;
 mod views;

@@ -28,12 +28,19 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         ),
         None => "IPVS ?".to_string(),
     };
+    let (name, flags) = crate::tui::directors::header_words(&app.directors, &app.host, app.now);
     // What goes stale or wrong first, so a narrow terminal still shows it.
     let mut first = vec![
         Span::styled(" lvsdeck ", accent),
         sep(),
-        Span::styled(app.host.clone(), accent),
+        Span::styled(name, accent),
         sep(),
+    ];
+    if let Some(f) = flags {
+        first.push(Span::styled(f, fail));
+        first.push(sep());
+    }
+    first.extend([
         Span::styled(
             match app.age() {
                 Some(a) => format!("age {}", age(a)),
@@ -43,7 +50,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         ),
         sep(),
         Span::styled(format!("every {}", age(app.interval)), base),
-    ];
+    ]);
     if app.frozen {
         first.push(sep());
         let held = if app.pending.is_some() {
@@ -57,15 +64,18 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         sep(),
         Span::styled(ipvs, base),
         sep(),
-        // Role and priority of this director.
-        Span::styled(
-            crate::tui::vrrp::header_text(&app.vrrp),
-            match app.vrrp.instances.first().and_then(|i| i.state()) {
-                Some(crate::vrrp::State::Master) => ok,
-                Some(crate::vrrp::State::Fault) => fail,
-                _ => base,
-            },
-        ),
+        // Role and priority of the director shown.
+        match app.directors.shown_peer() {
+            Some(p) => Span::styled(crate::tui::directors::vrrp_words(p), base),
+            None => Span::styled(
+                crate::tui::vrrp::header_text(&app.vrrp),
+                match app.vrrp.instances.first().and_then(|i| i.state()) {
+                    Some(crate::vrrp::State::Master) => ok,
+                    Some(crate::vrrp::State::Fault) => fail,
+                    _ => base,
+                },
+            ),
+        },
     ]);
 
     let t = &app.totals;
@@ -91,7 +101,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         ),
     ]);
 
-    let mut third = vec![match app.read_only() {
+    let mut third = vec![match app.refusal() {
         Some(reason) => Span::styled(format!(" READ-ONLY: {reason}"), warn),
         None if app.source.is_some() => Span::styled(" read-write (netlink)", ok),
         None => Span::styled(" connecting…", base),
