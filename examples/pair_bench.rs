@@ -87,6 +87,7 @@ fn main() {
         seq: 1,
         clock_ms: 0,
         wall_secs: None,
+        wall_ms: None,
         state: old.clone(),
     });
     println!("snapshot line: {:.1} MB", snap.len() as f64 / 1e6);
@@ -120,6 +121,7 @@ fn main() {
             seq: 2,
             clock_ms: 1000,
             wall_secs: None,
+            wall_ms: None,
             changes: changes.clone(),
         });
         let (frame, took_parse) = time(|| parse_server_frame(&line).unwrap());

@@ -56,6 +56,8 @@ pub struct Follower {
     current_at: Option<Instant>,
     /// The smallest (local clock − peer clock) seen this session, in ms.
     offset_ms: Option<i128>,
+    /// The serving end's wall clock (ms) when the current picture was read.
+    picture_wall_ms: Option<u64>,
     /// A new session whose snapshot has not come yet: the old picture is not current.
     fresh: bool,
     /// The peer's wall clock (Unix seconds) at a local instant, from its last frame
@@ -79,6 +81,7 @@ impl Follower {
             connected: false,
             current_at: None,
             offset_ms: None,
+            picture_wall_ms: None,
             fresh: false,
             wall: None,
             generation: 0,
@@ -136,9 +139,11 @@ impl Follower {
                 clock_ms,
                 state,
                 wall_secs,
+                wall_ms,
             } => {
                 self.clock_sample(clock_ms, now);
                 self.wall = wall_secs.map(|w| (w, now)).or(self.wall);
+                self.picture_wall_ms = wall_ms;
                 self.state = Some(state);
                 self.generation += 1;
                 self.seq = Some(seq);
@@ -153,9 +158,11 @@ impl Follower {
                 clock_ms,
                 changes,
                 wall_secs,
+                wall_ms,
             } => {
                 self.clock_sample(clock_ms, now);
                 self.wall = wall_secs.map(|w| (w, now)).or(self.wall);
+                self.picture_wall_ms = wall_ms.or(self.picture_wall_ms);
                 if !self.in_order(seq) {
                     return self.gap();
                 }
@@ -272,6 +279,11 @@ impl Follower {
     }
 
     /// The peer's wall clock now (Unix seconds), from its last frame that carried it.
+    /// The serving end's wall clock (ms) when the current picture was read.
+    pub fn picture_wall_ms(&self) -> Option<u64> {
+        self.picture_wall_ms
+    }
+
     pub fn wall_secs(&self, now: Instant) -> Option<u64> {
         self.wall
             .map(|(w, at)| w + now.saturating_since(at).as_secs())
@@ -319,6 +331,7 @@ mod tests {
             seq,
             clock_ms,
             wall_secs: None,
+            wall_ms: None,
             state,
         }
     }
@@ -330,6 +343,7 @@ mod tests {
             seq,
             clock_ms,
             wall_secs: None,
+            wall_ms: None,
             changes: c,
         }
     }
@@ -485,6 +499,7 @@ mod tests {
                 seq: 4,
                 clock_ms: 8_000,
                 wall_secs: Some(1_800_000_000),
+                wall_ms: None,
                 changes: Changes::default(),
             },
             at(103_000),

@@ -74,6 +74,10 @@ pub enum ServerFrame {
         clock_ms: u64,
         #[serde(default)]
         wall_secs: Option<u64>,
+        /// The director's wall clock in milliseconds when the picture was read (a drill's
+        /// timeline places each side's events by it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wall_ms: Option<u64>,
         state: DirectorState,
     },
     Changes {
@@ -81,6 +85,8 @@ pub enum ServerFrame {
         clock_ms: u64,
         #[serde(default)]
         wall_secs: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wall_ms: Option<u64>,
         #[serde(flatten)]
         changes: Changes,
     },
@@ -187,6 +193,7 @@ mod tests {
                 seq: 2,
                 clock_ms: 6,
                 wall_secs: None,
+                wall_ms: None,
                 changes: Changes::default(),
             },
         ];

@@ -98,10 +98,11 @@ impl Producer {
         let state = self.picture.read().await;
         self.seq += 1;
         let (seq, clock_ms) = (self.seq, self.clock_ms());
-        let wall_secs = SystemTime::now()
+        let wall_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .ok()
-            .map(|d| d.as_secs());
+            .map(|d| d.as_millis() as u64);
+        let wall_secs = wall_ms.map(|ms| ms / 1000);
         let frame = match &self.last {
             Some(old) if !self.resync => {
                 let changes = diff(old, &state);
@@ -112,6 +113,7 @@ impl Producer {
                         seq,
                         clock_ms,
                         wall_secs,
+                        wall_ms,
                         changes,
                     }
                 }
@@ -120,6 +122,7 @@ impl Producer {
                 seq,
                 clock_ms,
                 wall_secs,
+                wall_ms,
                 state: state.clone(),
             },
         };

@@ -53,6 +53,7 @@ fn peer_app(read_only: bool) -> (crate::tui::App, std::time::Instant) {
         seq: 1,
         clock_ms: 0,
         wall_secs: None,
+        wall_ms: None,
         state: picture(),
     };
     update(&mut app, ev(PeerMsg::Frame(snap)), now);
@@ -246,6 +247,7 @@ fn the_attached_daemon_through_this_directors_stream() {
             seq,
             clock_ms: seq * 1000,
             wall_secs: None,
+            wall_ms: None,
             state: s,
         })
     };
