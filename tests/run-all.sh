@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(qemu-system-x86 busybox-static ipvsadm kmod cpio keepalived tmux iproute2 openssl nftables man-db systemd)
+PACKAGES=(qemu-system-x86 busybox-static ipvsadm kmod cpio keepalived tmux iproute2 openssl nftables man-db systemd prometheus prometheus-node-exporter curl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -613,7 +613,7 @@ fn vrrp_families(d: &DirectorRead, now_unix: f64, out: &mut Vec<Registry>) {
         .iter()
         .map(|v| {
             vec![
-                ("instance", v.name.clone()),
+                ("vrrp_instance", v.name.clone()),
                 ("interface", v.interface.clone()),
                 ("vrid", v.status.vrid.to_string()),
             ]

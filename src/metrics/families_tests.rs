@@ -263,7 +263,7 @@ fn every_source_says_how_stale_it_is() {
 #[test]
 fn vrrp_families() {
     let t = encode(&picture(), Format::OpenMetrics);
-    let l = r#"instance="VI_1",interface="eth0",vrid="51""#;
+    let l = r#"vrrp_instance="VI_1",interface="eth0",vrid="51""#;
     has(&t, &format!("lvsdeck_vrrp_state{{{l},state=\"MASTER\"}} 1"));
     has(&t, &format!("lvsdeck_vrrp_state{{{l},state=\"BACKUP\"}} 0"));
     has(&t, &format!("lvsdeck_vrrp_state_code{{{l}}} 2"));

@@ -84,8 +84,7 @@ wget -q -O /tmp/om.txt --header 'Accept: application/openmetrics-text; version=1
 check "OpenMetrics ends in # EOF" sh -c 'tail -1 /tmp/om.txt | grep -qx "# EOF"'
 check "OpenMetrics has units" grep -q "^# UNIT lvsdeck_ipvs_server_incoming_bytes bytes" /tmp/om.txt
 
-# The kernel unreadable: flush IPVS module away is not possible with services in; instead
-# check a 404 and the answer to other paths.
+# Only /metrics is served.
 check "other paths: 404" sh -c "! wget -q -O /dev/null http://127.0.0.1:9739/nothing"
 
 kill $DPID; wait $DPID 2>/dev/null
