@@ -69,7 +69,7 @@ const PURE: &[&str] = &[
     "engine/conn_sync/policy.rs",
     "engine/conn_sync/status.rs",
     "engine/health/latency.rs",
-    "metrics/families.rs",
+    "metrics/families/",
     "tui/",
     "pair/",
 ];

@@ -1,3 +1,6 @@
+//! The mapping's tests: small pictures (a two-service table, one VRRP instance, one
+//! checked server with drift and sync) and the exact lines they must encode to.
+
 use super::*;
 use crate::engine::control::protocol::{
     CheckerReport, DriftReport, SyncDaemonReport, SyncReport, WhyReport,
