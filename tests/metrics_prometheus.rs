@@ -373,3 +373,81 @@ scrape_configs:
         10,
     );
 }
+
+/// The console's endpoint, for a director without a daemon: the kernel's sources only, and
+/// on this host (no IPVS) both say they could not be read. The console runs in tmux (it
+/// needs a terminal) inside a namespace of the test's own; both are removed on drop.
+#[test]
+fn the_console_serves_the_kernel_sources() {
+    struct Console {
+        ns: String,
+        socket: String,
+    }
+    impl Drop for Console {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["-L", &self.socket, "kill-server"])
+                .status();
+            let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
+        }
+    }
+    let id = std::process::id();
+    let c = Console {
+        ns: format!("lvm-c-{id}"),
+        socket: format!("lvsdeck-metrics-{id}"),
+    };
+    run(&["ip", "netns", "add", &c.ns]);
+    run(&["ip", "-n", &c.ns, "link", "set", "lo", "up"]);
+    let cmd = format!(
+        "{} --metrics 127.0.0.1:9740 --control /nonexistent/lvsdeck.sock",
+        env!("CARGO_BIN_EXE_lvsdeck")
+    );
+    run(&[
+        "ip",
+        "netns",
+        "exec",
+        &c.ns,
+        "tmux",
+        "-L",
+        &c.socket,
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &cmd,
+    ]);
+    let end = Instant::now() + Duration::from_secs(20);
+    let text = loop {
+        let o = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &c.ns,
+                "curl",
+                "-s",
+                "-f",
+                "--max-time",
+                "5",
+            ])
+            .arg("http://127.0.0.1:9740/metrics")
+            .output()
+            .unwrap();
+        if o.status.success() {
+            break String::from_utf8_lossy(&o.stdout).to_string();
+        }
+        assert!(
+            Instant::now() < end,
+            "the console's endpoint never answered"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for line in [
+        "lvsdeck_scrape_up{source=\"ipvs\"} 0",
+        "lvsdeck_scrape_up{source=\"sync\"} 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line}:\n{text}");
+    }
+    assert!(!text.contains("source=\"director\""), "{text}");
+}
