@@ -18,6 +18,7 @@ pub mod engine;
 pub mod ipvs;
 pub mod lab;
 pub mod linux;
+pub mod metrics;
 pub mod pair;
 pub mod rules;
 pub mod tui;

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("lab", &["linux"]),
+    ("metrics", &["clock", "engine", "ipvs", "linux", "vrrp"]),
     (
         "pair",
         &[
@@ -42,8 +43,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "adm", "check", "clock", "config", "engine", "ipvs", "lab", "linux", "pair", "rules",
-            "tui", "vrrp",
+            "adm", "check", "clock", "config", "engine", "ipvs", "lab", "linux", "metrics", "pair",
+            "rules", "tui", "vrrp",
         ],
     ),
 ];
@@ -67,6 +68,8 @@ const PURE: &[&str] = &[
     "engine/health/operator.rs",
     "engine/conn_sync/policy.rs",
     "engine/conn_sync/status.rs",
+    "engine/health/latency.rs",
+    "metrics/families/",
     "tui/",
     "pair/",
 ];

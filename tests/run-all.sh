@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(qemu-system-x86 busybox-static ipvsadm kmod cpio keepalived tmux iproute2 openssl nftables man-db systemd openssh-server openssh-client)
+PACKAGES=(qemu-system-x86 busybox-static ipvsadm kmod cpio keepalived tmux iproute2 openssl nftables man-db systemd openssh-server openssh-client prometheus prometheus-node-exporter curl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -57,6 +57,10 @@ pub struct Cli {
     /// 'ip netns exec B lvsdeck serve --stdio' (repeatable).
     #[arg(long = "peer-command", value_name = "CMD")]
     pub peer_commands: Vec<String>,
+    /// Serve Prometheus/OpenMetrics text at http://ADDR/metrics (the kernel table and the
+    /// sync daemons; e.g. 127.0.0.1:9739 or [::1]:9739).
+    #[arg(long, value_name = "ADDR", value_parser = crate::metrics::edge::parse_addr)]
+    pub metrics: Option<std::net::SocketAddr>,
     /// Print the effective keymap as TOML and exit.
     #[arg(long)]
     pub print_keymap: bool,
@@ -122,6 +126,10 @@ pub enum Subcmd {
         /// attached console; mode 0600, removed on exit.
         #[arg(long, value_name = "PATH", default_value = crate::engine::control::DEFAULT_PATH)]
         control: PathBuf,
+        /// Serve Prometheus/OpenMetrics text at http://ADDR/metrics: the kernel table, VRRP,
+        /// checkers, operator intent, drift, connection sync (e.g. 127.0.0.1:9739).
+        #[arg(long, value_name = "ADDR", value_parser = crate::metrics::edge::parse_addr)]
+        metrics: Option<std::net::SocketAddr>,
     },
     /// Ask a running daemon over its control socket: `status`, `drain|disable|undrain
     /// -t VIP:PORT -r RIP:PORT`, `reconcile|keep [ENTRY]`, the VRRP drills `give-up
@@ -202,6 +210,21 @@ async fn console(cli: Cli) -> anyhow::Result<ExitCode> {
     if cli.print_keymap {
         return cli::console::print_keymap(&cli.keymap).await;
     }
+    // The console's endpoint: the kernel's table and sync daemons (no director here; a
+    // daemon serves its own with `lvsdeck daemon --metrics`).
+    let _metrics = match cli.metrics {
+        Some(addr) => Some(
+            crate::metrics::edge::bind(
+                addr,
+                crate::metrics::edge::Sources {
+                    director: None,
+                    kernel_sync: true,
+                },
+            )
+            .await?,
+        ),
+        None => None,
+    };
     cli::console::run(cli::console::Options {
         interval: Duration::from_secs_f64(cli.interval),
         theme: cli.theme,
@@ -307,10 +330,12 @@ async fn dispatch(cmd: Subcmd) -> anyhow::Result<ExitCode> {
             control,
             dont_release_ipvs,
             dont_release_vrrp,
+            metrics,
         } => {
             cli::daemon::run(cli::daemon::Options {
                 file,
                 control,
+                metrics,
                 dont_release_ipvs,
                 dont_release_vrrp,
             })

@@ -17,6 +17,8 @@ pub struct Options {
     pub dont_release_ipvs: bool,
     /// `--dont-release-vrrp` (keepalived's -V).
     pub dont_release_vrrp: bool,
+    /// `--metrics ADDR`: the Prometheus endpoint.
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 pub async fn run(opts: Options) -> anyhow::Result<ExitCode> {
@@ -38,6 +40,25 @@ pub async fn run(opts: Options) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    // Bound before anything starts too: an address in use is a start failure, not a
+    // silently missing endpoint.
+    let (_endpoint, asks) = match opts.metrics {
+        Some(addr) => {
+            let (tx, rx) = tokio::sync::mpsc::channel(4);
+            let sources = crate::metrics::edge::Sources {
+                director: Some(tx),
+                kernel_sync: false,
+            };
+            match crate::metrics::edge::bind(addr, sources).await {
+                Ok(e) => (Some(e), Some(rx)),
+                Err(e) => {
+                    tracing::error!("{e:#}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        None => (None, None),
+    };
     let stop = StopPolicy {
         ipvs: if opts.dont_release_ipvs {
             OnStop::Leave
@@ -46,6 +67,6 @@ pub async fn run(opts: Options) -> anyhow::Result<ExitCode> {
         },
         vrrp: !opts.dont_release_vrrp,
     };
-    let code = crate::engine::daemon::run(&opts.file, loaded, Some(requests), stop).await?;
+    let code = crate::engine::daemon::run(&opts.file, loaded, Some(requests), asks, stop).await?;
     Ok(ExitCode::from(code))
 }

@@ -8,26 +8,36 @@ use std::path::Path;
 
 use anyhow::Context;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::engine::control::server::{self, Pending};
-use crate::engine::director::{Director, Front, StopPolicy};
+use crate::engine::director::{Director, Front, Picture, StopPolicy};
+use crate::engine::health::latency::LatencyBook;
 use crate::engine::health::status::HealthStatus;
 use crate::engine::load::Loaded;
 use crate::linux::systemd;
 
-/// Runs `loaded` (read from `file`) until SIGTERM/SIGINT, answering `control`'s requests;
-/// returns the exit code (1: it could not start).
+/// A metrics scrape's question to the daemon loop: the director's picture and the checkers'
+/// latency histograms, answered between two of the loop's other jobs.
+pub type MetricsAsk = oneshot::Sender<(Picture, LatencyBook)>;
+
+/// Runs `loaded` (read from `file`) until SIGTERM/SIGINT, answering `control`'s requests
+/// and `metrics`' scrapes; returns the exit code (1: it could not start).
 pub async fn run(
     file: &Path,
     loaded: Loaded,
     control: Option<mpsc::Receiver<Pending>>,
+    metrics: Option<mpsc::Receiver<MetricsAsk>>,
     stop: StopPolicy,
 ) -> anyhow::Result<u8> {
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
     let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
     let (status, _) = watch::channel(HealthStatus::default());
+    // Every checker result, counted from the pictures the director publishes.
+    let mut pictures = status.subscribe();
+    let mut latency = LatencyBook::default();
+    let mut metrics = metrics;
     // Headless: drift is reverted (nobody is there to be asked), a partial start is refused.
     let mut director = match Director::start(file, loaded, status, Front::Daemon).await {
         Ok((d, _)) => d,
@@ -65,6 +75,12 @@ pub async fn run(
             Some((req, reply)) = server::next(&mut control) => {
                 let _ = reply.send(director.handle(req).await);
             }
+            Some(ask) = next_ask(&mut metrics) => {
+                let _ = ask.send((director.picture().await, latency.clone()));
+            }
+            Ok(()) = pictures.changed(), if metrics.is_some() => {
+                latency.observe(&pictures.borrow_and_update());
+            }
             wake = director.next() => director.on(wake).await,
         }
     }
@@ -72,6 +88,18 @@ pub async fn run(
     director.stop(stop).await;
     tracing::info!("stopped");
     Ok(0)
+}
+
+/// The next scrape's question; never, without a metrics endpoint.
+async fn next_ask(metrics: &mut Option<mpsc::Receiver<MetricsAsk>>) -> Option<MetricsAsk> {
+    match metrics {
+        Some(rx) => match rx.recv().await {
+            Some(ask) => Some(ask),
+            // The endpoint is gone: wait for nothing rather than spin.
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
 }
 
 /// The watchdog's next tick; never, when systemd asked for none.

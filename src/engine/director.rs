@@ -95,6 +95,24 @@ pub struct Problems {
     pub ipvs: Option<String>,
 }
 
+/// What the metrics endpoint reads of a director ([`Director::picture`]).
+#[derive(Debug, Clone)]
+pub struct Picture {
+    /// `None` only if the director could not answer a status request.
+    pub status: Option<crate::engine::control::protocol::StatusReply>,
+    /// The VRRP instances' clock when the picture was taken (`None`: no instance).
+    pub now: Option<crate::clock::Instant>,
+    pub vrrp: Vec<InstancePicture>,
+}
+
+/// One VRRP instance as the metrics endpoint reads it.
+#[derive(Debug, Clone)]
+pub struct InstancePicture {
+    pub name: String,
+    pub interface: String,
+    pub status: crate::vrrp::status::Status,
+}
+
 /// What woke the director.
 pub enum Wake {
     /// A decision of the health checkers.
@@ -306,6 +324,30 @@ impl Director {
             None => {}
         }
         ipvs.stop(how.ipvs).await;
+    }
+
+    /// Everything the metrics endpoint shows of this director, read now: the status reply
+    /// (servers, checkers, drift, sync), each VRRP instance's own status with its counters
+    /// and transitions, on the instances' clock.
+    pub async fn picture(&mut self) -> Picture {
+        let status = match self.handle(Request::Status).await {
+            Reply::Status(s) => Some(*s),
+            _ => None,
+        };
+        let (now, vrrp) = match &self.vrrp {
+            Some(v) => (
+                Some(v.now()),
+                v.handles()
+                    .map(|h| InstancePicture {
+                        name: h.spec.name.clone(),
+                        interface: h.spec.interface.clone(),
+                        status: h.status.borrow().clone(),
+                    })
+                    .collect(),
+            ),
+            None => (None, Vec::new()),
+        };
+        Picture { status, now, vrrp }
     }
 
     /// One line for `systemctl status`: what runs.

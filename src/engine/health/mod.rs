@@ -4,6 +4,7 @@
 //! [`status`] is the picture the console and the control socket show.
 
 pub mod checks;
+pub mod latency;
 pub mod operator;
 pub mod scripts;
 pub mod status;
